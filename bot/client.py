@@ -1,0 +1,233 @@
+"""The Bot subclass: setup_hook wires what main() opened (database, clock) into the features."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import importlib
+import json
+import logging
+import pkgutil
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot import __version__
+from bot.clock import Clock
+from bot.db import Database
+from bot.metrics import Metrics
+from bot.scheduler import Scheduler
+from bot.settings import Settings
+from bot.ui import reply_error
+from bot.web import WebServer
+
+log = logging.getLogger(__name__)
+
+# The admin cog owns the /config and /me groups that other features attach to: load it first.
+CORE_COG = "admin"
+
+
+@dataclass(frozen=True)
+class FeatureStatus:
+    """One line of a server's checklist: is the feature set up, and how."""
+
+    name: str
+    configured: bool
+    summary: str
+
+
+FeatureStatusProvider = Callable[[int], Awaitable[FeatureStatus]]
+
+
+class HammingTree(app_commands.CommandTree["HammingBot"]):
+    async def on_error(
+        self, interaction: discord.Interaction[HammingBot], error: app_commands.AppCommandError
+    ) -> None:
+        command = interaction.command.qualified_name if interaction.command else "unknown"
+        user_fault = await reply_error(interaction, error)
+        outcome = "refused" if user_fault else "failed"
+        interaction.client.metrics.inc("hamming_commands_total", command=command, outcome=outcome)
+        log.info(
+            "command /%s by %s in guild %s: %s (%s)",
+            command,
+            interaction.user.id,
+            interaction.guild_id,
+            outcome,
+            type(error).__name__,
+        )
+
+
+class HammingBot(commands.Bot):
+    def __init__(self, *, settings: Settings, db: Database, clock: Clock) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.members = True  # privileged: enable "Server Members Intent" in the portal
+        intents.guild_scheduled_events = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=HammingTree,
+            help_command=None,
+            # Members type text that we echo; never let it ping @everyone, @here or a role.
+            allowed_mentions=discord.AllowedMentions.none(),
+            # Lower than the 2 s default: on_ready is not used for work, so waiting buys nothing.
+            guild_ready_timeout=0.5,
+        )
+        self.settings = settings
+        self.db = db
+        self.clock = clock
+        self.metrics = Metrics()
+        self.scheduler = Scheduler(db, clock, self.metrics)
+        self.web: WebServer | None = None
+        self.started_monotonic = time.monotonic()
+        self.feature_status_providers: list[FeatureStatusProvider] = []
+        self._scheduler_task: asyncio.Task[None] | None = None
+        point_discord_py_at(settings)
+        self.metrics.describe("hamming_commands_total", "Application commands by name and outcome")
+        self.metrics.gauge(
+            "hamming_gateway_latency_seconds",
+            "Gateway heartbeat latency",
+            lambda: self.latency if self.latency == self.latency else -1.0,
+        )
+
+    # -- wiring ------------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        for name in feature_packages():
+            await self.load_extension(f"cogs.{name}")
+        if self.settings.http_port:
+            self.web = WebServer(self)
+            await self.web.start(self.settings.http_host, self.settings.http_port)
+        await self.sync_commands()
+        # The scheduler starts once per process, after the first READY so that handlers see a
+        # warm cache; never from on_ready, which fires again after every reconnect.
+        self._scheduler_task = asyncio.create_task(self._start_scheduler_when_ready())
+
+    async def _start_scheduler_when_ready(self) -> None:
+        await self.wait_until_ready()
+        await self.scheduler.start()
+        log.info("scheduler started")
+
+    async def close(self) -> None:
+        if self._scheduler_task is not None and not self._scheduler_task.done():
+            self._scheduler_task.cancel()
+        await self.scheduler.shutdown()
+        if self.web is not None:
+            await self.web.stop()
+        await super().close()
+
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        self.metrics.inc("hamming_commands_total", command=command.qualified_name, outcome="ok")
+
+    def add_feature_status(self, provider: FeatureStatusProvider) -> None:
+        self.feature_status_providers.append(provider)
+
+    async def feature_statuses(self, guild_id: int) -> list[FeatureStatus]:
+        return [await provider(guild_id) for provider in self.feature_status_providers]
+
+    # -- command sync ------------------------------------------------------------------------
+
+    async def sync_commands(self) -> None:
+        """Sync only when the command tree changed: Discord rate-limits command updates."""
+        targets: list[discord.Object | None] = (
+            [discord.Object(g) for g in self.settings.dev_guild_ids]
+            if self.settings.dev_guild_ids
+            else [None]
+        )
+        for guild in targets:
+            if guild is not None:
+                self.tree.copy_global_to(guild=guild)
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        digest = hashlib.sha256(
+            json.dumps(
+                {
+                    "commands": payload,
+                    "targets": [g.id if g else None for g in targets],
+                    "api": self.settings.discord_api_base,
+                    "app": self.application_id,
+                },
+                sort_keys=True,
+                default=str,
+            ).encode()
+        ).hexdigest()
+        row = await self.db.fetchone("SELECT value FROM bot_meta WHERE key = 'command_tree_hash'")
+        if row is not None and row["value"] == digest:
+            log.info("application commands unchanged; not syncing")
+            return
+        for guild in targets:
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to %s", len(synced), guild.id if guild else "all servers")
+        await self.db.execute(
+            "INSERT INTO bot_meta (key, value) VALUES ('command_tree_hash', ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (digest,),
+        )
+
+    # -- health ------------------------------------------------------------------------------
+
+    @property
+    def gateway_connected(self) -> bool:
+        ws = self.ws
+        return ws is not None and ws.open and self.is_ready()
+
+    @property
+    def version(self) -> str:
+        return __version__
+
+
+def point_discord_py_at(settings: Settings) -> None:
+    """Aim discord.py's REST and gateway at the configured base URLs (proxies, test servers)."""
+    discord.http.Route.BASE = settings.discord_api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def feature_packages() -> list[str]:
+    """Every package under cogs/ that has a setup(), the core one first."""
+    names = []
+    for info in sorted(pkgutil.iter_modules(list(cogs.__path__)), key=lambda i: i.name):
+        if not info.ispkg:
+            continue
+        if not hasattr(importlib.import_module(f"cogs.{info.name}"), "setup"):
+            log.warning("cogs/%s has no setup(bot); it is not loaded", info.name)
+            continue
+        names.append(info.name)
+    if CORE_COG in names:
+        names.remove(CORE_COG)
+        names.insert(0, CORE_COG)
+    return names
+
+
+async def run_bot(
+    settings: Settings,
+    clock: Clock,
+    on_created: Callable[[HammingBot], None] | None = None,
+) -> None:
+    """The bot's whole life: open the database, connect, serve until closed.
+
+    `on_created` lets an in-process test hold the bot; `python -m bot` passes nothing.
+    """
+    from bot.db import open_database
+
+    async with open_database(settings.database_path) as db:
+        bot = HammingBot(settings=settings, db=db, clock=clock)
+        if on_created is not None:
+            on_created(bot)
+        async with bot:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+            await bot.start(settings.discord_token.get_secret_value())

@@ -1,0 +1,331 @@
+"""One aiosqlite connection per process, and the forward-only migration runner.
+
+Every statement goes through one asyncio lock: the connection is shared by all tasks, and
+without the lock one task's statements could land inside another task's open transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+Params = Sequence[Any] | dict[str, Any]
+
+
+class DatabaseError(Exception):
+    """The database cannot be used as it is; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+    @property
+    def filename(self) -> str:
+        return f"{self.version:04d}_{self.name}.sql"
+
+
+def read_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    migrations = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if match is None:
+            raise DatabaseError(f"{path.name}: migration files are named NNNN_what.sql")
+        migrations.append(Migration(int(match[1]), match[2], path.read_text(encoding="utf-8")))
+    versions = [m.version for m in migrations]
+    if len(set(versions)) != len(versions):
+        raise DatabaseError("two migration files share a number; each number is used once")
+    return migrations
+
+
+class Transaction:
+    """Statements inside one BEGIN IMMEDIATE ... COMMIT."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the number of rows changed."""
+        async with self._conn.execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; returns the new row's id."""
+        async with self._conn.execute(sql, params) as cursor:
+            return int(cursor.lastrowid or 0)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+
+_current_tx: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar(
+    "hamming_current_tx", default=None
+)
+
+
+class Database:
+    """The process's one connection. Reads and writes are serialised by one lock."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+        self.pending: list[str] = []  # migrations not applied (only when opened with apply=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """All-or-nothing writes; nested use joins the outer transaction."""
+        outer = _current_tx.get()
+        if outer is not None:
+            yield outer
+            return
+        async with self._lock:
+            tx = Transaction(self._conn)
+            token = _current_tx.set(tx)
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield tx
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+            finally:
+                _current_tx.reset(token)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        tx = _current_tx.get()
+        if tx is not None:
+            return await tx.fetchone(sql, params)
+        async with self._lock:
+            return await Transaction(self._conn).fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        tx = _current_tx.get()
+        if tx is not None:
+            return await tx.fetchall(sql, params)
+        async with self._lock:
+            return await Transaction(self._conn).fetchall(sql, params)
+
+    async def ping(self) -> bool:
+        try:
+            row = await self.fetchone("SELECT 1")
+        except (sqlite3.Error, ValueError):
+            return False
+        return row is not None
+
+    async def backup(self, destination: Path) -> None:
+        await backup_database(self.path, destination)
+
+
+async def backup_database(source: Path, destination: Path) -> None:
+    """A consistent copy via SQLite's online backup; safe while the bot writes."""
+    destination = _prepare_backup_path(source, destination)
+    async with aiosqlite.connect(source) as src, aiosqlite.connect(destination) as dst:
+        await src.execute("PRAGMA busy_timeout = 5000")
+        await src.backup(dst)
+    os.chmod(destination, 0o600)
+
+
+def _prepare_backup_path(source: Path, destination: Path) -> Path:
+    destination = destination.expanduser().resolve()
+    if destination == source.resolve():
+        raise DatabaseError("the backup path is the live database itself; choose another path")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    _create_private_file(destination)
+    return destination
+
+
+def _create_private_file(path: Path) -> None:
+    # Created owner-only before SQLite opens it: SQLite gives -wal/-shm files the same mode.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.close(fd)
+
+
+def _prepare_database_path(path: Path) -> Path:
+    path = path.expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        _create_private_file(path)
+    return path
+
+
+class InstanceLock:
+    """An advisory lock beside the database: two bots on one file would double every post."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.path = db_path.with_name(db_path.name + ".lock")
+        self._file: TextIO | None = None
+
+    def acquire(self) -> None:
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the process
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            handle.close()
+            raise DatabaseError(
+                f"another Hamming process (pid {holder}) is already using {self.path.parent}/"
+                f"{self.path.stem}; stop it first (two bots on one database post everything twice)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._file = handle
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+
+async def _configure(conn: aiosqlite.Connection, path: Path) -> None:
+    conn.row_factory = sqlite3.Row
+    try:
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: a commit survives power loss, so a delivery marked done stays done.
+        await conn.execute("PRAGMA synchronous = FULL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"{path} is not a usable SQLite database ({exc}); restore it from a backup"
+        ) from None
+
+
+async def quick_check(conn: aiosqlite.Connection, path: Path) -> None:
+    try:
+        async with conn.execute("PRAGMA quick_check") as cursor:
+            rows = [row[0] for row in await cursor.fetchall()]
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"{path} is not a usable SQLite database ({exc}); restore it from a backup"
+        ) from None
+    if rows != ["ok"]:
+        raise DatabaseError(
+            f"{path} failed its integrity check ({'; '.join(rows[:3])}); restore it from a backup"
+        )
+
+
+async def applied_migrations(conn: aiosqlite.Connection) -> dict[int, str]:
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+    )
+    async with conn.execute("SELECT version, checksum FROM schema_migrations") as cursor:
+        return {int(row[0]): str(row[1]) for row in await cursor.fetchall()}
+
+
+def pending_migrations(applied: dict[int, str], available: list[Migration]) -> list[Migration]:
+    """What to apply; refuses an edited migration or a database newer than the code."""
+    known = {m.version: m for m in available}
+    unknown = sorted(set(applied) - set(known))
+    if unknown:
+        raise DatabaseError(
+            f"the database has migration {unknown[-1]:04d}, which this code does not know: it was"
+            " written by a newer Hamming; run that version or restore a backup from this version"
+        )
+    for version, checksum in applied.items():
+        if known[version].checksum != checksum:
+            raise DatabaseError(
+                f"migration {known[version].filename} was edited after it was applied; migrations"
+                " only go forward: restore the file and add a new numbered migration instead"
+            )
+    return [m for m in available if m.version not in applied]
+
+
+async def migrate(conn: aiosqlite.Connection, available: list[Migration]) -> list[Migration]:
+    """Apply each pending migration in its own transaction; returns what was applied."""
+    todo = pending_migrations(await applied_migrations(conn), available)
+    for migration in todo:
+        script = (
+            "BEGIN IMMEDIATE;\n"
+            f"{migration.sql}\n;\n"
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES "
+            f"({migration.version}, '{migration.name}', '{migration.checksum}');\n"
+            "COMMIT;"
+        )
+        try:
+            await conn.executescript(script)
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise DatabaseError(f"migration {migration.filename} failed: {exc}") from None
+        log.info("applied migration %s", migration.filename)
+    return todo
+
+
+@asynccontextmanager
+async def open_database(
+    path: Path,
+    *,
+    migrations: list[Migration] | None = None,
+    lock: bool = True,
+    apply: bool = True,
+) -> AsyncIterator[Database]:
+    """Open (creating if needed), lock, check and migrate the database.
+
+    With `apply=False` nothing is migrated; the pending ones are listed on the Database.
+    """
+    path = _prepare_database_path(path)
+    instance_lock = InstanceLock(path)
+    if lock:
+        instance_lock.acquire()
+    try:
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            await _configure(conn, path)
+            await quick_check(conn, path)
+            available = read_migrations() if migrations is None else migrations
+            if apply:
+                await migrate(conn, available)
+                pending: list[Migration] = []
+            else:
+                pending = pending_migrations(await applied_migrations(conn), available)
+            database = Database(conn, path)
+            database.pending = [m.filename for m in pending]
+            yield database
+        finally:
+            await conn.close()
+    finally:
+        instance_lock.release()

@@ -1,0 +1,155 @@
+"""Core per-server and per-member settings, and the configuration audit trail (all SQL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import from_unix, to_unix
+from bot.db import Database, Transaction
+
+
+@dataclass(frozen=True)
+class GuildSettings:
+    guild_id: int
+    timezone: str = "UTC"
+    moderator_role_id: int | None = None
+    cohort_role_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    guild_id: int
+    actor_id: int
+    setting: str
+    old_value: str | None
+    new_value: str | None
+    at: datetime
+
+
+async def get_guild_settings(db: Database, guild_id: int) -> GuildSettings:
+    row = await db.fetchone(
+        "SELECT guild_id, timezone, moderator_role_id, cohort_role_id"
+        " FROM guild_settings WHERE guild_id = ?",
+        (guild_id,),
+    )
+    if row is None:
+        return GuildSettings(guild_id)
+    return GuildSettings(
+        row["guild_id"], row["timezone"], row["moderator_role_id"], row["cohort_role_id"]
+    )
+
+
+async def list_configured_guild_ids(db: Database) -> list[int]:
+    rows = await db.fetchall("SELECT guild_id FROM guild_settings ORDER BY guild_id")
+    return [row["guild_id"] for row in rows]
+
+
+# Column names are a closed set; never interpolate anything a person typed.
+_GUILD_COLUMNS = frozenset({"timezone", "moderator_role_id", "cohort_role_id"})
+
+
+async def update_guild_setting(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    column: str,
+    value: str | int | None,
+    actor_id: int,
+    shown_old: str | None,
+    shown_new: str | None,
+    now: datetime,
+) -> None:
+    """Change one column and write the audit row, in the caller's transaction."""
+    if column not in _GUILD_COLUMNS:
+        raise ValueError(f"unknown guild setting {column}")
+    stamp = to_unix(now)
+    await tx.execute(
+        "INSERT INTO guild_settings (guild_id, created_at, updated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (guild_id) DO NOTHING",
+        (guild_id, stamp, stamp),
+    )
+    await tx.execute(
+        f"UPDATE guild_settings SET {column} = ?, updated_at = ? WHERE guild_id = ?",  # noqa: S608 - column from a closed set
+        (value, stamp, guild_id),
+    )
+    await insert_audit(
+        tx,
+        guild_id=guild_id,
+        actor_id=actor_id,
+        setting=column,
+        old_value=shown_old,
+        new_value=shown_new,
+        now=now,
+    )
+
+
+async def insert_audit(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    actor_id: int,
+    setting: str,
+    old_value: str | None,
+    new_value: str | None,
+    now: datetime,
+) -> None:
+    await tx.execute(
+        "INSERT INTO config_audit (guild_id, actor_id, setting, old_value, new_value, at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (guild_id, actor_id, setting, old_value, new_value, to_unix(now)),
+    )
+
+
+async def list_audit(db: Database, guild_id: int, limit: int = 20) -> list[AuditEntry]:
+    rows = await db.fetchall(
+        "SELECT * FROM config_audit WHERE guild_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        (guild_id, limit),
+    )
+    return [
+        AuditEntry(
+            r["guild_id"],
+            r["actor_id"],
+            r["setting"],
+            r["old_value"],
+            r["new_value"],
+            from_unix(r["at"]),
+        )
+        for r in rows
+    ]
+
+
+async def get_member_timezone(db: Database, guild_id: int, user_id: int) -> str | None:
+    row = await db.fetchone(
+        "SELECT timezone FROM member_settings WHERE guild_id = ? AND user_id = ?",
+        (guild_id, user_id),
+    )
+    return None if row is None else row["timezone"]
+
+
+async def set_member_timezone(
+    db: Database, guild_id: int, user_id: int, zone: str, now: datetime
+) -> None:
+    await db.execute(
+        "INSERT INTO member_settings (guild_id, user_id, timezone, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (guild_id, user_id) DO UPDATE SET timezone = excluded.timezone,"
+        " updated_at = excluded.updated_at",
+        (guild_id, user_id, zone, to_unix(now)),
+    )
+
+
+async def mark_dm_closed(db: Database, guild_id: int, user_id: int, now: datetime) -> None:
+    await db.execute(
+        "INSERT INTO member_settings (guild_id, user_id, dm_closed_at, updated_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+        " dm_closed_at = excluded.dm_closed_at, updated_at = excluded.updated_at",
+        (guild_id, user_id, to_unix(now), to_unix(now)),
+    )
+
+
+async def is_dm_closed(db: Database, guild_id: int, user_id: int) -> bool:
+    row = await db.fetchone(
+        "SELECT dm_closed_at FROM member_settings WHERE guild_id = ? AND user_id = ?",
+        (guild_id, user_id),
+    )
+    return row is not None and row["dm_closed_at"] is not None

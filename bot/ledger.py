@@ -1,0 +1,201 @@
+"""The delivery ledger: every SQL statement on the `deliveries` table.
+
+Protocol for one occurrence: `claim` (pending -> claimed, in the database, before anything is
+sent), perform the send with a nonce derived from the key, then `finish` (claimed -> done).
+A crash between claim and finish leaves the row `claimed`: in doubt, because the send may or
+may not have reached Discord. At start-up such rows go back to pending and are retried with the
+same nonce, which Discord deduplicates for a few minutes (see docs in README).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from bot.clock import from_unix, to_unix
+from bot.db import Database, Transaction
+
+State = Literal["pending", "claimed", "done", "skipped", "failed", "cancelled"]
+NONCE_LENGTH = 25  # Discord's limit for a message nonce string
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    key: str
+    kind: str
+    guild_id: int | None
+    due_at: datetime
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    state: State = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+
+    def nonce(self, part: str = "") -> str:
+        """A stable nonce for one message of this occurrence (same across retries)."""
+        return nonce_for(self.key if not part else f"{self.key}#{part}")
+
+
+def nonce_for(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:NONCE_LENGTH]
+
+
+def _row_to_occurrence(row: Any) -> Occurrence:
+    return Occurrence(
+        key=row["key"],
+        kind=row["kind"],
+        guild_id=row["guild_id"],
+        due_at=from_unix(row["due_at"]),
+        payload=json.loads(row["payload"]),
+        state=row["state"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+    )
+
+
+async def insert_occurrence(
+    tx: Transaction,
+    *,
+    key: str,
+    kind: str,
+    guild_id: int | None,
+    due_at: datetime,
+    payload: Mapping[str, Any],
+    now: datetime,
+) -> bool:
+    """Add an occurrence unless its key exists (in any state); True if it was added."""
+    changed = await tx.execute(
+        "INSERT INTO deliveries (key, kind, guild_id, due_at, payload, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        (key, kind, guild_id, to_unix(due_at), json.dumps(dict(payload)), to_unix(now)),
+    )
+    return changed == 1
+
+
+async def move_pending(tx: Transaction, key: str, due_at: datetime) -> bool:
+    changed = await tx.execute(
+        "UPDATE deliveries SET due_at = ? WHERE key = ? AND state = 'pending'",
+        (to_unix(due_at), key),
+    )
+    return changed == 1
+
+
+async def cancel_pending(
+    tx: Transaction, *, key: str | None = None, prefix: str | None = None
+) -> int:
+    """Cancel not-yet-claimed occurrences by exact key or key prefix; returns how many."""
+    if key is not None:
+        return await tx.execute(
+            "UPDATE deliveries SET state = 'cancelled' WHERE key = ? AND state = 'pending'", (key,)
+        )
+    if prefix is not None:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return await tx.execute(
+            "UPDATE deliveries SET state = 'cancelled'"
+            " WHERE key LIKE ? ESCAPE '\\' AND state = 'pending'",
+            (escaped + "%",),
+        )
+    raise ValueError("cancel_pending needs a key or a prefix")
+
+
+async def claim(tx: Transaction, key: str, now: datetime) -> Occurrence | None:
+    """pending -> claimed; returns the occurrence if this caller now owns it."""
+    changed = await tx.execute(
+        "UPDATE deliveries SET state = 'claimed', attempts = attempts + 1, claimed_at = ?"
+        " WHERE key = ? AND state = 'pending'",
+        (to_unix(now), key),
+    )
+    if changed != 1:
+        return None
+    row = await tx.fetchone("SELECT * FROM deliveries WHERE key = ?", (key,))
+    return _row_to_occurrence(row)
+
+
+async def finish(
+    tx: Transaction, key: str, state: State, now: datetime, error: str | None = None
+) -> None:
+    await tx.execute(
+        "UPDATE deliveries SET state = ?, finished_at = ?, last_error = ?"
+        " WHERE key = ? AND state = 'claimed'",
+        (state, to_unix(now), error, key),
+    )
+
+
+async def release_for_retry(tx: Transaction, key: str, due_at: datetime, error: str) -> None:
+    await tx.execute(
+        "UPDATE deliveries SET state = 'pending', due_at = ?, last_error = ?"
+        " WHERE key = ? AND state = 'claimed'",
+        (to_unix(due_at), error, key),
+    )
+
+
+async def skip_pending(tx: Transaction, key: str, now: datetime, reason: str) -> bool:
+    changed = await tx.execute(
+        "UPDATE deliveries SET state = 'skipped', finished_at = ?, last_error = ?"
+        " WHERE key = ? AND state = 'pending'",
+        (to_unix(now), reason, key),
+    )
+    return changed == 1
+
+
+async def requeue_in_doubt(db: Database) -> list[str]:
+    """Claimed rows left by a crash go back to pending (retried with the same nonce)."""
+    async with db.transaction() as tx:
+        rows = await tx.fetchall("SELECT key FROM deliveries WHERE state = 'claimed'")
+        await tx.execute(
+            "UPDATE deliveries SET state = 'pending',"
+            " last_error = 'in doubt: the bot stopped between claim and confirmation'"
+            " WHERE state = 'claimed'"
+        )
+    return [row["key"] for row in rows]
+
+
+async def list_due_keys(db: Database, now: datetime, limit: int) -> list[str]:
+    rows = await db.fetchall(
+        "SELECT key FROM deliveries WHERE state = 'pending' AND due_at <= ?"
+        " ORDER BY due_at, key LIMIT ?",
+        (to_unix(now), limit),
+    )
+    return [row["key"] for row in rows]
+
+
+async def get_next_due(db: Database) -> datetime | None:
+    row = await db.fetchone("SELECT MIN(due_at) AS due FROM deliveries WHERE state = 'pending'")
+    return None if row is None or row["due"] is None else from_unix(row["due"])
+
+
+async def get_occurrence(db: Database, key: str) -> Occurrence | None:
+    row = await db.fetchone("SELECT * FROM deliveries WHERE key = ?", (key,))
+    return None if row is None else _row_to_occurrence(row)
+
+
+async def list_occurrences(
+    db: Database,
+    *,
+    guild_id: int | None = None,
+    kind: str | None = None,
+    states: tuple[State, ...] = ("pending",),
+    limit: int = 100,
+) -> list[Occurrence]:
+    clauses = [f"state IN ({','.join('?' * len(states))})"]
+    params: list[Any] = list(states)
+    if guild_id is not None:
+        clauses.append("guild_id = ?")
+        params.append(guild_id)
+    if kind is not None:
+        clauses.append("kind = ?")
+        params.append(kind)
+    params.append(limit)
+    rows = await db.fetchall(
+        f"SELECT * FROM deliveries WHERE {' AND '.join(clauses)} ORDER BY due_at, key LIMIT ?",  # noqa: S608 - clauses are fixed strings
+        params,
+    )
+    return [_row_to_occurrence(row) for row in rows]
+
+
+async def count_by_state(db: Database) -> dict[str, int]:
+    rows = await db.fetchall("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")
+    return {row["state"]: row["n"] for row in rows}

@@ -1,0 +1,292 @@
+"""The scheduler: APScheduler for waking up, the delivery ledger for what happens.
+
+The database is the source of truth. APScheduler holds only a wake-up job for the earliest
+pending occurrence, a periodic sweep as a safety net, and features' periodic maintenance
+jobs; all of it is rebuilt from the database at start-up. Each occurrence runs at most once:
+it is claimed in the database before its handler sends anything (see bot/ledger.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot import ledger
+from bot.clock import Clock
+from bot.db import Database
+from bot.ledger import Occurrence
+from bot.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Occurrence], Awaitable[None]]
+Planner = Callable[[datetime], Awaitable[None]]
+SWEEP_EVERY = timedelta(seconds=30)
+RETRY_BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
+
+
+class SkipOccurrence(Exception):
+    """Raised by a handler when the occurrence no longer makes sense (e.g. channel deleted)."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    handler: Handler
+    # How late an occurrence may still be performed (e.g. after downtime); later is skipped.
+    grace: timedelta
+    max_attempts: int = 4
+
+
+class Scheduler:
+    def __init__(
+        self, db: Database, clock: Clock, metrics: Metrics, *, concurrency: int = 40
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.metrics = metrics
+        self._kinds: dict[str, Kind] = {}
+        self._planners: list[tuple[str, Planner]] = []
+        self._aps = AsyncIOScheduler(timezone=UTC)
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(concurrency)
+        self._sweep_lock = asyncio.Lock()
+        self.started = False
+        metrics.describe("hamming_occurrences_total", "Scheduled occurrences by kind and outcome")
+
+    # -- registration (cogs, during setup) -------------------------------------------------
+
+    def register(
+        self, name: str, handler: Handler, *, grace: timedelta, max_attempts: int = 4
+    ) -> None:
+        if name in self._kinds:
+            raise ValueError(f"occurrence kind {name!r} is registered twice")
+        self._kinds[name] = Kind(name, handler, grace, max_attempts)
+
+    def add_planner(self, name: str, planner: Planner) -> None:
+        """A planner makes sure the next occurrences exist (run at start-up)."""
+        self._planners.append((name, planner))
+
+    def add_periodic(
+        self, name: str, func: Callable[[], Awaitable[None]], every: timedelta
+    ) -> None:
+        """Maintenance that is not a message (feed refresh, retention purge)."""
+        self._aps.add_job(
+            self._guarded(name, func),
+            IntervalTrigger(seconds=every.total_seconds(), timezone=UTC),
+            id=f"periodic:{name}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Rebuild from the database: recover in-doubt claims, plan, then catch up."""
+        in_doubt = await ledger.requeue_in_doubt(self.db)
+        for key in in_doubt:
+            log.warning("occurrence %s was in doubt after a stop; retrying with its nonce", key)
+        now = self.clock.now()
+        for name, planner in self._planners:
+            try:
+                await planner(now)
+            except Exception:
+                log.exception("planner %s failed at start-up", name)
+        self._aps.add_job(
+            self.run_due,
+            IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
+            id="sweep",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+        self._aps.start()
+        self.started = True
+        await self.run_due()
+
+    async def shutdown(self) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+        self.started = False
+        tasks = list(self._running.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    @property
+    def running(self) -> bool:
+        return self.started and bool(self._aps.running)
+
+    # -- what features call -------------------------------------------------------------------
+
+    async def schedule(
+        self,
+        key: str,
+        kind: str,
+        due_at: datetime,
+        *,
+        guild_id: int | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Record an occurrence (joining the caller's transaction if any). Idempotent by key."""
+        if kind not in self._kinds:
+            raise ValueError(f"unknown occurrence kind {kind!r}")
+        async with self.db.transaction() as tx:
+            added = await ledger.insert_occurrence(
+                tx,
+                key=key,
+                kind=kind,
+                guild_id=guild_id,
+                due_at=due_at,
+                payload=payload or {},
+                now=self.clock.now(),
+            )
+        if added:
+            self._arm(due_at)
+        return added
+
+    async def reschedule(self, key: str, due_at: datetime) -> bool:
+        async with self.db.transaction() as tx:
+            moved = await ledger.move_pending(tx, key, due_at)
+        if moved:
+            self._arm(due_at)
+        return moved
+
+    async def cancel(self, *, key: str | None = None, prefix: str | None = None) -> int:
+        async with self.db.transaction() as tx:
+            return await ledger.cancel_pending(tx, key=key, prefix=prefix)
+
+    async def run_due(self) -> int:
+        """Perform every pending occurrence that is due now; returns how many were started.
+
+        Waits for them to finish, so tests that move the clock can call it and then look.
+        """
+        async with self._sweep_lock:
+            started: list[asyncio.Task[None]] = []
+            while True:
+                keys = await ledger.list_due_keys(self.db, self.clock.now(), limit=500)
+                fresh = [k for k in keys if k not in self._running]
+                if not fresh:
+                    break
+                for key in fresh:
+                    task = asyncio.create_task(self._perform(key), name=f"occurrence:{key}")
+                    self._running[key] = task
+                    task.add_done_callback(self._forget_task)
+                    started.append(task)
+                await asyncio.gather(*started, return_exceptions=True)
+            await self._rearm_from_database()
+            return len(started)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _forget_task(self, task: asyncio.Task[None]) -> None:
+        self._running.pop(task.get_name().removeprefix("occurrence:"), None)
+
+    async def _perform(self, key: str) -> None:
+        async with self._slots:
+            now = self.clock.now()
+            async with self.db.transaction() as tx:
+                current = await ledger.claim(tx, key, now)
+                if current is None:
+                    return  # someone else has it, or it is no longer pending
+                kind = self._kinds.get(current.kind)
+                if kind is None:
+                    await ledger.finish(tx, key, "failed", now, "no handler for this kind")
+                    log.error("occurrence %s has unknown kind %s", key, current.kind)
+                    self._count(current.kind, "failed")
+                    return
+                late = now - current.due_at
+                if late > kind.grace:
+                    reason = f"missed by {late} (grace {kind.grace})"
+                    await ledger.finish(tx, key, "skipped", now, reason)
+                    log.warning("skipped %s: %s", key, reason)
+                    self._count(current.kind, "skipped")
+                    return
+            await self._run_handler(kind, current)
+
+    async def _run_handler(self, kind: Kind, occurrence: Occurrence) -> None:
+        key = occurrence.key
+        try:
+            await kind.handler(occurrence)
+        except SkipOccurrence as exc:
+            await self._finish(key, "skipped", str(exc))
+            log.info("skipped %s: %s", key, exc)
+            self._count(kind.name, "skipped")
+        except Exception as exc:
+            reference = secrets.token_hex(4)
+            error = f"{type(exc).__name__}: {exc} (ref {reference})"
+            if occurrence.attempts < kind.max_attempts:
+                backoff = RETRY_BACKOFF[min(occurrence.attempts - 1, len(RETRY_BACKOFF) - 1)]
+                retry_at = self.clock.now() + backoff
+                async with self.db.transaction() as tx:
+                    await ledger.release_for_retry(tx, key, retry_at, error)
+                self._arm(retry_at)
+                log.warning(
+                    "occurrence %s failed (attempt %d, ref %s); retrying at %s",
+                    key,
+                    occurrence.attempts,
+                    reference,
+                    retry_at.isoformat(),
+                    exc_info=True,
+                )
+                self._count(kind.name, "retried")
+            else:
+                await self._finish(key, "failed", error)
+                log.exception("occurrence %s failed for good (ref %s)", key, reference)
+                self._count(kind.name, "failed")
+        else:
+            await self._finish(key, "done", None)
+            self._count(kind.name, "done")
+
+    async def _finish(self, key: str, state: ledger.State, error: str | None) -> None:
+        async with self.db.transaction() as tx:
+            await ledger.finish(tx, key, state, self.clock.now(), error)
+
+    def _count(self, kind: str, outcome: str) -> None:
+        self.metrics.inc("hamming_occurrences_total", kind=kind, outcome=outcome)
+
+    def _arm(self, due_at: datetime) -> None:
+        """Make sure a wake-up fires no later than `due_at` (on the injected clock)."""
+        if not self._aps.running:
+            return
+        wait = max((due_at - self.clock.now()).total_seconds(), 0.0)
+        run_at = datetime.now(UTC) + timedelta(seconds=wait)
+        job = self._aps.get_job("wake")
+        if job is not None and job.next_run_time is not None and job.next_run_time <= run_at:
+            return
+        self._aps.add_job(
+            self.run_due,
+            DateTrigger(run_date=run_at, timezone=UTC),
+            id="wake",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _rearm_from_database(self) -> None:
+        next_due = await ledger.get_next_due(self.db)
+        job = self._aps.get_job("wake") if self._aps.running else None
+        if job is not None:
+            job.remove()
+        if next_due is not None:
+            self._arm(next_due)
+
+    def _guarded(
+        self, name: str, func: Callable[[], Awaitable[None]]
+    ) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            try:
+                await func()
+            except Exception:
+                log.exception("periodic job %s failed", name)
+
+        return run

@@ -1,0 +1,88 @@
+"""Shared Discord UI pieces: the error reply used everywhere, and small builders."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import NotModerator, UserError
+
+log = logging.getLogger(__name__)
+
+COLOUR = discord.Colour(0x3B6EA5)
+MAX_CONTENT = 2000
+
+
+def user_message_for(error: BaseException) -> tuple[str, bool]:
+    """(text for the person, whether it was their mistake). Unknown errors get a reference id."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, UserError | NotModerator):
+        return error.message, True
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This command works only inside a server, not in DMs.", True
+    if isinstance(error, app_commands.MissingPermissions):
+        missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"You need the {missing} permission to use this.", True
+    if isinstance(error, app_commands.BotMissingPermissions):
+        missing = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"I need the {missing} permission here; ask a moderator to grant it.", True
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down: try again in {error.retry_after:.0f} s.", True
+    if isinstance(error, app_commands.TransformerError):
+        return (
+            f"I could not understand {error.value!r} as a {error.type.name.lower()}; pick one"
+            " from the list Discord offers.",
+            True,
+        )
+    if isinstance(error, app_commands.CheckFailure):
+        return str(error) or "You cannot use this command here.", True
+    reference = secrets.token_hex(4)
+    log.error("unhandled error (ref %s)", reference, exc_info=error)
+    return (
+        f"Something went wrong on my side (reference `{reference}`). Nothing was changed;"
+        " a moderator can find the details in the bot's logs.",
+        False,
+    )
+
+
+async def reply_error(interaction: discord.Interaction[Any], error: BaseException) -> bool:
+    """Tell the person what went wrong, ephemerally; returns whether it was a user error."""
+    text, user_fault = user_message_for(error)
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not deliver an error reply for interaction %s", interaction.id)
+    return user_fault
+
+
+class HammingView(discord.ui.View):
+    """A view whose errors reach the person like a command's errors do."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await reply_error(interaction, error)
+
+
+class HammingModal(discord.ui.Modal):
+    async def on_error(  # type: ignore[override]  # Modal drops BaseView's `item` argument
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
+        await reply_error(interaction, error)
+
+
+def embed(title: str, description: str | None = None) -> discord.Embed:
+    return discord.Embed(title=title[:256], description=description, colour=COLOUR)
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten text to Discord's limit, marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

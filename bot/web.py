@@ -1,0 +1,70 @@
+"""The HTTP side: /healthz for orchestrators, /metrics for Prometheus, and feature routes."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.client import HammingBot
+
+log = logging.getLogger(__name__)
+
+
+def json_response(body: object, status: int = 200) -> web.Response:
+    return web.Response(text=json.dumps(body), status=status, content_type="application/json")
+
+
+class WebServer:
+    """aiohttp in the bot's own process and event loop."""
+
+    def __init__(self, bot: HammingBot) -> None:
+        self.bot = bot
+        self.app = web.Application()
+        self.app.router.add_get("/healthz", self.healthz)
+        self.app.router.add_get("/metrics", self.metrics)
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    def add_get(self, path: str, handler: web.RequestHandler | object) -> None:
+        """Features add routes here in their setup(), before the server starts."""
+        self.app.router.add_get(path, handler)  # type: ignore[arg-type]
+
+    async def start(self, host: str, port: int) -> None:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        server = site._server  # aiohttp keeps the bound socket here; needed when port is 0
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else port
+        log.info("HTTP server listening on %s:%s", host, self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        checks = {
+            "gateway": self.bot.gateway_connected,
+            "database": await self.bot.db.ping(),
+            "scheduler": self.bot.scheduler.running,
+        }
+        down = [name for name, ok in checks.items() if not ok]
+        body: dict[str, object] = {
+            "status": "ok" if not down else "down",
+            "version": self.bot.version,
+            **checks,
+        }
+        if down:
+            body["down"] = down
+        return json_response(body, status=200 if not down else 503)
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        return web.Response(
+            text=self.bot.metrics.render(), content_type="text/plain", charset="utf-8"
+        )

@@ -1,0 +1,135 @@
+"""The database: forward-only migrations, one process per file, integrity checks, backups."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.db import (
+    DatabaseError,
+    Migration,
+    backup_database,
+    open_database,
+    read_migrations,
+)
+
+FIRST = Migration(1, "first", "-- why: test\nCREATE TABLE a (x INTEGER);")
+SECOND = Migration(2, "second", "-- why: test\nCREATE TABLE b (y INTEGER);")
+
+
+async def tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {row[0] for row in rows}
+
+
+async def test_fresh_database_gets_every_migration(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "db.sqlite3"
+    async with open_database(path) as db:
+        rows = await db.fetchall("SELECT version, checksum FROM schema_migrations")
+    expected = read_migrations()
+    assert [(r["version"], r["checksum"]) for r in rows] == [
+        (m.version, m.checksum) for m in expected
+    ]
+    assert {"deliveries", "guild_settings", "config_audit"} <= await tables(path)
+
+
+async def test_rerun_is_a_no_op(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with open_database(path, migrations=[FIRST]):
+        pass
+    async with open_database(path, migrations=[FIRST], apply=False) as db:
+        assert db.pending == []
+    async with open_database(path, migrations=[FIRST, SECOND], apply=False) as db:
+        assert db.pending == ["0002_second.sql"]
+    async with open_database(path, migrations=[FIRST, SECOND]) as db:
+        count = await db.fetchone("SELECT COUNT(*) AS n FROM schema_migrations")
+    assert count is not None and count["n"] == 2
+
+
+async def test_edited_migration_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with open_database(path, migrations=[FIRST]):
+        pass
+    edited = Migration(1, "first", FIRST.sql + "\nCREATE TABLE sneaky (z INTEGER);")
+    with pytest.raises(DatabaseError, match="was edited after it was applied"):
+        async with open_database(path, migrations=[edited]):
+            pass
+    assert "sneaky" not in await tables(path)
+
+
+async def test_database_newer_than_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with open_database(path, migrations=[FIRST, SECOND]):
+        pass
+    with pytest.raises(DatabaseError, match="newer Hamming"):
+        async with open_database(path, migrations=[FIRST]):
+            pass
+
+
+async def test_failed_migration_leaves_nothing_half_applied(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    broken = Migration(2, "broken", "CREATE TABLE c (x INTEGER);\nINSERT INTO nowhere VALUES (1);")
+    with pytest.raises(DatabaseError, match=r"0002_broken\.sql failed"):
+        async with open_database(path, migrations=[FIRST, broken]):
+            pass
+    assert "c" not in await tables(path)
+    assert "a" in await tables(path)  # the first one was its own transaction and stays
+    async with open_database(path, migrations=[FIRST], apply=False) as db:
+        assert db.pending == []
+
+
+async def test_second_process_on_the_same_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with open_database(path, migrations=[FIRST]):
+        with pytest.raises(DatabaseError, match="already using"):
+            async with open_database(path, migrations=[FIRST]):
+                pass
+    async with open_database(path, migrations=[FIRST]):  # released when the first closed
+        pass
+
+
+async def test_corrupt_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(DatabaseError, match="restore it from a backup"):
+        async with open_database(path):
+            pass
+
+
+async def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
+    async with open_database(tmp_path / "db.sqlite3", migrations=[FIRST]) as db:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO a VALUES (1)")
+                raise RuntimeError("boom")
+        row = await db.fetchone("SELECT COUNT(*) AS n FROM a")
+        assert row is not None and row["n"] == 0
+
+
+async def test_files_are_private_and_backup_is_consistent(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    copy = tmp_path / "backups" / "copy.sqlite3"
+    async with open_database(path, migrations=[FIRST]) as db:
+        await db.execute("INSERT INTO a VALUES (42)")
+        await db.backup(copy)
+    for file in (path, copy):
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT x FROM a").fetchall() == [(42,)]
+
+
+async def test_backup_onto_itself_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with open_database(path, migrations=[FIRST]):
+        pass
+    with pytest.raises(DatabaseError, match="live database itself"):
+        await backup_database(path, path)
+
+
+def test_every_migration_starts_with_a_why_line() -> None:
+    for migration in read_migrations():
+        assert migration.sql.startswith("-- why:"), migration.filename
