@@ -1,0 +1,81 @@
+"""PNG charts shared by features (check-in stats, the weekly digest).
+
+matplotlib is imported inside each function, not here: it costs tens of megabytes and
+a noticeable fraction of a second, and most runs of the bot never draw a chart. The
+functions use the object-oriented API (Figure + Agg canvas, no pyplot), so they keep
+no global state and may be called from a worker thread (`asyncio.to_thread`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+_WIDTH_IN, _HEIGHT_IN, _DPI = 8.0, 4.0, 100  # 800 x 400 pixels, readable in a Discord embed
+_COHORT_COLOUR = "#d0d7de"
+_ANSWERED_COLOUR = "#2f6fb0"
+_TEXT_COLOUR = "#24292f"
+_FONT = "DejaVu Sans"  # ships with matplotlib, so the image is the same on every machine
+
+
+def participation_chart_png(
+    series: Sequence[tuple[str, int, int]],
+    title: str,
+    empty_text: str = "No check-in rounds yet",
+) -> bytes:
+    """A bar chart of (label, answered, cohort size) rows, oldest first, as PNG bytes.
+
+    Each week is a pale bar for the cohort with the answered count drawn over it and
+    written above it as "answered/cohort". An empty series gives a chart showing
+    `empty_text` under the title.
+    The same input always gives the same bytes.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(_WIDTH_IN, _HEIGHT_IN), dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.set_title(title, fontsize=13, color=_TEXT_COLOUR, family=_FONT)
+
+    if not series:
+        axes.set_axis_off()
+        axes.text(
+            0.5,
+            0.5,
+            empty_text,
+            ha="center",
+            va="center",
+            fontsize=12,
+            color=_TEXT_COLOUR,
+            family=_FONT,
+            transform=axes.transAxes,
+        )
+    else:
+        labels = [label for label, _, _ in series]
+        answered = [max(count, 0) for _, count, _ in series]
+        cohort = [max(size, count) for count, (_, _, size) in zip(answered, series, strict=True)]
+        positions = list(range(len(series)))
+        crowded = len(series) > 16  # beyond about four months the labels would overlap
+        axes.bar(positions, cohort, width=0.7, color=_COHORT_COLOUR, label="cohort")
+        bars = axes.bar(positions, answered, width=0.7, color=_ANSWERED_COLOUR, label="answered")
+        axes.bar_label(
+            bars,
+            labels=[f"{a}/{c}" for a, c in zip(answered, cohort, strict=True)],
+            padding=2,
+            fontsize=6 if crowded else 9,
+            color=_TEXT_COLOUR,
+            family=_FONT,
+        )
+        axes.set_xticks(positions, labels, fontsize=9, family=_FONT, rotation=90 if crowded else 0)
+        axes.set_ylim(0, max(max(cohort), 1) * 1.3)  # room for the labels and the legend
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylabel("members", color=_TEXT_COLOUR, family=_FONT)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.legend(loc="upper left", frameon=False, ncols=2, prop={"family": _FONT})
+
+    buffer = io.BytesIO()
+    # No "Software" text chunk: it names the matplotlib version, and the bytes would change.
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
