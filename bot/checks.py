@@ -28,6 +28,13 @@ def require_guild(interaction: discord.Interaction[Any]) -> discord.Guild:
     return interaction.guild
 
 
+def in_cohort(member: discord.Member, cohort_role_id: int | None) -> bool:
+    """Cohort = the configured role's members; without a role, every human member."""
+    if member.bot:
+        return False
+    return cohort_role_id is None or any(role.id == cohort_role_id for role in member.roles)
+
+
 async def is_moderator(interaction: discord.Interaction[Any]) -> bool:
     """Manage Server, or the server's configured moderator role."""
     member = interaction.user

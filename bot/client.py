@@ -22,6 +22,7 @@ from discord.ext import commands
 
 import cogs
 from bot import __version__
+from bot.calendar import CalendarSource
 from bot.clock import Clock
 from bot.db import Database
 from bot.metrics import Metrics
@@ -90,6 +91,7 @@ class HammingBot(commands.Bot):
         self.web: WebServer | None = None
         self.started_monotonic = time.monotonic()
         self.feature_status_providers: list[FeatureStatusProvider] = []
+        self.calendar_sources: list[CalendarSource] = []
         self._scheduler_task: asyncio.Task[None] | None = None
         point_discord_py_at(settings)
         self.metrics.describe("hamming_commands_total", "Application commands by name and outcome")
@@ -131,6 +133,10 @@ class HammingBot(commands.Bot):
         command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
     ) -> None:
         self.metrics.inc("hamming_commands_total", command=command.qualified_name, outcome="ok")
+
+    def add_calendar_source(self, source: CalendarSource) -> None:
+        """A feature's events for a server's /calendar/<secret>.ics feed."""
+        self.calendar_sources.append(source)
 
     def add_feature_status(self, provider: FeatureStatusProvider) -> None:
         self.feature_status_providers.append(provider)

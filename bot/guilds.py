@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
+from bot.time import zone_or_utc
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,18 @@ async def get_member_timezone(db: Database, guild_id: int, user_id: int) -> str 
         (guild_id, user_id),
     )
     return None if row is None else row["timezone"]
+
+
+async def get_reading_zone(db: Database, guild_id: int, user_id: int) -> ZoneInfo:
+    """The zone to read a member's typed times in: their own, else the server's."""
+    own = await get_member_timezone(db, guild_id, user_id)
+    if own:
+        return zone_or_utc(own)
+    return zone_or_utc((await get_guild_settings(db, guild_id)).timezone)
+
+
+async def get_guild_zone(db: Database, guild_id: int) -> ZoneInfo:
+    return zone_or_utc((await get_guild_settings(db, guild_id)).timezone)
 
 
 async def set_member_timezone(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -77,6 +79,21 @@ class HammingModal(discord.ui.Modal):
         self, interaction: discord.Interaction[Any], error: Exception, /
     ) -> None:
         await reply_error(interaction, error)
+
+
+def reports_errors(
+    callback: Callable[[Any, discord.Interaction[Any]], Awaitable[None]],
+) -> Callable[[Any, discord.Interaction[Any]], Awaitable[None]]:
+    """For DynamicItem callbacks: discord.py only logs their errors; the person must hear too."""
+
+    @functools.wraps(callback)
+    async def wrapper(self: Any, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await callback(self, interaction)
+        except Exception as error:
+            await reply_error(interaction, error)
+
+    return wrapper
 
 
 def embed(title: str, description: str | None = None) -> discord.Embed:

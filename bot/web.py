@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.calendar import get_guild_for_secret, render_ics
+
 if TYPE_CHECKING:
     from bot.client import HammingBot
 
@@ -26,6 +28,7 @@ class WebServer:
         self.app = web.Application()
         self.app.router.add_get("/healthz", self.healthz)
         self.app.router.add_get("/metrics", self.metrics)
+        self.app.router.add_get("/calendar/{secret}.ics", self.calendar)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -63,6 +66,17 @@ class WebServer:
         if down:
             body["down"] = down
         return json_response(body, status=200 if not down else 503)
+
+    async def calendar(self, request: web.Request) -> web.Response:
+        """A server's events as iCalendar; the secret in the URL is the only key."""
+        guild_id = await get_guild_for_secret(self.bot.db, request.match_info["secret"])
+        if guild_id is None:
+            return web.Response(status=404, text="unknown calendar\n")
+        events = [e for source in self.bot.calendar_sources for e in await source(guild_id)]
+        guild = self.bot.get_guild(guild_id)
+        name = f"{guild.name} (Hamming)" if guild is not None else "Hamming"
+        body = render_ics(name, events, self.bot.clock.now())
+        return web.Response(body=body, content_type="text/calendar", charset="utf-8")
 
     async def metrics(self, request: web.Request) -> web.Response:
         return web.Response(

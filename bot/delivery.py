@@ -1,0 +1,77 @@
+"""Sending to a member: a DM first, and one mention in a channel when their DMs are closed."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import guilds
+from bot.ledger import nonce_for
+
+if TYPE_CHECKING:
+    from bot.client import HammingBot
+
+log = logging.getLogger(__name__)
+
+CANNOT_MESSAGE_USER = 50007  # Discord's code for "Cannot send messages to this user"
+
+
+class Delivered(enum.Enum):
+    DM = "dm"
+    FALLBACK = "fallback"  # mentioned in the fallback channel
+    UNREACHABLE = "unreachable"  # DMs closed and no fallback channel
+
+
+async def send_dm_or_fallback(
+    bot: HammingBot,
+    *,
+    guild_id: int,
+    user_id: int,
+    nonce: str,
+    fallback_channel_id: int | None,
+    content: str | None = None,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    fallback_content: str | None = None,
+) -> Delivered:
+    """Deliver one message to a member, exactly once per nonce.
+
+    A member whose DMs answered 403/50007 is remembered, so later sends go straight to the
+    fallback: one mention in `fallback_channel_id`, pinging only that member.
+    """
+    if not await guilds.is_dm_closed(bot.db, guild_id, user_id):
+        try:
+            user = bot.get_user(user_id) or await bot.fetch_user(user_id)
+            await user.send(**_message(content, embed, view), nonce=nonce)
+            return Delivered.DM
+        except discord.Forbidden as exc:
+            if exc.code != CANNOT_MESSAGE_USER:
+                raise
+            await guilds.mark_dm_closed(bot.db, guild_id, user_id, bot.clock.now())
+            log.info("member %s in guild %s has closed DMs; using the fallback", user_id, guild_id)
+    if fallback_channel_id is None:
+        return Delivered.UNREACHABLE
+    channel = bot.get_partial_messageable(fallback_channel_id, guild_id=guild_id)
+    text = f"<@{user_id}> {fallback_content or content or ''}".strip()
+    await channel.send(
+        **_message(text, embed, view),
+        nonce=nonce_for(f"{nonce}#fallback"),
+        allowed_mentions=discord.AllowedMentions(
+            everyone=False, roles=False, users=[discord.Object(user_id)]
+        ),
+    )
+    return Delivered.FALLBACK
+
+
+def _message(
+    content: str | None, embed: discord.Embed | None, view: discord.ui.View | None
+) -> dict[str, Any]:
+    message: dict[str, Any] = {"content": content}
+    if embed is not None:
+        message["embed"] = embed
+    if view is not None:
+        message["view"] = view
+    return message
