@@ -1,0 +1,181 @@
+"""The delivery ledger and scheduler: every occurrence performed exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from bot import ledger
+from bot.clock import ManualClock
+from bot.db import Database, open_database
+from bot.ledger import Occurrence
+from bot.metrics import Metrics
+from bot.scheduler import Scheduler, SkipOccurrence
+
+START = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+
+@pytest_asyncio.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    async with open_database(tmp_path / "db.sqlite3") as database:
+        yield database
+
+
+def make_scheduler(db: Database, clock: ManualClock, calls: list[Occurrence]) -> Scheduler:
+    scheduler = Scheduler(db, clock, Metrics())
+
+    async def handler(occurrence: Occurrence) -> None:
+        calls.append(occurrence)
+
+    scheduler.register("note", handler, grace=timedelta(hours=1))
+    return scheduler
+
+
+async def test_runs_once_when_due_and_never_again(db: Database) -> None:
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    due = START + timedelta(minutes=10)
+    assert await scheduler.schedule("note:1", "note", due, guild_id=7, payload={"x": 1})
+    assert not await scheduler.schedule("note:1", "note", due)  # same key: ignored
+    assert await scheduler.run_due() == 0
+    clock.advance(timedelta(minutes=10))
+    assert await scheduler.run_due() == 1
+    assert await scheduler.run_due() == 0
+    assert [(c.key, c.guild_id, dict(c.payload), c.attempts) for c in calls] == [
+        ("note:1", 7, {"x": 1}, 1)
+    ]
+    stored = await ledger.get_occurrence(db, "note:1")
+    assert stored is not None and stored.state == "done"
+    assert scheduler.metrics.value("hamming_occurrences_total", kind="note", outcome="done") == 1
+
+
+async def test_concurrent_sweeps_perform_once(db: Database) -> None:
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    for n in range(20):
+        await scheduler.schedule(f"note:{n}", "note", START)
+    await asyncio.gather(*(scheduler.run_due() for _ in range(5)))
+    assert sorted(c.key for c in calls) == sorted(f"note:{n}" for n in range(20))
+
+
+async def test_crash_between_claim_and_done_retries_with_the_same_nonce(db: Database) -> None:
+    clock, calls = ManualClock(START), []
+    first = make_scheduler(db, clock, calls)
+    await first.schedule("note:crash", "note", START)
+    async with db.transaction() as tx:  # the process claims it, then dies before confirming
+        claimed = await ledger.claim(tx, "note:crash", clock.now())
+    assert claimed is not None
+    assert await first.run_due() == 0  # claimed rows are not picked up again while running
+    restarted = make_scheduler(db, clock, calls)
+    await restarted.start()
+    await restarted.shutdown()
+    assert [c.key for c in calls] == ["note:crash"]
+    assert calls[0].attempts == 2
+    assert calls[0].nonce() == claimed.nonce()
+    assert len(calls[0].nonce()) <= 25
+
+
+async def test_crash_after_done_is_not_repeated(db: Database) -> None:
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    await scheduler.schedule("note:done", "note", START)
+    await scheduler.run_due()
+    restarted = make_scheduler(db, clock, calls)
+    await restarted.start()
+    await restarted.shutdown()
+    assert [c.key for c in calls] == ["note:done"]
+
+
+async def test_missed_beyond_grace_is_skipped_and_within_grace_runs(db: Database) -> None:
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    await scheduler.schedule("note:old", "note", START - timedelta(hours=2))
+    await scheduler.schedule("note:recent", "note", START - timedelta(minutes=30))
+    await scheduler.run_due()
+    assert [c.key for c in calls] == ["note:recent"]
+    old = await ledger.get_occurrence(db, "note:old")
+    assert old is not None and old.state == "skipped"
+    assert old.last_error is not None and "missed by" in old.last_error
+
+
+async def test_failures_retry_with_backoff_then_fail(db: Database) -> None:
+    clock = ManualClock(START)
+    scheduler = Scheduler(db, clock, Metrics())
+    attempts: list[int] = []
+
+    async def flaky(occurrence: Occurrence) -> None:
+        attempts.append(occurrence.attempts)
+        raise RuntimeError("Discord is down")
+
+    scheduler.register("flaky", flaky, grace=timedelta(days=1), max_attempts=3)
+    await scheduler.schedule("flaky:1", "flaky", START)
+    await scheduler.run_due()
+    assert attempts == [1]
+    await scheduler.run_due()  # not due again until the backoff passed
+    assert attempts == [1]
+    for _ in range(3):
+        clock.advance(timedelta(minutes=15))
+        await scheduler.run_due()
+    assert attempts == [1, 2, 3]
+    final = await ledger.get_occurrence(db, "flaky:1")
+    assert final is not None and final.state == "failed"
+    assert final.last_error is not None and "Discord is down" in final.last_error
+
+
+async def test_skip_cancel_and_reschedule(db: Database) -> None:
+    clock = ManualClock(START)
+    scheduler = Scheduler(db, clock, Metrics())
+    seen: list[str] = []
+
+    async def handler(occurrence: Occurrence) -> None:
+        seen.append(occurrence.key)
+        if occurrence.payload.get("moot"):
+            raise SkipOccurrence("channel was deleted")
+
+    scheduler.register("k", handler, grace=timedelta(hours=1))
+    await scheduler.schedule("k:moot", "k", START, payload={"moot": True})
+    await scheduler.schedule("k:a:1", "k", START)
+    await scheduler.schedule("k:a:2", "k", START)
+    await scheduler.schedule("k:b", "k", START + timedelta(hours=1))
+    assert await scheduler.cancel(prefix="k:a:") == 2
+    assert await scheduler.reschedule("k:b", START + timedelta(hours=3))
+    await scheduler.run_due()
+    assert seen == ["k:moot"]
+    clock.advance(timedelta(hours=2))  # k:b was due at +1 h, but it was moved to +3 h
+    await scheduler.run_due()
+    assert seen == ["k:moot"]
+    moot = await ledger.get_occurrence(db, "k:moot")
+    assert moot is not None and moot.state == "skipped"
+    clock.advance(timedelta(hours=1))
+    await scheduler.run_due()
+    assert seen == ["k:moot", "k:b"]
+
+
+async def test_planners_run_at_start_and_unknown_kinds_are_refused(db: Database) -> None:
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    planned: list[datetime] = []
+
+    async def planner(now: datetime) -> None:
+        planned.append(now)
+        await scheduler.schedule("note:planned", "note", now)
+
+    scheduler.add_planner("test", planner)
+    await scheduler.start()
+    await scheduler.shutdown()
+    assert planned == [START]
+    assert [c.key for c in calls] == ["note:planned"]
+    with pytest.raises(ValueError, match="unknown occurrence kind"):
+        await scheduler.schedule("x:1", "nope", START)
+
+
+async def test_nonce_is_stable_and_distinct_per_part() -> None:
+    occurrence = Occurrence("checkin-prompt:1:2026-W48", "checkin-prompt", 1, START)
+    assert occurrence.nonce() == occurrence.nonce()
+    assert occurrence.nonce("thread") != occurrence.nonce()
+    assert all(len(n) == 25 for n in (occurrence.nonce(), occurrence.nonce("x")))
