@@ -81,6 +81,12 @@ async def _migrate(settings: Settings) -> int:
 
 
 async def _check(settings: Settings) -> int:
+    if not settings.database_path.expanduser().exists():
+        print(
+            f"settings ok; database {settings.database_path} does not exist yet"
+            " (it is created on first run or by `python -m bot migrate`)"
+        )
+        return 0
     # Opened without the instance lock so it can check the database of a running bot.
     async with open_database(settings.database_path, lock=False, apply=False) as db:
         pending = db.pending

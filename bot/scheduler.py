@@ -114,14 +114,17 @@ class Scheduler:
         self.started = True
         await self.run_due()
 
-    async def shutdown(self) -> None:
+    async def shutdown(self, grace: float = 5.0) -> None:
+        """Stop waking up; let sends in flight finish briefly so they are not left in doubt."""
         if self._aps.running:
             self._aps.shutdown(wait=False)
         self.started = False
         tasks = list(self._running.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
     @property
     def running(self) -> bool:
