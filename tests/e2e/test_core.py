@@ -202,3 +202,18 @@ async def test_dropped_gateway_resumes_without_duplicate_scheduled_sends(
     assert sent == ["test-announcement:1"]
     result = await fake_discord.invoke(cohort.guild, cohort.alice, "about")
     assert result.embeds  # still answering after the reconnects
+
+
+async def test_dev_guild_sync_and_no_resync_when_unchanged(
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner
+) -> None:
+    runner.overrides["dev_guild_ids"] = str(cohort.guild)
+    await runner.start()
+    guild_commands = {c["name"] for c in fake_discord.synced_commands(cohort.guild)}
+    assert {"about", "config", "me"} <= guild_commands
+    assert fake_discord.requests_matching("PUT", r"/applications/\d+/commands$") == []
+    await runner.restart()
+    syncs = fake_discord.requests_matching("PUT", r"/applications/\d+/guilds/\d+/commands$")
+    assert len(syncs) == 1  # the restart saw the same command tree and did not sync again
+    result = await fake_discord.invoke(cohort.guild, cohort.alice, "about")
+    assert result.embeds
