@@ -25,6 +25,7 @@ from bot import __version__
 from bot.calendar import CalendarSource
 from bot.clock import Clock
 from bot.db import Database
+from bot.features import Feature
 from bot.metrics import Metrics
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -92,6 +93,7 @@ class HammingBot(commands.Bot):
         self.started_monotonic = time.monotonic()
         self.feature_status_providers: list[FeatureStatusProvider] = []
         self.calendar_sources: list[CalendarSource] = []
+        self.features: dict[str, Feature] = {}
         self._scheduler_task: asyncio.Task[None] | None = None
         point_discord_py_at(settings)
         self.metrics.describe("hamming_commands_total", "Application commands by name and outcome")
@@ -133,6 +135,12 @@ class HammingBot(commands.Bot):
         command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
     ) -> None:
         self.metrics.inc("hamming_commands_total", command=command.qualified_name, outcome="ok")
+
+    def register_feature(self, feature: Feature) -> None:
+        """Tell the core what server-wide tools need to know about a feature."""
+        if feature.name in self.features:
+            raise ValueError(f"feature {feature.name!r} is registered twice")
+        self.features[feature.name] = feature
 
     def add_calendar_source(self, source: CalendarSource) -> None:
         """A feature's events for a server's /calendar/<secret>.ics feed."""

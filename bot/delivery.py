@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot import guilds
+from bot import guilds, members
 from bot.ledger import nonce_for
 
 if TYPE_CHECKING:
@@ -36,13 +36,20 @@ async def send_dm_or_fallback(
     embed: discord.Embed | None = None,
     view: discord.ui.View | None = None,
     fallback_content: str | None = None,
+    feature: str | None = None,
 ) -> Delivered:
     """Deliver one message to a member, exactly once per nonce.
 
     A member whose DMs answered 403/50007 is remembered, so later sends go straight to the
-    fallback: one mention in `fallback_channel_id`, pinging only that member.
+    fallback: one mention in `fallback_channel_id`, pinging only that member. A member who
+    chose channel mentions for `feature` (/me notifications) gets the mention directly.
     """
-    if not await guilds.is_dm_closed(bot.db, guild_id, user_id):
+    wants_dm = (
+        feature is None
+        or fallback_channel_id is None  # nowhere to mention them: a DM is the only way
+        or await members.get_notify_channel(bot.db, guild_id, user_id, feature) == "dm"
+    )
+    if wants_dm and not await guilds.is_dm_closed(bot.db, guild_id, user_id):
         try:
             user = bot.get_user(user_id) or await bot.fetch_user(user_id)
             await user.send(**_message(content, embed, view), nonce=nonce)

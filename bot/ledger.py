@@ -65,12 +65,13 @@ async def insert_occurrence(
     due_at: datetime,
     payload: Mapping[str, Any],
     now: datetime,
+    user_id: int | None = None,
 ) -> bool:
     """Add an occurrence unless its key exists (in any state); True if it was added."""
     changed = await tx.execute(
-        "INSERT INTO deliveries (key, kind, guild_id, due_at, payload, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-        (key, kind, guild_id, to_unix(due_at), json.dumps(dict(payload)), to_unix(now)),
+        "INSERT INTO deliveries (key, kind, guild_id, user_id, due_at, payload, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        (key, kind, guild_id, user_id, to_unix(due_at), json.dumps(dict(payload)), to_unix(now)),
     )
     return changed == 1
 
@@ -99,6 +100,14 @@ async def cancel_pending(
             (escaped + "%",),
         )
     raise ValueError("cancel_pending needs a key or a prefix")
+
+
+async def delete_for_member(tx: Transaction, guild_id: int, user_id: int) -> int:
+    """Forget a member: their scheduled sends, done or not, go (no claimed send is in flight
+    for long, and a pending one must not reach someone who asked to be forgotten)."""
+    return await tx.execute(
+        "DELETE FROM deliveries WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    )
 
 
 async def claim(tx: Transaction, key: str, now: datetime) -> Occurrence | None:

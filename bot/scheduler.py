@@ -77,7 +77,7 @@ class Scheduler:
         self._planners.append((name, planner))
 
     def add_periodic(
-        self, name: str, func: Callable[[], Awaitable[None]], every: timedelta
+        self, name: str, func: Callable[[], Awaitable[object]], every: timedelta
     ) -> None:
         """Maintenance that is not a message (feed refresh, retention purge)."""
         self._aps.add_job(
@@ -140,8 +140,12 @@ class Scheduler:
         *,
         guild_id: int | None = None,
         payload: Mapping[str, Any] | None = None,
+        user_id: int | None = None,
     ) -> bool:
-        """Record an occurrence (joining the caller's transaction if any). Idempotent by key."""
+        """Record an occurrence (joining the caller's transaction if any). Idempotent by key.
+
+        `user_id` names the member a send is for, so forgetting them removes it.
+        """
         if kind not in self._kinds:
             raise ValueError(f"unknown occurrence kind {kind!r}")
         async with self.db.transaction() as tx:
@@ -153,6 +157,7 @@ class Scheduler:
                 due_at=due_at,
                 payload=payload or {},
                 now=self.clock.now(),
+                user_id=user_id,
             )
         if added:
             self._arm(due_at)
@@ -284,7 +289,7 @@ class Scheduler:
             self._arm(next_due)
 
     def _guarded(
-        self, name: str, func: Callable[[], Awaitable[None]]
+        self, name: str, func: Callable[[], Awaitable[object]]
     ) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             try:

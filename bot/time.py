@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -50,3 +50,9 @@ def next_daily_at(now: datetime, at: time, zone: ZoneInfo) -> datetime:
         if candidate > now:
             return candidate
     raise AssertionError("unreachable: a daily time always recurs within three days")
+
+
+def iso_week_key(day: date) -> str:
+    """`2026-W48`: the ISO week-year and week a local date falls in."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"

@@ -1,8 +1,10 @@
-"""Core commands: /about, /config (server settings), /me (a member's own settings)."""
+"""Core commands: /about, /config, /me, /help, the weekly digest, members who leave."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from discord import app_commands
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -10,5 +12,20 @@ if TYPE_CHECKING:
 
 async def setup(bot: HammingBot) -> None:
     from cogs.admin.cog import AdminCog
+    from cogs.admin.confirm import ConfirmButton
+    from cogs.admin.digest import DigestCog, DigestConfig
+    from cogs.admin.help import HelpCog
+    from cogs.admin.me import MeCog
+    from cogs.admin.membership import MembershipCog
+    from cogs.admin.setup_wizard import DYNAMIC_ITEMS
 
     await bot.add_cog(AdminCog(bot))
+    await bot.add_cog(MeCog(bot))
+    await bot.add_cog(MembershipCog(bot))
+    await bot.add_cog(HelpCog(bot))
+    digest = DigestCog(bot)
+    await bot.add_cog(digest)
+    config = bot.tree.get_command("config")
+    assert isinstance(config, app_commands.Group)
+    config.add_command(DigestConfig(digest))
+    bot.add_dynamic_items(ConfirmButton, *DYNAMIC_ITEMS)

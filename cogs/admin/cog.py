@@ -1,22 +1,24 @@
-"""/about, /config and /me: Discord I/O only; the settings live in bot/guilds.py."""
+"""/about and /config: Discord I/O only; the settings live in bot/guilds.py."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
-from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import guilds, ledger
-from bot.checks import hamming, moderator_only, require_guild
+from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
 from bot.errors import UserError
 from bot.time import discord_timestamp
-from bot.timeparse import TimeParseError, parse_zone, zone_choices
-from bot.ui import embed
+from bot.timeparse import TimeParseError, parse_zone
+from bot.ui import clip, embed
+from cogs.admin import server, setup_wizard
+from cogs.admin.confirm import ACTIONS
 from cogs.admin.logic import (
     UpcomingItem,
     format_latency,
@@ -24,30 +26,24 @@ from cogs.admin.logic import (
     role_text,
     upcoming_lines,
 )
+from cogs.admin.me import feature_autocomplete
+from cogs.admin.zones import zone_autocomplete
 
 log = logging.getLogger(__name__)
 
 
-async def zone_autocomplete(
-    interaction: discord.Interaction[Any], current: str
-) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=zone, value=zone) for zone in zone_choices(current)]
-
-
 class AdminCog(commands.Cog):
-    # Other features attach their own subgroups to these two groups in their setup().
+    # Other features attach their own subgroups to this group in their setup().
     config = app_commands.Group(
         name="config",
         description="Configure Hamming for this server (moderators)",
         guild_only=True,
         default_permissions=discord.Permissions(manage_guild=True),
     )
-    me = app_commands.Group(
-        name="me", description="Your own Hamming settings in this server", guild_only=True
-    )
 
     def __init__(self, bot: HammingBot) -> None:
         self.bot = bot
+        ACTIONS["reset"] = functools.partial(server.reset_confirmed, bot)
 
     # -- /about ------------------------------------------------------------------------------
 
@@ -57,7 +53,6 @@ class AdminCog(commands.Cog):
         """What Hamming is, how it is doing, and what this server has set up."""
         guild = require_guild(interaction)
         bot = self.bot
-        statuses = await bot.feature_statuses(guild.id)
         upcoming = await ledger.list_occurrences(bot.db, guild_id=guild.id, limit=5)
         card = embed(
             "Hamming",
@@ -67,13 +62,9 @@ class AdminCog(commands.Cog):
         card.add_field(name="Version", value=bot.version)
         card.add_field(name="Uptime", value=format_uptime(time.monotonic() - bot.started_monotonic))
         card.add_field(name="Gateway latency", value=format_latency(bot.latency))
-        checklist = [
-            f"{'✅' if status.configured else '⬜'} **{status.name}**: {status.summary}"
-            for status in statuses
-        ]
         card.add_field(
             name="This server",
-            value="\n".join(checklist) or "No features are installed.",
+            value=clip("\n".join(await setup_wizard.checklist(bot, guild)), 1024),
             inline=False,
         )
         lines = upcoming_lines([UpcomingItem(o.kind, o.due_at) for o in upcoming])
@@ -81,6 +72,18 @@ class AdminCog(commands.Cog):
             name="Next scheduled", value="\n".join(lines) or "Nothing scheduled.", inline=False
         )
         await interaction.response.send_message(embed=card, ephemeral=True)
+
+    # -- /setup -------------------------------------------------------------------------------
+
+    @app_commands.command(name="setup")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @moderator_only()
+    async def setup(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Configure the whole cohort in one place: channels, roles, time zone, check-ins."""
+        guild = require_guild(interaction)
+        card, view = await setup_wizard.render(self.bot, guild, 0)
+        await interaction.response.send_message(embed=card, view=view, ephemeral=True)
 
     # -- /config -----------------------------------------------------------------------------
 
@@ -195,26 +198,42 @@ class AdminCog(commands.Cog):
             shown_new,
         )
 
-    # -- /me ---------------------------------------------------------------------------------
+    # -- the server's data ---------------------------------------------------------------------
 
-    @me.command(name="timezone")
-    @app_commands.describe(
-        zone="Your IANA time zone, e.g. Europe/Berlin; used to read times you type"
-    )
-    @app_commands.autocomplete(zone=zone_autocomplete)
-    async def me_timezone(self, interaction: discord.Interaction[HammingBot], zone: str) -> None:
-        """Set your own time zone, used to read the times you type."""
-        guild = require_guild(interaction)
-        try:
-            parsed = parse_zone(zone)
-        except TimeParseError as exc:
-            raise UserError(str(exc)) from None
-        now = hamming(interaction).clock.now()
-        await guilds.set_member_timezone(
-            self.bot.db, guild.id, interaction.user.id, parsed.key, now
-        )
-        await interaction.response.send_message(
-            f"Your time zone is now **{parsed.key}**: times you type are read as"
-            f" {parsed.key} time (it is {now.astimezone(parsed):%H:%M} there now).",
-            ephemeral=True,
-        )
+    @config.command(name="retention")
+    @app_commands.describe(days="Days to keep a departed member's data (they are paused at once)")
+    @moderator_only()
+    async def config_retention(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        days: app_commands.Range[int, 1, 3650],
+    ) -> None:
+        """How long to keep the data of members who left (default 90 days)."""
+        await server.retention(self.bot, interaction, days)
+
+    @config.command(name="audit")
+    @app_commands.describe(limit="How many recent changes to show (1-25)")
+    @moderator_only()
+    async def config_audit(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        limit: app_commands.Range[int, 1, 25] = 10,
+    ) -> None:
+        """Recent configuration changes: who, what, old and new value, when."""
+        await server.audit(self.bot, interaction, limit)
+
+    @config.command(name="export")
+    @moderator_only()
+    async def config_export(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Download this server's Hamming data as JSON."""
+        await server.export(self.bot, interaction)
+
+    @config.command(name="reset")
+    @app_commands.describe(feature="The feature whose settings go back to defaults")
+    @app_commands.autocomplete(feature=feature_autocomplete)
+    @moderator_only()
+    async def config_reset(
+        self, interaction: discord.Interaction[HammingBot], feature: str
+    ) -> None:
+        """Reset one feature's settings to defaults (asks to confirm)."""
+        await server.reset(self.bot, interaction, feature)

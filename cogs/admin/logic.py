@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from bot.time import discord_timestamp
 
@@ -51,3 +52,83 @@ def upcoming_lines(items: Sequence[UpcomingItem]) -> list[str]:
 def describe_kind(kind: str) -> str:
     """`checkin-prompt` -> `checkin prompt`: kinds are named so they read as words."""
     return kind.replace("-", " ").replace("_", " ")
+
+
+# -- confirmations --------------------------------------------------------------------------
+
+CONFIRM_SECONDS = 300  # a confirmation button works for five minutes, then says it expired
+
+
+def confirmation_state(
+    owner_id: int, clicker_id: int, expires_unix: int, now_unix: int
+) -> Literal["ok", "not-yours", "expired"]:
+    if clicker_id != owner_id:
+        return "not-yours"
+    if now_unix > expires_unix:
+        return "expired"
+    return "ok"
+
+
+# -- /help ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommandHelp:
+    name: str  # qualified, e.g. "config checkins schedule"
+    options: tuple[tuple[str, bool], ...]  # (name, required)
+    description: str
+
+
+def usage(command: CommandHelp) -> str:
+    """`/reading schedule when: [item:]`: required options first, optional in brackets."""
+    parts = [f"/{command.name}"]
+    parts += [f"{name}:" for name, required in command.options if required]
+    parts += [f"[{name}:]" for name, required in command.options if not required]
+    return " ".join(parts)
+
+
+def help_lines(commands: Sequence[CommandHelp], budget: int) -> list[str]:
+    """One line per command; descriptions dropped, then lines cut, to fit `budget` characters."""
+    full = [f"`{usage(c)}`: {c.description}" for c in commands]
+    if sum(len(line) + 1 for line in full) <= budget:
+        return full
+    short = [f"`{usage(c)}`" for c in commands]
+    kept: list[str] = []
+    used = 0
+    for line in short:
+        if used + len(line) + 1 > budget - 20:
+            kept.append(f"…and {len(short) - len(kept)} more")
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return kept
+
+
+def owner_of(name: str, prefixes: dict[str, tuple[str, ...]]) -> str:
+    """Which feature a command belongs to (longest matching prefix), else "core"."""
+    best, best_len = "core", 0
+    for feature, feature_prefixes in prefixes.items():
+        for prefix in feature_prefixes:
+            matches = name == prefix or name.startswith(prefix + " ")
+            if matches and len(prefix) > best_len:
+                best, best_len = feature, len(prefix)
+    return best
+
+
+# -- weekly digest ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestPart:
+    title: str
+    lines: tuple[str, ...]
+
+
+def digest_description(parts: Sequence[DigestPart], limit: int = 4000) -> str:
+    """The digest's text: one block per feature, quiet features left out, within embed limits."""
+    blocks = [f"**{part.title}**\n" + "\n".join(part.lines) for part in parts if part.lines]
+    text = "\n\n".join(blocks) or "A quiet week: nothing to report yet."
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

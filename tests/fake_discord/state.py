@@ -16,7 +16,21 @@ ALL_PERMISSIONS = (1 << 53) - 1
 ADMINISTRATOR = 1 << 3
 MANAGE_GUILD = 1 << 5
 VIEW_CHANNEL = 1 << 10
-DEFAULT_EVERYONE_PERMISSIONS = 0x0000_0006_3FE7_3EC1 & ~MANAGE_GUILD & ~ADMINISTRATOR
+
+
+def _bits(*positions: int) -> int:
+    return sum(1 << p for p in positions)
+
+
+# What @everyone gets in a new Discord server: invite, reactions, stream, view, send, embed,
+# attach, history, mention everyone, external emoji, connect, speak, voice activity, change
+# nickname, application commands, request to speak, threads, external stickers, activities.
+DEFAULT_EVERYONE_PERMISSIONS = _bits(
+    0, 6, 9, 10, 11, 14, 15, 16, 17, 18, 20, 21, 25, 26, 31, 32, 35, 36, 37, 38, 39
+)
+# The bot's own managed role: the permissions the README's invite link asks for (view, send,
+# embed, attach, history, manage events, public and private threads, send in threads).
+BOT_ROLE_PERMISSIONS = _bits(10, 11, 14, 15, 16, 33, 35, 36, 38)
 
 # channel types
 GUILD_TEXT, DM, GUILD_VOICE, GUILD_CATEGORY = 0, 1, 2, 4

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.fake_discord import messaging
 from tests.fake_discord.state import (
+    BOT_ROLE_PERMISSIONS,
     DM,
     GUILD_CATEGORY,
     GUILD_TEXT,
@@ -48,7 +49,9 @@ class WorldApi:
         guild = self.world.add_guild(name, self.owner_id)
         for user_id in (self.owner_id, self.bot_user_id):
             guild.members[user_id] = Member(user_id, guild.id, [], self.clock.iso())
-        bot_role = Role(self.world.ids.next(), guild.id, "Hamming", 0, 1, managed=True)
+        bot_role = Role(
+            self.world.ids.next(), guild.id, "Hamming", BOT_ROLE_PERMISSIONS, 1, managed=True
+        )
         guild.roles[bot_role.id] = bot_role
         guild.members[self.bot_user_id].roles.append(bot_role.id)
         self._announce_guild(guild.id)

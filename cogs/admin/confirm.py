@@ -1,0 +1,82 @@
+"""Confirmation buttons that work only for the person who asked, and only for five minutes.
+
+Everything the button needs is in its custom_id, so it keeps working (or says it expired)
+across restarts instead of failing silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from bot.checks import hamming
+from bot.clock import to_unix
+from bot.ui import reports_errors
+from cogs.admin.logic import CONFIRM_SECONDS, confirmation_state
+
+ConfirmAction = Callable[[discord.Interaction[Any], str], Awaitable[None]]
+# action name -> what to do once confirmed (argument from the custom_id)
+ACTIONS: dict[str, ConfirmAction] = {}
+
+
+class ConfirmButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"confirm:(?P<action>[a-z-]+):(?P<owner>\d+):(?P<expires>\d+):(?P<arg>[\w-]*)",
+):
+    def __init__(self, action: str, owner_id: int, expires: int, arg: str, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.danger,
+                custom_id=f"confirm:{action}:{owner_id}:{expires}:{arg}",
+            )
+        )
+        self.action = action
+        self.owner_id = owner_id
+        self.expires = expires
+        self.arg = arg
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> ConfirmButton:
+        label = getattr(item, "label", None) or "Confirm"
+        return cls(match["action"], int(match["owner"]), int(match["expires"]), match["arg"], label)
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+        now = to_unix(hamming(interaction).clock.now())
+        state = confirmation_state(self.owner_id, interaction.user.id, self.expires, now)
+        if state == "not-yours":
+            await interaction.response.send_message(
+                f"This confirmation belongs to <@{self.owner_id}>; only they can press it.",
+                ephemeral=True,
+            )
+            return
+        if state == "expired":
+            await interaction.response.edit_message(
+                content="This confirmation expired (they last five minutes). Nothing was"
+                " changed; run the command again if you still want to.",
+                view=None,
+            )
+            return
+        action = ACTIONS.get(self.action)
+        if action is None:
+            await interaction.response.edit_message(content="This button is outdated.", view=None)
+            return
+        await action(interaction, self.arg)
+
+
+def confirm_view(
+    interaction: discord.Interaction[Any], action: str, label: str, arg: str = ""
+) -> discord.ui.View:
+    expires = to_unix(hamming(interaction).clock.now()) + CONFIRM_SECONDS
+    view = discord.ui.View(timeout=None)
+    view.add_item(ConfirmButton(action, interaction.user.id, expires, arg, label))
+    return view

@@ -1,0 +1,164 @@
+"""/me: a member's own settings in this server, their data export, and forgetting them."""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import guilds, members
+from bot.checks import hamming, require_guild
+from bot.client import HammingBot
+from bot.errors import UserError
+from bot.time import discord_timestamp
+from bot.timeparse import TimeParseError, parse_deadline, parse_zone
+from cogs.admin.confirm import ACTIONS, confirm_view
+from cogs.admin.privacy import export_json, export_member, forget_member
+from cogs.admin.zones import zone_autocomplete
+
+log = logging.getLogger(__name__)
+
+
+async def feature_autocomplete(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    features = hamming(interaction).features.values()
+    return [
+        app_commands.Choice(name=f.title, value=f.name)
+        for f in features
+        if current.lower() in f.title.lower() or current.lower() in f.name
+    ][:25]
+
+
+class MeCog(commands.Cog):
+    me = app_commands.Group(
+        name="me", description="Your own Hamming settings in this server", guild_only=True
+    )
+
+    def __init__(self, bot: HammingBot) -> None:
+        self.bot = bot
+        ACTIONS["forget"] = self._forget_confirmed
+
+    @me.command(name="timezone")
+    @app_commands.describe(zone="Your IANA time zone, e.g. Europe/Berlin")
+    @app_commands.autocomplete(zone=zone_autocomplete)
+    async def timezone(self, interaction: discord.Interaction[HammingBot], zone: str) -> None:
+        """Set your own time zone, used to read the times you type."""
+        guild = require_guild(interaction)
+        try:
+            parsed = parse_zone(zone)
+        except TimeParseError as exc:
+            raise UserError(str(exc)) from None
+        now = self.bot.clock.now()
+        await guilds.set_member_timezone(
+            self.bot.db, guild.id, interaction.user.id, parsed.key, now
+        )
+        await interaction.response.send_message(
+            f"Your time zone is now **{parsed.key}**: times you type are read as"
+            f" {parsed.key} time (it is {now.astimezone(parsed):%H:%M} there now).",
+            ephemeral=True,
+        )
+
+    @me.command(name="pause")
+    @app_commands.describe(until="When to start again, e.g. 2027-01-10 or 'in 2 weeks'")
+    async def pause(self, interaction: discord.Interaction[HammingBot], until: str) -> None:
+        """Pause everything for you: check-in reminders, feedback matching, reading reminders."""
+        guild = require_guild(interaction)
+        zone = await guilds.get_reading_zone(self.bot.db, guild.id, interaction.user.id)
+        try:
+            parsed = parse_deadline(until, zone, self.bot.clock.now())
+        except TimeParseError as exc:
+            raise UserError(str(exc)) from None
+        await members.set_paused_until(
+            self.bot.db, guild.id, interaction.user.id, parsed.when, self.bot.clock.now()
+        )
+        log.info(
+            "member %s paused in guild %s until %s", interaction.user.id, guild.id, parsed.when
+        )
+        notes = "".join(f"\n{note}" for note in parsed.notes)
+        await interaction.response.send_message(
+            f"Paused until {discord_timestamp(parsed.when, 'F')}: no check-in reminders, no"
+            " feedback matching and no reading reminders until then. `/me resume` ends it"
+            f" early.{notes}",
+            ephemeral=True,
+        )
+
+    @me.command(name="resume")
+    async def resume(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """End your pause now."""
+        guild = require_guild(interaction)
+        state = await members.get_member_state(self.bot.db, guild.id, interaction.user.id)
+        if state.paused_until is None or state.paused_until <= self.bot.clock.now():
+            raise UserError("You are not paused. `/me pause until:` pauses reminders and matching.")
+        await members.set_paused_until(
+            self.bot.db, guild.id, interaction.user.id, None, self.bot.clock.now()
+        )
+        await interaction.response.send_message(
+            "Welcome back: reminders and matching are on again.", ephemeral=True
+        )
+
+    @me.command(name="notifications")
+    @app_commands.describe(
+        feature="Which feature's messages", channel="A DM, or a mention in the feature's channel"
+    )
+    @app_commands.autocomplete(feature=feature_autocomplete)
+    async def notifications(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        feature: str,
+        channel: Literal["dm", "mention"],
+    ) -> None:
+        """Choose DMs or channel mentions for a feature's reminders."""
+        guild = require_guild(interaction)
+        known = self.bot.features.get(feature)
+        if known is None:
+            names = ", ".join(f.name for f in self.bot.features.values())
+            raise UserError(f"There is no feature called {feature!r}; choose one of: {names}.")
+        await members.set_notify_channel(
+            self.bot.db, guild.id, interaction.user.id, feature, channel
+        )
+        how = "as DMs" if channel == "dm" else "as a mention in its channel"
+        await interaction.response.send_message(
+            f"{known.title} messages now reach you {how}.", ephemeral=True
+        )
+
+    @me.command(name="export")
+    async def export(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Get a JSON file of everything Hamming holds about you in this server."""
+        guild = require_guild(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await export_member(self.bot, guild.id, interaction.user.id)
+        file = discord.File(io.BytesIO(export_json(data)), filename=f"hamming-{guild.id}-me.json")
+        await interaction.followup.send(
+            "Here is everything Hamming holds about you in this server.", file=file, ephemeral=True
+        )
+
+    @me.command(name="forget")
+    async def forget(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Delete everything Hamming holds about you in this server (asks to confirm)."""
+        require_guild(interaction)
+        await interaction.response.send_message(
+            "This deletes everything Hamming holds about you in this server: check-in answers"
+            " (and the answer messages it posted), drafts, reviews, RSVPs, subscriptions,"
+            " reminders and settings. Reviews you were asked to write go back to be matched"
+            " again. **It cannot be undone.** The button works for five minutes.",
+            view=confirm_view(interaction, "forget", "Delete everything about me"),
+            ephemeral=True,
+        )
+
+    async def _forget_confirmed(self, interaction: discord.Interaction[Any], arg: str) -> None:
+        guild = require_guild(interaction)
+        await interaction.response.edit_message(content="Deleting…", view=None)
+        summary = await forget_member(self.bot, guild.id, interaction.user.id)
+        note = (
+            ""
+            if not summary.cleanup_failures
+            else " Some messages on Discord could not be removed; a moderator can delete them."
+        )
+        await interaction.edit_original_response(
+            content=f"Done: Hamming no longer holds anything about you in this server.{note}"
+        )

@@ -1,0 +1,319 @@
+"""/setup: configure the whole cohort in one ephemeral message, with Discord's own selects.
+
+Three pages (channels; people and time; check-in schedule), each showing the checklist.
+Every component is a DynamicItem, so the message keeps working across a restart, and each
+choice is saved (and audited) the moment it is made: running /setup again edits, never
+duplicates.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import time
+from typing import Any
+
+import discord
+
+from bot import guilds
+from bot.checks import ensure_moderator, hamming, require_guild
+from bot.client import HammingBot
+from bot.errors import UserError
+from bot.timeparse import parse_zone
+from bot.ui import embed, reports_errors
+from cogs.admin.logic import WEEKDAYS, role_text
+
+log = logging.getLogger(__name__)
+
+COMMON_ZONES = (
+    "UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "Europe/Amsterdam",
+    "Europe/Stockholm", "Europe/Warsaw", "Europe/Kyiv", "Europe/Istanbul", "Africa/Lagos",
+    "Africa/Nairobi", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai",
+    "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland", "America/Sao_Paulo",
+    "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+    "America/Toronto", "America/Mexico_City",
+)  # fmt: skip
+PAGES = ("Channels", "People and time", "Check-in schedule")
+
+
+async def checklist(bot: HammingBot, guild: discord.Guild) -> list[str]:
+    """What is configured and what is missing, with the permissions the bot lacks."""
+    settings = await guilds.get_guild_settings(bot.db, guild.id)
+    lines = [
+        f"✅ Time zone: {settings.timezone}",
+        f"{'✅' if settings.cohort_role_id else '⬜'} Cohort role:"
+        f" {role_text(settings.cohort_role_id, 'not set (everyone counts)')}",
+        f"{'✅' if settings.moderator_role_id else '⬜'} Moderator role:"
+        f" {role_text(settings.moderator_role_id, 'not set (Manage Server only)')}",
+    ]
+    for feature in bot.features.values():
+        if feature.get_channel is None:
+            continue
+        channel_id = await feature.get_channel(guild.id)
+        channel = guild.get_channel(channel_id) if channel_id else None
+        if channel is None:
+            lines.append(f"⬜ {feature.title}: no channel yet")
+            continue
+        perms = channel.permissions_for(guild.me)
+        missing = [
+            name.replace("_", " ").title()
+            for name in feature.channel_permissions
+            if not getattr(perms, name)
+        ]
+        if missing:
+            lines.append(f"⚠️ {feature.title}: {channel.mention}, but I lack {', '.join(missing)}")
+        else:
+            lines.append(f"✅ {feature.title}: {channel.mention}")
+    return lines
+
+
+async def render(
+    bot: HammingBot, guild: discord.Guild, page: int
+) -> tuple[discord.Embed, discord.ui.View]:
+    card = embed(f"Set up Hamming: {PAGES[page]} ({page + 1}/{len(PAGES)})")
+    card.description = "\n".join(await checklist(bot, guild))
+    card.set_footer(text="Each choice is saved as soon as you make it.")
+    view = discord.ui.View(timeout=None)
+    if page == 0:
+        for feature in list(bot.features.values())[:4]:
+            if feature.set_channel is not None:
+                view.add_item(ChannelChoice(feature.name, feature.title))
+    elif page == 1:
+        view.add_item(RoleChoice("cohort"))
+        view.add_item(RoleChoice("moderator"))
+        view.add_item(ZoneChoice())
+    else:
+        view.add_item(CheckinDayChoice())
+        view.add_item(CheckinTimeChoice())
+    if page > 0:
+        view.add_item(PageButton(page - 1, "← Back"))
+    view.add_item(
+        PageButton(page + 1, "Next →") if page < len(PAGES) - 1 else PageButton(page, "Done")
+    )
+    return card, view
+
+
+async def _refresh(interaction: discord.Interaction[Any], page: int) -> None:
+    bot = hamming(interaction)
+    guild = require_guild(interaction)
+    card, view = await render(bot, guild, page)
+    await interaction.response.edit_message(embed=card, view=view)
+
+
+class ChannelChoice(
+    discord.ui.DynamicItem[discord.ui.ChannelSelect[Any]],
+    template=r"setup:channel:(?P<feature>\w+)",
+):
+    def __init__(self, feature: str, title: str = "") -> None:
+        super().__init__(
+            discord.ui.ChannelSelect(
+                custom_id=f"setup:channel:{feature}",
+                placeholder=f"{title or feature} channel",
+                channel_types=[discord.ChannelType.text],
+            )
+        )
+        self.feature = feature
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ChannelChoice:
+        return cls(match["feature"])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+        await ensure_moderator(interaction)
+        bot = hamming(interaction)
+        feature = bot.features.get(self.feature)
+        if feature is None or feature.set_channel is None or not self.item.values:
+            raise UserError("That feature cannot be set up here any more; run /setup again.")
+        channel = self.item.values[0]
+        await feature.set_channel(require_guild(interaction).id, channel.id, interaction.user.id)
+        await _refresh(interaction, 0)
+
+
+class RoleChoice(
+    discord.ui.DynamicItem[discord.ui.RoleSelect[Any]],
+    template=r"setup:role:(?P<which>cohort|moderator)",
+):
+    def __init__(self, which: str) -> None:
+        super().__init__(
+            discord.ui.RoleSelect(
+                custom_id=f"setup:role:{which}", placeholder=f"{which.title()} role"
+            )
+        )
+        self.which = which
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RoleChoice:
+        return cls(match["which"])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+        await ensure_moderator(interaction)
+        role = self.item.values[0]
+        column = f"{self.which}_role_id"
+        await _save(interaction, column, role.id, role.mention)
+        await _refresh(interaction, 1)
+
+
+class ZoneChoice(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setup:zone"):
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id="setup:zone",
+                placeholder="Server time zone (others: /config timezone)",
+                options=[discord.SelectOption(label=zone, value=zone) for zone in COMMON_ZONES],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ZoneChoice:
+        return cls()
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+        await ensure_moderator(interaction)
+        zone = parse_zone(self.item.values[0]).key
+        await _save(interaction, "timezone", zone, zone)
+        await _refresh(interaction, 1)
+
+
+class CheckinDayChoice(
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setup:checkin-day"
+):
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id="setup:checkin-day",
+                placeholder="Check-in day",
+                options=[
+                    discord.SelectOption(label=d, value=str(i)) for i, d in enumerate(WEEKDAYS)
+                ],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CheckinDayChoice:
+        return cls()
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+        await ensure_moderator(interaction)
+        await _set_schedule(interaction, int(self.item.values[0]), None)
+        await _refresh(interaction, 2)
+
+
+class CheckinTimeChoice(
+    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setup:checkin-time"
+):
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id="setup:checkin-time",
+                placeholder="Check-in time (server time zone)",
+                options=[
+                    discord.SelectOption(label=f"{h:02d}:00", value=str(h)) for h in range(24)
+                ],
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CheckinTimeChoice:
+        return cls()
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+        await ensure_moderator(interaction)
+        await _set_schedule(interaction, None, time(int(self.item.values[0])))
+        await _refresh(interaction, 2)
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"setup:page:(?P<page>\d)(?::done)?"
+):
+    def __init__(self, page: int, label: str) -> None:
+        suffix = ":done" if label == "Done" else ""
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                custom_id=f"setup:page:{page}{suffix}",
+                style=discord.ButtonStyle.primary
+                if label != "← Back"
+                else discord.ButtonStyle.secondary,
+            )
+        )
+        self.page = page
+        self.done = label == "Done"
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> PageButton:
+        label = "Done" if match[0].endswith(":done") else "page"
+        return cls(int(match["page"]), label)
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+        await ensure_moderator(interaction)
+        if self.done:
+            guild = require_guild(interaction)
+            card = embed(
+                "Hamming is set up", "\n".join(await checklist(hamming(interaction), guild))
+            )
+            card.set_footer(text="Change anything later with /setup or the /config commands.")
+            await interaction.response.edit_message(embed=card, view=None)
+            return
+        await _refresh(interaction, self.page)
+
+
+async def _save(
+    interaction: discord.Interaction[Any], column: str, value: str | int, shown: str
+) -> None:
+    bot = hamming(interaction)
+    guild = require_guild(interaction)
+    old = await guilds.get_guild_settings(bot.db, guild.id)
+    old_shown = {
+        "timezone": old.timezone,
+        "cohort_role_id": role_text(old.cohort_role_id, "none"),
+        "moderator_role_id": role_text(old.moderator_role_id, "none"),
+    }[column]
+    async with bot.db.transaction() as tx:
+        await guilds.update_guild_setting(
+            tx,
+            guild_id=guild.id,
+            column=column,
+            value=value,
+            actor_id=interaction.user.id,
+            shown_old=old_shown,
+            shown_new=shown,
+            now=bot.clock.now(),
+        )
+
+
+async def _set_schedule(
+    interaction: discord.Interaction[Any], weekday: int | None, at: time | None
+) -> None:
+    bot = hamming(interaction)
+    feature = next((f for f in bot.features.values() if f.set_schedule is not None), None)
+    if feature is None or feature.set_schedule is None:
+        raise UserError("Check-ins are not installed on this bot.")
+    await feature.set_schedule(require_guild(interaction).id, weekday, at, interaction.user.id)
+
+
+DYNAMIC_ITEMS = (
+    ChannelChoice,
+    RoleChoice,
+    ZoneChoice,
+    CheckinDayChoice,
+    CheckinTimeChoice,
+    PageButton,
+)
