@@ -84,6 +84,19 @@ SNOWFLAKES_AS_INTEGERS: tuple[SnowflakeAsInteger, ...] = (
         "data.attachments.*.id",
         "Interaction callbacks with files number the uploads the same way under `data`.",
     ),
+    SnowflakeAsInteger(
+        "POST",
+        r"/guilds/\d+/scheduled-events",
+        "channel_id",
+        "Guild.create_scheduled_event puts `payload['channel_id'] = channel.id`, an int, for "
+        "voice and stage events.",
+    ),
+    SnowflakeAsInteger(
+        "PATCH",
+        r"/guilds/\d+/scheduled-events/\d+",
+        "channel_id",
+        "ScheduledEvent.edit puts `payload['channel_id'] = channel.id`, an int.",
+    ),
 )
 
 # Gateway payloads have no schema in the OpenAPI document; fields we read from the bot's gateway

@@ -1,0 +1,626 @@
+"""Every SQL statement of the reading group, returning dataclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any, cast
+
+from bot.clock import from_unix, to_unix
+from bot.db import Database, Transaction
+from cogs.reading_group.logic import (
+    DEFAULT_DAYS_AHEAD,
+    DEFAULT_OFFSETS,
+    Choice,
+    PastSession,
+    PollTally,
+    Series,
+    Status,
+    decode_offsets,
+    encode_offsets,
+)
+
+Db = Database | Transaction
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadingSettings:
+    guild_id: int
+    channel_id: int | None = None
+    offsets: tuple[timedelta, ...] = DEFAULT_OFFSETS
+    days_ahead: int = DEFAULT_DAYS_AHEAD
+    recurring_weekday: int | None = None
+    recurring_time: str | None = None
+    recurring_minutes: int | None = None
+    generation: int = 0
+
+    @property
+    def series(self) -> Series | None:
+        if self.recurring_weekday is None or not self.recurring_time:
+            return None
+        hour, minute = (int(part) for part in self.recurring_time.split(":"))
+        return Series(
+            self.recurring_weekday,
+            time(hour, minute),
+            timedelta(minutes=self.recurring_minutes or 60),
+            self.days_ahead,
+        )
+
+
+def _settings(row: Any) -> ReadingSettings:
+    return ReadingSettings(
+        row["guild_id"],
+        row["channel_id"],
+        decode_offsets(row["reminder_offsets"]),
+        row["days_ahead"],
+        row["recurring_weekday"],
+        row["recurring_time"],
+        row["recurring_minutes"],
+        row["recurring_generation"],
+    )
+
+
+async def get_settings(db: Db, guild_id: int) -> ReadingSettings:
+    row = await db.fetchone("SELECT * FROM reading_settings WHERE guild_id = ?", (guild_id,))
+    return ReadingSettings(guild_id) if row is None else _settings(row)
+
+
+async def list_series_settings(db: Db) -> list[ReadingSettings]:
+    rows = await db.fetchall(
+        "SELECT * FROM reading_settings WHERE recurring_weekday IS NOT NULL"
+        " AND channel_id IS NOT NULL ORDER BY guild_id"
+    )
+    return [_settings(row) for row in rows]
+
+
+async def upsert_settings(
+    tx: Transaction,
+    guild_id: int,
+    *,
+    channel_id: int,
+    offsets: Sequence[timedelta],
+    days_ahead: int,
+    now: datetime,
+) -> None:
+    await tx.execute(
+        "INSERT INTO reading_settings (guild_id, channel_id, reminder_offsets, days_ahead,"
+        " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
+        " channel_id = excluded.channel_id, reminder_offsets = excluded.reminder_offsets,"
+        " days_ahead = excluded.days_ahead, updated_at = excluded.updated_at",
+        (guild_id, channel_id, encode_offsets(offsets), days_ahead, to_unix(now)),
+    )
+
+
+async def update_series(
+    tx: Transaction,
+    guild_id: int,
+    *,
+    weekday: int | None,
+    at: str | None,
+    minutes: int | None,
+    now: datetime,
+) -> int:
+    """Set (or clear, with None) the weekly series; returns its new generation."""
+    await tx.execute(
+        "INSERT INTO reading_settings (guild_id, recurring_weekday, recurring_time,"
+        " recurring_minutes, recurring_generation, updated_at) VALUES (?, ?, ?, ?, 1, ?)"
+        " ON CONFLICT (guild_id) DO UPDATE"
+        " SET recurring_weekday = excluded.recurring_weekday,"
+        " recurring_time = excluded.recurring_time,"
+        " recurring_minutes = excluded.recurring_minutes,"
+        " recurring_generation = recurring_generation + 1, updated_at = excluded.updated_at",
+        (guild_id, weekday, at, minutes, to_unix(now)),
+    )
+    return await get_series_generation(tx, guild_id)
+
+
+async def update_series_generation(tx: Transaction, guild_id: int) -> int:
+    """A new generation for an unchanged series (e.g. days ahead changed); returns it."""
+    await tx.execute(
+        "UPDATE reading_settings SET recurring_generation = recurring_generation + 1"
+        " WHERE guild_id = ?",
+        (guild_id,),
+    )
+    return await get_series_generation(tx, guild_id)
+
+
+async def get_series_generation(db: Db, guild_id: int) -> int:
+    row = await db.fetchone(
+        "SELECT recurring_generation FROM reading_settings WHERE guild_id = ?", (guild_id,)
+    )
+    return int(row["recurring_generation"]) if row else 0
+
+
+# --- the reading list ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadingItem:
+    id: int
+    guild_id: int
+    position: int
+    title: str
+    url: str | None
+    minutes: int | None
+    notes: str | None
+    status: Status
+    added_by: int
+    added_at: datetime
+
+
+def _item(row: Any) -> ReadingItem:
+    return ReadingItem(
+        row["id"],
+        row["guild_id"],
+        row["position"],
+        row["title"],
+        row["url"],
+        row["minutes"],
+        row["notes"],
+        cast(Status, row["status"]),
+        row["added_by"],
+        from_unix(row["added_at"]),
+    )
+
+
+async def list_items(db: Db, guild_id: int) -> list[ReadingItem]:
+    rows = await db.fetchall(
+        "SELECT * FROM reading_items WHERE guild_id = ? ORDER BY position, id", (guild_id,)
+    )
+    return [_item(row) for row in rows]
+
+
+async def get_item(db: Db, guild_id: int, item_id: int) -> ReadingItem | None:
+    row = await db.fetchone(
+        "SELECT * FROM reading_items WHERE guild_id = ? AND id = ?", (guild_id, item_id)
+    )
+    return None if row is None else _item(row)
+
+
+async def get_item_at(db: Db, guild_id: int, position: int) -> ReadingItem | None:
+    row = await db.fetchone(
+        "SELECT * FROM reading_items WHERE guild_id = ? AND position = ?", (guild_id, position)
+    )
+    return None if row is None else _item(row)
+
+
+async def list_items_titled(db: Db, guild_id: int, title: str) -> list[ReadingItem]:
+    rows = await db.fetchall(
+        "SELECT * FROM reading_items WHERE guild_id = ? AND title = ? COLLATE NOCASE"
+        " ORDER BY position",
+        (guild_id, title),
+    )
+    return [_item(row) for row in rows]
+
+
+async def get_next_queued_item(db: Db, guild_id: int) -> ReadingItem | None:
+    row = await db.fetchone(
+        "SELECT * FROM reading_items WHERE guild_id = ? AND status = 'queued'"
+        " ORDER BY position, id LIMIT 1",
+        (guild_id,),
+    )
+    return None if row is None else _item(row)
+
+
+async def count_items(db: Db, guild_id: int) -> dict[str, int]:
+    rows = await db.fetchall(
+        "SELECT status, COUNT(*) AS n FROM reading_items WHERE guild_id = ? GROUP BY status",
+        (guild_id,),
+    )
+    return {row["status"]: row["n"] for row in rows}
+
+
+async def insert_item(
+    tx: Transaction,
+    guild_id: int,
+    *,
+    title: str,
+    url: str | None,
+    minutes: int | None,
+    notes: str | None,
+    added_by: int,
+    now: datetime,
+) -> int:
+    row = await tx.fetchone(
+        "SELECT COALESCE(MAX(position), 0) AS last FROM reading_items WHERE guild_id = ?",
+        (guild_id,),
+    )
+    position = (row["last"] if row else 0) + 1
+    return await tx.insert(
+        "INSERT INTO reading_items (guild_id, position, title, url, minutes, notes, added_by,"
+        " added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (guild_id, position, title, url, minutes, notes, added_by, to_unix(now)),
+    )
+
+
+async def delete_item(tx: Transaction, guild_id: int, item_id: int) -> None:
+    await tx.execute("DELETE FROM reading_items WHERE guild_id = ? AND id = ?", (guild_id, item_id))
+    rows = await tx.fetchall(
+        "SELECT id FROM reading_items WHERE guild_id = ? ORDER BY position, id", (guild_id,)
+    )
+    await update_positions(tx, guild_id, [row["id"] for row in rows])
+
+
+async def update_positions(tx: Transaction, guild_id: int, ordered_ids: Sequence[int]) -> None:
+    await tx.executemany(
+        "UPDATE reading_items SET position = ? WHERE guild_id = ? AND id = ?",
+        [(position, guild_id, item_id) for position, item_id in enumerate(ordered_ids, 1)],
+    )
+
+
+async def update_item_status(tx: Transaction, item_id: int, status: Status, now: datetime) -> None:
+    await tx.execute(
+        "UPDATE reading_items SET status = ?,"
+        " discussed_at = CASE WHEN ? = 'discussed' THEN ? ELSE discussed_at END WHERE id = ?",
+        (status, status, to_unix(now), item_id),
+    )
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+SessionStatus = str  # 'scheduled' | 'cancelled' | 'done'
+
+
+@dataclass(frozen=True)
+class ReadingSession:
+    id: int
+    guild_id: int
+    item_id: int | None
+    title: str
+    url: str | None
+    starts_at: datetime
+    ends_at: datetime
+    channel_id: int
+    voice_channel_id: int | None
+    lead_id: int | None
+    status: SessionStatus
+    event_id: int | None
+    message_id: int | None
+    thread_id: int | None
+    revision: int
+    origin: str | None
+    created_by: int | None
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def discussion_channel_id(self) -> int:
+        """The announcement's thread, or the channel itself when no thread could be opened."""
+        return self.thread_id or self.channel_id
+
+
+def _session(row: Any) -> ReadingSession:
+    return ReadingSession(
+        row["id"],
+        row["guild_id"],
+        row["item_id"],
+        row["title"],
+        row["url"],
+        from_unix(row["starts_at"]),
+        from_unix(row["ends_at"]),
+        row["channel_id"],
+        row["voice_channel_id"],
+        row["lead_id"],
+        row["status"],
+        row["event_id"],
+        row["message_id"],
+        row["thread_id"],
+        row["revision"],
+        row["origin"],
+        row["created_by"],
+    )
+
+
+async def insert_session(
+    tx: Transaction,
+    guild_id: int,
+    *,
+    item_id: int | None,
+    title: str,
+    url: str | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    channel_id: int,
+    voice_channel_id: int | None,
+    lead_id: int | None,
+    origin: str | None,
+    created_by: int | None,
+    now: datetime,
+) -> int:
+    return await tx.insert(
+        "INSERT INTO reading_sessions (guild_id, item_id, title, url, starts_at, ends_at,"
+        " channel_id, voice_channel_id, lead_id, origin, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            guild_id,
+            item_id,
+            title,
+            url,
+            to_unix(starts_at),
+            to_unix(ends_at),
+            channel_id,
+            voice_channel_id,
+            lead_id,
+            origin,
+            created_by,
+            to_unix(now),
+        ),
+    )
+
+
+async def get_session(db: Db, session_id: int) -> ReadingSession | None:
+    row = await db.fetchone("SELECT * FROM reading_sessions WHERE id = ?", (session_id,))
+    return None if row is None else _session(row)
+
+
+async def get_session_by_origin(db: Db, origin: str) -> ReadingSession | None:
+    row = await db.fetchone("SELECT * FROM reading_sessions WHERE origin = ?", (origin,))
+    return None if row is None else _session(row)
+
+
+async def list_upcoming_sessions(
+    db: Db, guild_id: int, now: datetime, limit: int = 25
+) -> list[ReadingSession]:
+    """Scheduled sessions that have not ended yet, soonest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM reading_sessions WHERE guild_id = ? AND status = 'scheduled'"
+        " AND ends_at > ? ORDER BY starts_at, id LIMIT ?",
+        (guild_id, to_unix(now), limit),
+    )
+    return [_session(row) for row in rows]
+
+
+async def list_calendar_sessions(
+    db: Db, guild_id: int, since: datetime, limit: int = 500
+) -> list[ReadingSession]:
+    rows = await db.fetchall(
+        "SELECT * FROM reading_sessions WHERE guild_id = ? AND status IN ('scheduled', 'done')"
+        " AND starts_at >= ? ORDER BY starts_at, id LIMIT ?",
+        (guild_id, to_unix(since), limit),
+    )
+    return [_session(row) for row in rows]
+
+
+async def count_upcoming_sessions_for_item(
+    db: Db, item_id: int, now: datetime, *, excluding: int | None = None
+) -> int:
+    row = await db.fetchone(
+        "SELECT COUNT(*) AS n FROM reading_sessions WHERE item_id = ? AND status = 'scheduled'"
+        " AND ends_at > ? AND id != ?",
+        (item_id, to_unix(now), excluding or 0),
+    )
+    return int(row["n"]) if row else 0
+
+
+async def list_past_sessions(db: Db, guild_id: int, limit: int = 20) -> list[PastSession]:
+    """Done sessions, newest first, with who said Going (attendance as far as we can know)."""
+    sessions = await db.fetchall(
+        "SELECT id, starts_at, lead_id FROM reading_sessions WHERE guild_id = ?"
+        " AND status = 'done' ORDER BY starts_at DESC, id DESC LIMIT ?",
+        (guild_id, limit),
+    )
+    result = []
+    for row in sessions:
+        going = await db.fetchall(
+            "SELECT user_id FROM reading_rsvps WHERE session_id = ? AND choice = 'going'",
+            (row["id"],),
+        )
+        result.append(
+            PastSession(
+                from_unix(row["starts_at"]),
+                row["lead_id"],
+                frozenset(r["user_id"] for r in going),
+            )
+        )
+    return result
+
+
+async def update_session_event(tx: Db, session_id: int, event_id: int | None) -> None:
+    await tx.execute(
+        "UPDATE reading_sessions SET event_id = ? WHERE id = ?", (event_id, session_id)
+    )
+
+
+async def update_session_message(
+    tx: Db, session_id: int, message_id: int, thread_id: int | None
+) -> None:
+    await tx.execute(
+        "UPDATE reading_sessions SET message_id = ?, thread_id = ? WHERE id = ?",
+        (message_id, thread_id, session_id),
+    )
+
+
+async def update_session_thread(tx: Db, session_id: int, thread_id: int) -> None:
+    await tx.execute(
+        "UPDATE reading_sessions SET thread_id = ? WHERE id = ?", (thread_id, session_id)
+    )
+
+
+async def update_session_status(tx: Transaction, session_id: int, status: str) -> bool:
+    """Moves a scheduled session to `status`; False if it was no longer scheduled."""
+    changed = await tx.execute(
+        "UPDATE reading_sessions SET status = ? WHERE id = ? AND status = 'scheduled'",
+        (status, session_id),
+    )
+    return changed == 1
+
+
+async def update_session_times(
+    tx: Transaction, session_id: int, starts_at: datetime, ends_at: datetime
+) -> int:
+    """New start and end; returns the new revision."""
+    await tx.execute(
+        "UPDATE reading_sessions SET starts_at = ?, ends_at = ?, revision = revision + 1"
+        " WHERE id = ?",
+        (to_unix(starts_at), to_unix(ends_at), session_id),
+    )
+    row = await tx.fetchone("SELECT revision FROM reading_sessions WHERE id = ?", (session_id,))
+    return int(row["revision"]) if row else 0
+
+
+# --- RSVPs ---------------------------------------------------------------------------------
+
+
+async def list_rsvps(db: Db, session_id: int) -> dict[int, Choice]:
+    rows = await db.fetchall(
+        "SELECT user_id, choice FROM reading_rsvps WHERE session_id = ? ORDER BY updated_at,"
+        " user_id",
+        (session_id,),
+    )
+    return {row["user_id"]: cast(Choice, row["choice"]) for row in rows}
+
+
+async def get_rsvp(db: Db, session_id: int, user_id: int) -> Choice | None:
+    row = await db.fetchone(
+        "SELECT choice FROM reading_rsvps WHERE session_id = ? AND user_id = ?",
+        (session_id, user_id),
+    )
+    return None if row is None else cast(Choice, row["choice"])
+
+
+async def upsert_rsvp(
+    tx: Transaction, session_id: int, user_id: int, choice: Choice | None, now: datetime
+) -> None:
+    if choice is None:
+        await tx.execute(
+            "DELETE FROM reading_rsvps WHERE session_id = ? AND user_id = ?",
+            (session_id, user_id),
+        )
+        return
+    await tx.execute(
+        "INSERT INTO reading_rsvps (session_id, user_id, choice, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (session_id, user_id) DO UPDATE SET choice = excluded.choice,"
+        " updated_at = excluded.updated_at",
+        (session_id, user_id, choice, to_unix(now)),
+    )
+
+
+# --- polls ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Poll:
+    id: int
+    guild_id: int
+    channel_id: int
+    message_id: int | None
+    item_id: int | None
+    minutes: int
+    voice_channel_id: int | None
+    lead_id: int | None
+    closes_at: datetime
+    status: str  # 'open' | 'closed'
+    winner: int | None
+    created_by: int
+
+
+def _poll(row: Any) -> Poll:
+    return Poll(
+        row["id"],
+        row["guild_id"],
+        row["channel_id"],
+        row["message_id"],
+        row["item_id"],
+        row["minutes"],
+        row["voice_channel_id"],
+        row["lead_id"],
+        from_unix(row["closes_at"]),
+        row["status"],
+        row["winner"],
+        row["created_by"],
+    )
+
+
+async def insert_poll(
+    tx: Transaction,
+    guild_id: int,
+    *,
+    channel_id: int,
+    item_id: int | None,
+    minutes: int,
+    voice_channel_id: int | None,
+    lead_id: int | None,
+    closes_at: datetime,
+    options: Sequence[datetime],
+    created_by: int,
+    now: datetime,
+) -> int:
+    poll_id = await tx.insert(
+        "INSERT INTO reading_polls (guild_id, channel_id, item_id, minutes, voice_channel_id,"
+        " lead_id, closes_at, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            guild_id,
+            channel_id,
+            item_id,
+            minutes,
+            voice_channel_id,
+            lead_id,
+            to_unix(closes_at),
+            created_by,
+            to_unix(now),
+        ),
+    )
+    await tx.executemany(
+        "INSERT INTO reading_poll_options (poll_id, position, starts_at) VALUES (?, ?, ?)",
+        [(poll_id, position, to_unix(when)) for position, when in enumerate(options, 1)],
+    )
+    return poll_id
+
+
+async def get_poll(db: Db, poll_id: int) -> Poll | None:
+    row = await db.fetchone("SELECT * FROM reading_polls WHERE id = ?", (poll_id,))
+    return None if row is None else _poll(row)
+
+
+async def list_poll_tallies(db: Db, poll_id: int) -> list[PollTally]:
+    options = await db.fetchall(
+        "SELECT position, starts_at FROM reading_poll_options WHERE poll_id = ? ORDER BY position",
+        (poll_id,),
+    )
+    votes = await db.fetchall(
+        "SELECT position, user_id FROM reading_poll_votes WHERE poll_id = ?", (poll_id,)
+    )
+    voters: dict[int, set[int]] = {}
+    for vote in votes:
+        voters.setdefault(vote["position"], set()).add(vote["user_id"])
+    return [
+        PollTally(
+            row["position"],
+            from_unix(row["starts_at"]),
+            frozenset(voters.get(row["position"], ())),
+        )
+        for row in options
+    ]
+
+
+async def toggle_poll_vote(tx: Transaction, poll_id: int, position: int, user_id: int) -> bool:
+    """Adds the vote, or takes it back if it was there; True when the member now can attend."""
+    removed = await tx.execute(
+        "DELETE FROM reading_poll_votes WHERE poll_id = ? AND position = ? AND user_id = ?",
+        (poll_id, position, user_id),
+    )
+    if removed:
+        return False
+    await tx.execute(
+        "INSERT INTO reading_poll_votes (poll_id, position, user_id) VALUES (?, ?, ?)",
+        (poll_id, position, user_id),
+    )
+    return True
+
+
+async def update_poll_message(tx: Db, poll_id: int, message_id: int) -> None:
+    await tx.execute("UPDATE reading_polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
+
+
+async def update_poll_closed(tx: Transaction, poll_id: int, winner: int | None) -> bool:
+    changed = await tx.execute(
+        "UPDATE reading_polls SET status = 'closed', winner = ? WHERE id = ? AND status = 'open'",
+        (winner, poll_id),
+    )
+    return changed == 1
