@@ -1,0 +1,193 @@
+"""Importing deadlines from iCalendar feeds: upsert by UID, and the daily refresh."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot import guilds
+from bot.ledger import Occurrence
+from bot.scheduler import SkipOccurrence
+from bot.time import next_daily_at
+from cogs.grants import store
+from cogs.grants.feeds import FeedError, ParsedFeed, check_feed_url, fetch_calendar, parse_calendar
+from cogs.grants.logic import (
+    REFRESH_AT,
+    Grant,
+    GrantError,
+    name_key,
+    refresh_key,
+    unique_name,
+    upsert_action,
+)
+from cogs.grants.reminders import Reminders
+
+if TYPE_CHECKING:
+    from bot.client import HammingBot
+
+log = logging.getLogger(__name__)
+
+REFRESH = "grant-feed-refresh"
+REFRESH_GRACE = timedelta(hours=20)  # a refresh missed by more waits for the next day's
+
+
+@dataclass
+class ImportReport:
+    url: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    past: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{self.unchanged} unchanged",
+        ]
+        if self.removed:
+            parts.append(f"{len(self.removed)} removed (cancelled in the feed)")
+        if self.past:
+            parts.append(f"{self.past} past, not imported")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped")
+        return ", ".join(parts)
+
+
+class Importer:
+    def __init__(self, bot: HammingBot, reminders: Reminders) -> None:
+        self.bot = bot
+        self.reminders = reminders
+
+    def register(self) -> None:
+        self.bot.scheduler.register(REFRESH, self.on_refresh, grace=REFRESH_GRACE)
+        self.bot.scheduler.add_planner("grant-feeds", self.plan)
+
+    async def plan(self, now: datetime) -> None:
+        for guild_id in await store.list_feed_guild_ids(self.bot.db):
+            await self.ensure_refresh(guild_id, now)
+
+    async def ensure_refresh(self, guild_id: int, now: datetime) -> None:
+        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
+        due = next_daily_at(now, REFRESH_AT, zone)
+        await self.bot.scheduler.schedule(
+            refresh_key(guild_id, due, zone), REFRESH, due, guild_id=guild_id
+        )
+
+    async def import_url(self, guild_id: int, url_text: str, actor_id: int) -> ImportReport:
+        """Fetch, parse and upsert one feed; FeedError (nothing changed) if it is unusable."""
+        url = str(check_feed_url(url_text))
+        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
+        body = await fetch_calendar(url, allow_private=self.bot.settings.fetch_allow_private)
+        parsed = parse_calendar(body, zone)
+        if not parsed.events:
+            why = f" ({'; '.join(parsed.skipped[:3])})" if parsed.skipped else ""
+            raise FeedError(f"The feed has no events I can use{why}.")
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as tx:
+            feed = await store.get_or_insert_feed(tx, guild_id, url, actor_id, now)
+            report = await self._upsert(guild_id, feed.id, url, parsed, actor_id, now)
+            await store.update_feed_status(self.bot.db, feed.id, fetched_at=now, error=None)
+        await self.ensure_refresh(guild_id, now)
+        log.info("guild %s: %s imported %s: %s", guild_id, actor_id, url, report.summary())
+        return report
+
+    async def refresh_guild(self, guild_id: int) -> list[tuple[str, ImportReport | str]]:
+        """Re-read every feed of a server; each feed's outcome (a report or the error)."""
+        outcomes: list[tuple[str, ImportReport | str]] = []
+        for feed in await store.list_feeds(self.bot.db, guild_id):
+            try:
+                report = await self.import_url(guild_id, feed.url, feed.added_by)
+            except (FeedError, GrantError) as exc:
+                await store.update_feed_status(
+                    self.bot.db, feed.id, fetched_at=self.bot.clock.now(), error=str(exc)
+                )
+                log.warning("guild %s: refreshing feed %s failed: %s", guild_id, feed.url, exc)
+                outcomes.append((feed.url, str(exc)))
+            else:
+                outcomes.append((feed.url, report))
+        return outcomes
+
+    async def on_refresh(self, occurrence: Occurrence) -> None:
+        assert occurrence.guild_id is not None
+        # Tomorrow's first, so the refresh keeps recurring whatever happens today.
+        await self.ensure_refresh(occurrence.guild_id, occurrence.due_at + timedelta(hours=1))
+        if not await store.list_feeds(self.bot.db, occurrence.guild_id):
+            raise SkipOccurrence("no feeds are imported")
+        await self.refresh_guild(occurrence.guild_id)
+
+    async def _upsert(
+        self,
+        guild_id: int,
+        feed_id: int,
+        url: str,
+        parsed: ParsedFeed,
+        actor_id: int,
+        now: datetime,
+    ) -> ImportReport:
+        """Inside the caller's transaction: add, update or remove grants by the feed's UIDs."""
+        report = ImportReport(url, skipped=list(parsed.skipped))
+        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
+        taken = await store.list_name_keys(self.bot.db, guild_id)
+        async with self.bot.db.transaction() as tx:
+            for event in parsed.events:
+                existing = await store.get_grant_by_source(self.bot.db, feed_id, event.uid)
+                action = upsert_action(existing, event)
+                if action == "unchanged":
+                    report.unchanged += 1
+                elif action == "remove" and existing is not None:
+                    await store.delete_grant(tx, guild_id, existing.id)
+                    await self.reminders.cancel(existing.id)
+                    taken.discard(name_key(existing.name))
+                    report.removed.append(existing.name)
+                elif action == "add":
+                    if event.deadline <= now:
+                        report.past += 1
+                        continue
+                    name = unique_name(event.name, taken, event.deadline, zone)
+                    grant = await store.insert_grant(
+                        tx,
+                        guild_id=guild_id,
+                        name=name,
+                        deadline=event.deadline,
+                        deadline_zone=zone.key,
+                        rolling=False,
+                        url=event.url,
+                        funder=None,
+                        notes=event.notes,
+                        created_by=actor_id,
+                        now=now,
+                        feed_id=feed_id,
+                        source_uid=event.uid,
+                        source_hash=event.fingerprint,
+                    )
+                    taken.add(name_key(name))
+                    await self.reminders.ensure(grant, now)
+                    report.added.append(name)
+                elif action == "update" and existing is not None:
+                    taken.discard(name_key(existing.name))
+                    name = unique_name(event.name, taken, event.deadline, zone)
+                    taken.add(name_key(name))
+                    moved = existing.deadline != event.deadline
+                    updated: Grant = dataclasses.replace(
+                        existing,
+                        name=name,
+                        deadline=event.deadline,
+                        deadline_zone=zone.key if moved else existing.deadline_zone,
+                        rolling=False,
+                        url=event.url,
+                        notes=event.notes,
+                        source_hash=event.fingerprint,
+                        schedule_rev=existing.schedule_rev + (1 if moved else 0),
+                    )
+                    await store.update_grant(tx, updated, now)
+                    if moved:
+                        await self.reminders.cancel(existing.id)
+                        await self.reminders.ensure(updated, now)
+                    report.updated.append(name)
+        return report

@@ -1,0 +1,523 @@
+"""Pure domain logic of grant deadlines: names, links, reminder times, recipients, pages.
+
+No discord, no await, no I/O. Instants are timezone-aware UTC; a deadline also remembers the
+IANA zone it was typed in, because "7 days before 23:59" means 23:59 a week earlier on that
+zone's wall clock, also across a DST change. `now` is always passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from bot.time import discord_timestamp
+from bot.timeparse import format_offset, localize, parse_offsets
+
+NAME_MAX = 100  # an autocomplete choice's name is at most 100 characters
+FUNDER_MAX = 100
+URL_MAX = 512  # an embed's url is at most 2048; a grant link longer than this is a typo
+NOTES_MAX = 1000  # fits an embed field (1024)
+DEFAULT_OFFSETS_TEXT = "30d,14d,7d,3d,1d"
+DEFAULT_OFFSETS: tuple[timedelta, ...] = parse_offsets(DEFAULT_OFFSETS_TEXT)
+PAGE_ITEMS = 12  # grants per /grants list page: readable, and far inside the embed limits
+DESCRIPTION_MAX = 4096
+NUDGE_AT = time(10, 0)  # the monthly rolling-fund nudge: the 1st of each month, 10:00 local
+REFRESH_AT = time(6, 0)  # the daily feed refresh, 06:00 local
+CLEAR_WORDS = frozenset({"none", "clear", "-", "remove"})
+
+Status = Literal["deadline", "rolling", "check"]
+
+
+class GrantError(ValueError):
+    """What a moderator or member typed is not acceptable; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    id: int
+    guild_id: int
+    name: str
+    deadline: datetime | None  # aware UTC
+    deadline_zone: str  # IANA zone the deadline was read in (for wall-clock offsets)
+    rolling: bool
+    url: str | None = None
+    funder: str | None = None
+    notes: str | None = None
+    feed_id: int | None = None
+    source_uid: str | None = None
+    source_hash: str | None = None
+    schedule_rev: int = 0  # bumped on every deadline change; part of reminder keys
+    created_by: int | None = None
+
+    @property
+    def status(self) -> Status:
+        if self.deadline is not None:
+            return "deadline"
+        return "rolling" if self.rolling else "check"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.deadline_zone)
+
+
+# --- what people type -------------------------------------------------------------------------
+
+
+def clean_name(text: str) -> str:
+    """A grant's name: single-spaced, 1 to 100 characters."""
+    name = " ".join(text.split())
+    if not name:
+        raise GrantError("The name is empty; give the fund or program's name.")
+    if len(name) > NAME_MAX:
+        raise GrantError(f"The name is {len(name)} characters long; keep it to {NAME_MAX}.")
+    return name
+
+
+def name_key(name: str) -> str:
+    """What makes two names the same name: case and spacing do not count."""
+    return " ".join(name.split()).casefold()
+
+
+def clean_url(text: str) -> str:
+    """An http(s) link with a host and no spaces."""
+    url = text.strip()
+    if len(url) > URL_MAX:
+        raise GrantError(f"That link is {len(url)} characters long; at most {URL_MAX}.")
+    match = re.fullmatch(r"(?i)(https?)://([^/\s?#]+)[^\s]*", url)
+    if match is None or "@" in match[2] or not match[2].strip("."):
+        raise GrantError(
+            f"'{url[:100]}' isn't a web link; give one starting with https:// or http://,"
+            " e.g. https://funds.effectivealtruism.org/funds/far-future."
+        )
+    return url
+
+
+def clean_text(text: str, limit: int, what: str) -> str:
+    value = text.strip()
+    if len(value) > limit:
+        raise GrantError(f"The {what} is {len(value)} characters long; keep it to {limit}.")
+    return value
+
+
+def is_clear_word(text: str) -> bool:
+    """'none' (or 'clear', '-') empties an optional field in /grants edit."""
+    return text.strip().casefold() in CLEAR_WORDS
+
+
+def offsets_text(offsets: Iterable[timedelta]) -> str:
+    """Offsets the way they are typed and stored, largest first: '30d,14d,7d'."""
+    return ",".join(format_offset(o) for o in sorted(set(offsets), reverse=True))
+
+
+def read_offsets(text: str) -> tuple[timedelta, ...]:
+    """Stored offsets back into durations (an empty text means none, e.g. a muted grant)."""
+    return parse_offsets(text) if text.strip() else ()
+
+
+# --- reminder times -----------------------------------------------------------------------------
+
+
+def reminder_at(deadline: datetime, offset: timedelta, zone: ZoneInfo) -> datetime:
+    """When the reminder `offset` before `deadline` is due.
+
+    Whole days are counted on the deadline zone's wall clock (7d before 23:59 is 23:59 a
+    week earlier, even across a DST change); the rest of the offset is exact elapsed time.
+    """
+    local = deadline.astimezone(zone).replace(tzinfo=None) - timedelta(days=offset.days)
+    at, _ = localize(local, zone)
+    return at - timedelta(seconds=offset.seconds, microseconds=offset.microseconds)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderPlan:
+    """Which offsets still lie ahead (with their times) and which had passed already."""
+
+    ahead: tuple[tuple[timedelta, datetime], ...]
+    passed: tuple[timedelta, ...]
+
+
+def plan_reminders(
+    deadline: datetime, offsets: Iterable[timedelta], zone: ZoneInfo, now: datetime
+) -> ReminderPlan:
+    ahead: list[tuple[timedelta, datetime]] = []
+    passed: list[timedelta] = []
+    for offset in sorted(set(offsets), reverse=True):
+        at = reminder_at(deadline, offset, zone)
+        if at > now:
+            ahead.append((offset, at))
+        else:
+            passed.append(offset)
+    return ReminderPlan(tuple(ahead), tuple(passed))
+
+
+def superseded_by(
+    offset: timedelta,
+    offsets: Iterable[timedelta],
+    deadline: datetime,
+    zone: ZoneInfo,
+    now: datetime,
+) -> timedelta | None:
+    """A nearer offset that is also due by now, if any.
+
+    After downtime several reminders of one deadline can be due at once; a recipient then
+    gets only the nearest one ("1 day left"), not also the stale "14 days left".
+    """
+    nearer = [o for o in offsets if o < offset and reminder_at(deadline, o, zone) <= now]
+    return max(nearer) if nearer else None
+
+
+def effective_offsets(
+    per_grant: Mapping[int, tuple[timedelta, ...]],
+    every_grant: Mapping[int, tuple[timedelta, ...]],
+) -> dict[int, tuple[timedelta, ...]]:
+    """Each subscriber's offsets for one grant.
+
+    A subscription to the grant itself wins over `subscribe all:`; an empty one means the
+    member unsubscribed from this grant while keeping their all-grants subscription.
+    """
+    result = {user: offsets for user, offsets in every_grant.items() if offsets}
+    for user, offsets in per_grant.items():
+        if offsets:
+            result[user] = offsets
+        else:
+            result.pop(user, None)
+    return result
+
+
+# --- keys of the delivery ledger -----------------------------------------------------------------
+
+
+def reminder_prefix(grant_id: int) -> str:
+    """Every reminder occurrence of a grant (for cancelling them all)."""
+    return f"grant-reminder:{grant_id}:"
+
+
+def reminder_key(grant_id: int, rev: int, offset: timedelta) -> str:
+    """The fan-out occurrence of one offset before one version of a grant's deadline.
+
+    `rev` counts deadline changes, so an edited deadline gets fresh keys (and reminders),
+    while a restart recomputes the same keys and never repeats one.
+    """
+    return f"grant-reminder:{grant_id}:{rev}:{format_offset(offset)}"
+
+
+def recipient_key(parent_key: str, recipient: int | None) -> str:
+    """One reminder to one recipient: the grants channel (None) or a member."""
+    return f"{parent_key}:{'channel' if recipient is None else recipient}"
+
+
+def nudge_key(guild_id: int, due: datetime, zone: ZoneInfo) -> str:
+    return f"grant-rolling-nudge:{guild_id}:{due.astimezone(zone):%Y-%m}"
+
+
+def refresh_key(guild_id: int, due: datetime, zone: ZoneInfo) -> str:
+    return f"grant-feed-refresh:{guild_id}:{due.astimezone(zone):%Y-%m-%d}"
+
+
+def next_nudge_at(now: datetime, zone: ZoneInfo) -> datetime:
+    """The next 1st of a month at 10:00 in `zone`, strictly after `now`."""
+    local = now.astimezone(zone)
+    first = date(local.year, local.month, 1)
+    for _ in range(3):
+        at, _note = localize(datetime.combine(first, NUDGE_AT), zone)
+        if at > now:
+            return at
+        first = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    raise AssertionError("unreachable: a 1st of the month comes within two months")
+
+
+# --- showing grants ------------------------------------------------------------------------------
+
+_MARKDOWN = re.compile(r"([\\*_~|`>\[\]])")
+
+
+def escape(text: str) -> str:
+    """Text shown as itself in Discord markdown (names and notes people typed)."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def title_link(grant: Grant) -> str:
+    name = f"**{escape(grant.name)}**"
+    return f"[{name}]({grant.url})" if grant.url else name
+
+
+def deadline_text(deadline: datetime) -> str:
+    return f"{discord_timestamp(deadline, 'F')} ({discord_timestamp(deadline, 'R')})"
+
+
+def status_text(grant: Grant) -> str:
+    if grant.deadline is not None:
+        return deadline_text(grant.deadline)
+    if grant.rolling:
+        return "rolling: applications any time"
+    return "no date known: check the site"
+
+
+def list_line(grant: Grant) -> str:
+    line = f"• {title_link(grant)}"
+    if grant.funder:
+        line += f" · {escape(grant.funder)}"
+    if grant.deadline is not None:
+        line += f"\n  {deadline_text(grant.deadline)}"
+    return line
+
+
+@dataclass(frozen=True, slots=True)
+class ListPage:
+    description: str
+    number: int  # 0-based
+    count: int
+
+
+def list_pages(grants: Sequence[Grant], now: datetime, *, show_past: bool) -> list[ListPage]:
+    """The /grants list: upcoming deadlines soonest first, then rolling, then 'check the site'.
+
+    Past deadlines only with `show_past`, most recent first. Never an empty list of pages.
+    """
+    upcoming = sorted(
+        (g for g in grants if g.deadline is not None and g.deadline > now),
+        key=lambda g: (g.deadline, g.name.casefold()),
+    )
+    past = sorted(
+        (g for g in grants if g.deadline is not None and g.deadline <= now),
+        key=lambda g: (g.deadline, g.name.casefold()),
+        reverse=True,
+    )
+    rolling = sorted((g for g in grants if g.status == "rolling"), key=_by_name)
+    check = sorted((g for g in grants if g.status == "check"), key=_by_name)
+    sections: list[tuple[str, list[Grant]]] = [
+        ("Upcoming deadlines", upcoming),
+        ("Rolling: apply any time", rolling),
+        ("No date known: check the site", check),
+    ]
+    if show_past:
+        sections.append(("Past deadlines", past))
+    entries: list[tuple[str, str]] = [
+        (heading, list_line(g)) for heading, items in sections for g in items
+    ]
+    if not entries:
+        hidden = f" ({len(past)} past, shown with `show_past:True`)" if past else ""
+        return [
+            ListPage(
+                f"No grants yet{hidden}. Moderators can add some with `/grants add`,"
+                " `/grants starter-pack` or `/grants import`.",
+                0,
+                1,
+            )
+        ]
+    chunks = _chunk(entries)
+    pages = []
+    for number, chunk in enumerate(chunks):
+        lines: list[str] = []
+        heading_now = None
+        for heading, line in chunk:
+            if heading != heading_now:
+                lines.append(("\n" if lines else "") + f"__{heading}__")
+                heading_now = heading
+            lines.append(line)
+        if number == len(chunks) - 1 and past and not show_past:
+            lines.append(f"\n-# {len(past)} past deadline(s) hidden; `show_past:True` shows them.")
+        pages.append(ListPage("\n".join(lines)[:DESCRIPTION_MAX], number, len(chunks)))
+    return pages
+
+
+def _chunk(entries: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    chunks: list[list[tuple[str, str]]] = [[]]
+    size = 0
+    budget = DESCRIPTION_MAX - 200  # headings and the "hidden" footer
+    for entry in entries:
+        cost = len(entry[1]) + len(entry[0]) + 8
+        if chunks[-1] and (len(chunks[-1]) >= PAGE_ITEMS or size + cost > budget):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(entry)
+        size += cost
+    return chunks
+
+
+def _by_name(grant: Grant) -> str:
+    return grant.name.casefold()
+
+
+def choice_label(grant: Grant, zone: ZoneInfo) -> str:
+    """An autocomplete choice: the name and, if any, the deadline's date (<= 100 chars)."""
+    if grant.deadline is not None:
+        suffix = f" — {grant.deadline.astimezone(zone):%d %b %Y}"
+    elif grant.rolling:
+        suffix = " — rolling"
+    else:
+        suffix = ""
+    room = NAME_MAX - len(suffix)
+    name = grant.name if len(grant.name) <= room else grant.name[: room - 1] + "…"
+    return name + suffix
+
+
+def rank_choices(grants: Sequence[Grant], typed: str, now: datetime) -> list[Grant]:
+    """Grants whose name contains what was typed: prefix matches first, upcoming before past."""
+    query = typed.strip().casefold()
+
+    def rank(g: Grant) -> tuple[int, int, float, str]:
+        name = g.name.casefold()
+        tier = 0 if name.startswith(query) else 1
+        past = 1 if g.deadline is not None and g.deadline <= now else 0
+        soon = g.deadline.timestamp() if g.deadline is not None else float("inf")
+        return (tier, past, soon, name)
+
+    found = [g for g in grants if query in g.name.casefold()]
+    return sorted(found, key=rank)[:25]
+
+
+def reminder_content(grant: Grant) -> str:
+    """The text line of a reminder (what notifications show)."""
+    assert grant.deadline is not None
+    return f"⏰ Grant deadline {discord_timestamp(grant.deadline, 'R')}: **{escape(grant.name)}**"
+
+
+def plan_summary(plan: ReminderPlan) -> str:
+    """'Channel reminders: 7d, 3d, 1d. Already past, so not sent: 30d, 14d.'"""
+    parts = []
+    if plan.ahead:
+        parts.append(
+            "at "
+            + ", ".join(
+                f"{format_offset(o)} ({discord_timestamp(at, 'f')})" for o, at in plan.ahead
+            )
+        )
+    if plan.passed:
+        parts.append(
+            "not sent, their time has passed: " + ", ".join(format_offset(o) for o in plan.passed)
+        )
+    return "; ".join(parts) if parts else "none"
+
+
+# --- imported feeds ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    """One VEVENT of an imported calendar, already checked."""
+
+    uid: str
+    name: str
+    deadline: datetime  # aware UTC
+    url: str | None = None
+    notes: str | None = None
+    cancelled: bool = False
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the feed changes this event (so a refresh knows to update)."""
+        text = "\x1f".join(
+            [self.name, str(int(self.deadline.timestamp())), self.url or "", self.notes or ""]
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+UpsertAction = Literal["add", "update", "unchanged", "remove", "ignore"]
+
+
+def upsert_action(existing: Grant | None, event: FeedEvent) -> UpsertAction:
+    """What an import does with one event, given the grant it made last time (by UID).
+
+    An unchanged event leaves the grant alone, so a moderator's own edits survive until the
+    feed itself changes that event.
+    """
+    if event.cancelled:
+        return "ignore" if existing is None else "remove"
+    if existing is None:
+        return "add"
+    return "unchanged" if existing.source_hash == event.fingerprint else "update"
+
+
+def unique_name(wanted: str, taken: set[str], deadline: datetime | None, zone: ZoneInfo) -> str:
+    """`wanted`, or with its date (then a number) appended when another grant has that name."""
+    if name_key(wanted) not in taken:
+        return wanted
+    base = wanted
+    if deadline is not None:
+        base = f"{wanted} ({deadline.astimezone(zone):%Y-%m-%d})"
+        if name_key(base) not in taken and len(base) <= NAME_MAX:
+            return base
+    for number in range(2, 1000):
+        suffix = f" ({number})"
+        candidate = base[: NAME_MAX - len(suffix)] + suffix
+        if name_key(candidate) not in taken:
+            return candidate
+    raise GrantError("Too many grants share that name.")
+
+
+# --- the starter pack -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StarterEntry:
+    name: str
+    funder: str
+    url: str
+    rolling: bool
+    notes: str
+
+
+# Official sites only and no dates: rounds and windows change every year, so the entries say
+# "rolling" (applications any time) or "check the site" and a moderator adds real deadlines.
+STARTER_PACK: tuple[StarterEntry, ...] = (
+    StarterEntry(
+        "Long-Term Future Fund",
+        "EA Funds",
+        "https://funds.effectivealtruism.org/funds/far-future",
+        True,
+        "Grants for work on long-term future and AI safety, including independent research"
+        " and upskilling. Applications are reviewed on a rolling basis.",
+    ),
+    StarterEntry(
+        "Open Philanthropy",
+        "Open Philanthropy",
+        "https://www.openphilanthropy.org/",
+        False,
+        "Funds AI safety research through requests for proposals and fellowships;"
+        " check the site for what is open now.",
+    ),
+    StarterEntry(
+        "Survival and Flourishing Fund",
+        "Survival and Flourishing Fund",
+        "https://survivalandflourishing.fund/",
+        False,
+        "Grant rounds (the S-process) for organisations and projects; check the site for the"
+        " next round.",
+    ),
+    StarterEntry(
+        "Manifund",
+        "Manifund",
+        "https://manifund.org/",
+        True,
+        "Post a project for regrantors and donors to fund; open any time.",
+    ),
+    StarterEntry(
+        "MATS",
+        "ML Alignment & Theory Scholars",
+        "https://www.matsprogram.org/",
+        False,
+        "Mentored research program in AI alignment; cohorts open applications a few months"
+        " ahead, check the site.",
+    ),
+    StarterEntry(
+        "Foresight Institute AI safety grants",
+        "Foresight Institute",
+        "https://foresight.org/",
+        False,
+        "Grants for AI safety work among Foresight's programs; check the site for current calls.",
+    ),
+    StarterEntry(
+        "AI Safety Camp",
+        "AI Safety Camp",
+        "https://www.aisafety.camp/",
+        False,
+        "Research program where teams work on an AI safety project; applications open once"
+        " a year, check the site.",
+    ),
+)

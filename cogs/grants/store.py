@@ -1,0 +1,412 @@
+"""Every SQL statement of the grants feature, returning dataclasses."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import from_unix, to_unix
+from bot.db import Database, Transaction
+from cogs.grants.logic import (
+    DEFAULT_OFFSETS,
+    Grant,
+    name_key,
+    offsets_text,
+    read_offsets,
+)
+
+_GRANT_COLUMNS = (
+    "id, guild_id, name, deadline_at, deadline_zone, rolling, url, funder, notes, feed_id,"
+    " source_uid, source_hash, schedule_rev, created_by"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GrantSettings:
+    guild_id: int
+    channel_id: int | None = None
+    offsets: tuple[timedelta, ...] = DEFAULT_OFFSETS
+    rolling_nudge: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    guild_id: int
+    user_id: int
+    grant_id: int | None  # None: every grant
+    offsets: tuple[timedelta, ...]  # empty: unsubscribed from this grant only
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    guild_id: int
+    url: str
+    added_by: int
+    last_fetched_at: datetime | None
+    last_error: str | None
+
+
+def _grant(row: sqlite3.Row) -> Grant:
+    return Grant(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        name=row["name"],
+        deadline=None if row["deadline_at"] is None else from_unix(row["deadline_at"]),
+        deadline_zone=row["deadline_zone"],
+        rolling=bool(row["rolling"]),
+        url=row["url"],
+        funder=row["funder"],
+        notes=row["notes"],
+        feed_id=row["feed_id"],
+        source_uid=row["source_uid"],
+        source_hash=row["source_hash"],
+        schedule_rev=row["schedule_rev"],
+        created_by=row["created_by"],
+    )
+
+
+def _unix(instant: datetime | None) -> int | None:
+    return None if instant is None else to_unix(instant)
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+async def get_settings(db: Database, guild_id: int) -> GrantSettings:
+    row = await db.fetchone("SELECT * FROM grant_settings WHERE guild_id = ?", (guild_id,))
+    if row is None:
+        return GrantSettings(guild_id)
+    return GrantSettings(
+        guild_id, row["channel_id"], read_offsets(row["offsets"]), bool(row["rolling_nudge"])
+    )
+
+
+async def upsert_settings(tx: Transaction, settings: GrantSettings, now: datetime) -> None:
+    await tx.execute(
+        "INSERT INTO grant_settings (guild_id, channel_id, offsets, rolling_nudge, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
+        " channel_id = excluded.channel_id, offsets = excluded.offsets,"
+        " rolling_nudge = excluded.rolling_nudge, updated_at = excluded.updated_at",
+        (
+            settings.guild_id,
+            settings.channel_id,
+            offsets_text(settings.offsets),
+            int(settings.rolling_nudge),
+            to_unix(now),
+        ),
+    )
+
+
+async def list_nudge_guild_ids(db: Database) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT guild_id FROM grant_settings WHERE rolling_nudge = 1 ORDER BY guild_id"
+    )
+    return [row["guild_id"] for row in rows]
+
+
+# --- grants -------------------------------------------------------------------------------------
+
+
+async def insert_grant(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    name: str,
+    deadline: datetime | None,
+    deadline_zone: str,
+    rolling: bool,
+    url: str | None,
+    funder: str | None,
+    notes: str | None,
+    created_by: int | None,
+    now: datetime,
+    feed_id: int | None = None,
+    source_uid: str | None = None,
+    source_hash: str | None = None,
+) -> Grant:
+    grant_id = await tx.insert(
+        "INSERT INTO grants (guild_id, name, name_key, deadline_at, deadline_zone, rolling, url,"
+        " funder, notes, feed_id, source_uid, source_hash, created_by, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            guild_id,
+            name,
+            name_key(name),
+            _unix(deadline),
+            deadline_zone,
+            int(rolling),
+            url,
+            funder,
+            notes,
+            feed_id,
+            source_uid,
+            source_hash,
+            created_by,
+            to_unix(now),
+            to_unix(now),
+        ),
+    )
+    row = await tx.fetchone(f"SELECT {_GRANT_COLUMNS} FROM grants WHERE id = ?", (grant_id,))  # noqa: S608 - fixed column list
+    assert row is not None
+    return _grant(row)
+
+
+async def update_grant(tx: Transaction, grant: Grant, now: datetime) -> None:
+    """Store every field of `grant` (by id)."""
+    await tx.execute(
+        "UPDATE grants SET name = ?, name_key = ?, deadline_at = ?, deadline_zone = ?,"
+        " rolling = ?, url = ?, funder = ?, notes = ?, source_hash = ?, schedule_rev = ?,"
+        " updated_at = ? WHERE id = ?",
+        (
+            grant.name,
+            name_key(grant.name),
+            _unix(grant.deadline),
+            grant.deadline_zone,
+            int(grant.rolling),
+            grant.url,
+            grant.funder,
+            grant.notes,
+            grant.source_hash,
+            grant.schedule_rev,
+            to_unix(now),
+            grant.id,
+        ),
+    )
+
+
+async def delete_grant(tx: Transaction, guild_id: int, grant_id: int) -> bool:
+    changed = await tx.execute(
+        "DELETE FROM grants WHERE guild_id = ? AND id = ?", (guild_id, grant_id)
+    )
+    return changed == 1
+
+
+async def get_grant(db: Database, guild_id: int, grant_id: int) -> Grant | None:
+    row = await db.fetchone(
+        f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND id = ?",  # noqa: S608 - fixed column list
+        (guild_id, grant_id),
+    )
+    return None if row is None else _grant(row)
+
+
+async def get_grant_by_name(db: Database, guild_id: int, name: str) -> Grant | None:
+    row = await db.fetchone(
+        f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND name_key = ?",  # noqa: S608 - fixed column list
+        (guild_id, name_key(name)),
+    )
+    return None if row is None else _grant(row)
+
+
+async def get_grant_by_source(db: Database, feed_id: int, uid: str) -> Grant | None:
+    row = await db.fetchone(
+        f"SELECT {_GRANT_COLUMNS} FROM grants WHERE feed_id = ? AND source_uid = ?",  # noqa: S608 - fixed column list
+        (feed_id, uid),
+    )
+    return None if row is None else _grant(row)
+
+
+async def list_grants(db: Database, guild_id: int) -> list[Grant]:
+    rows = await db.fetchall(
+        f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? ORDER BY id",  # noqa: S608 - fixed column list
+        (guild_id,),
+    )
+    return [_grant(row) for row in rows]
+
+
+async def list_name_keys(db: Database, guild_id: int) -> set[str]:
+    rows = await db.fetchall("SELECT name_key FROM grants WHERE guild_id = ?", (guild_id,))
+    return {row["name_key"] for row in rows}
+
+
+async def list_upcoming_grants(
+    db: Database, now: datetime, guild_id: int | None = None
+) -> list[Grant]:
+    """Grants whose deadline is still ahead (of one server, or of all)."""
+    if guild_id is None:
+        rows = await db.fetchall(
+            f"SELECT {_GRANT_COLUMNS} FROM grants WHERE deadline_at > ? ORDER BY deadline_at",  # noqa: S608 - fixed column list
+            (to_unix(now),),
+        )
+    else:
+        rows = await db.fetchall(
+            f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND deadline_at > ?"  # noqa: S608 - fixed column list
+            " ORDER BY deadline_at",
+            (guild_id, to_unix(now)),
+        )
+    return [_grant(row) for row in rows]
+
+
+async def list_rolling_grants(db: Database, guild_id: int) -> list[Grant]:
+    rows = await db.fetchall(
+        f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND rolling = 1"  # noqa: S608 - fixed column list
+        " AND deadline_at IS NULL ORDER BY name_key",
+        (guild_id,),
+    )
+    return [_grant(row) for row in rows]
+
+
+async def count_grants(db: Database, guild_id: int, now: datetime) -> tuple[int, int, int]:
+    """(upcoming deadlines, rolling, no date known)."""
+    row = await db.fetchone(
+        "SELECT"
+        " SUM(CASE WHEN deadline_at > ? THEN 1 ELSE 0 END) AS upcoming,"
+        " SUM(CASE WHEN deadline_at IS NULL AND rolling = 1 THEN 1 ELSE 0 END) AS rolling,"
+        " SUM(CASE WHEN deadline_at IS NULL AND rolling = 0 THEN 1 ELSE 0 END) AS unknown"
+        " FROM grants WHERE guild_id = ?",
+        (to_unix(now), guild_id),
+    )
+    if row is None:
+        return 0, 0, 0
+    return row["upcoming"] or 0, row["rolling"] or 0, row["unknown"] or 0
+
+
+# --- subscriptions ------------------------------------------------------------------------------
+
+
+def _subscription(row: sqlite3.Row) -> Subscription:
+    return Subscription(
+        row["guild_id"], row["user_id"], row["grant_id"], read_offsets(row["offsets"])
+    )
+
+
+async def upsert_subscription(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    user_id: int,
+    grant_id: int | None,
+    offsets: tuple[timedelta, ...],
+    now: datetime,
+) -> Subscription | None:
+    """Store a subscription; returns the one it replaced, if any."""
+    old = await _get_subscription(tx, guild_id, user_id, grant_id)
+    await _delete_subscription(tx, guild_id, user_id, grant_id)
+    await tx.execute(
+        "INSERT INTO grant_subscriptions (guild_id, user_id, grant_id, offsets, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (guild_id, user_id, grant_id, offsets_text(offsets) if offsets else "", to_unix(now)),
+    )
+    return old
+
+
+async def delete_subscription(
+    tx: Transaction, guild_id: int, user_id: int, grant_id: int | None
+) -> bool:
+    return await _delete_subscription(tx, guild_id, user_id, grant_id) > 0
+
+
+async def _delete_subscription(
+    tx: Transaction, guild_id: int, user_id: int, grant_id: int | None
+) -> int:
+    return await tx.execute(
+        "DELETE FROM grant_subscriptions WHERE guild_id = ? AND user_id = ?"
+        " AND IFNULL(grant_id, 0) = ?",
+        (guild_id, user_id, grant_id or 0),
+    )
+
+
+async def _get_subscription(
+    tx: Transaction, guild_id: int, user_id: int, grant_id: int | None
+) -> Subscription | None:
+    row = await tx.fetchone(
+        "SELECT * FROM grant_subscriptions WHERE guild_id = ? AND user_id = ?"
+        " AND IFNULL(grant_id, 0) = ?",
+        (guild_id, user_id, grant_id or 0),
+    )
+    return None if row is None else _subscription(row)
+
+
+async def delete_grant_subscriptions_of_member(tx: Transaction, guild_id: int, user_id: int) -> int:
+    """Every per-grant row of a member (used when they unsubscribe from everything)."""
+    return await tx.execute(
+        "DELETE FROM grant_subscriptions WHERE guild_id = ? AND user_id = ?",
+        (guild_id, user_id),
+    )
+
+
+async def list_subscriptions_for_grant(
+    db: Database, guild_id: int, grant_id: int
+) -> list[Subscription]:
+    """The grant's own subscriptions and every all-grants subscription of the server."""
+    rows = await db.fetchall(
+        "SELECT * FROM grant_subscriptions WHERE guild_id = ?"
+        " AND (grant_id = ? OR grant_id IS NULL) ORDER BY id",
+        (guild_id, grant_id),
+    )
+    return [_subscription(row) for row in rows]
+
+
+async def list_member_subscriptions(
+    db: Database, guild_id: int, user_id: int
+) -> list[Subscription]:
+    rows = await db.fetchall(
+        "SELECT * FROM grant_subscriptions WHERE guild_id = ? AND user_id = ? ORDER BY id",
+        (guild_id, user_id),
+    )
+    return [_subscription(row) for row in rows]
+
+
+# --- imported feeds -----------------------------------------------------------------------------
+
+
+def _feed(row: sqlite3.Row) -> Feed:
+    fetched = row["last_fetched_at"]
+    return Feed(
+        row["id"],
+        row["guild_id"],
+        row["url"],
+        row["added_by"],
+        None if fetched is None else from_unix(fetched),
+        row["last_error"],
+    )
+
+
+async def get_or_insert_feed(
+    tx: Transaction, guild_id: int, url: str, added_by: int, now: datetime
+) -> Feed:
+    await tx.execute(
+        "INSERT INTO grant_feeds (guild_id, url, added_by, added_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (guild_id, url) DO NOTHING",
+        (guild_id, url, added_by, to_unix(now)),
+    )
+    row = await tx.fetchone(
+        "SELECT * FROM grant_feeds WHERE guild_id = ? AND url = ?", (guild_id, url)
+    )
+    assert row is not None
+    return _feed(row)
+
+
+async def update_feed_status(
+    db: Database, feed_id: int, *, fetched_at: datetime, error: str | None
+) -> None:
+    await db.execute(
+        "UPDATE grant_feeds SET last_fetched_at = ?, last_error = ? WHERE id = ?",
+        (to_unix(fetched_at), error, feed_id),
+    )
+
+
+async def list_feeds(db: Database, guild_id: int) -> list[Feed]:
+    rows = await db.fetchall(
+        "SELECT * FROM grant_feeds WHERE guild_id = ? ORDER BY id", (guild_id,)
+    )
+    return [_feed(row) for row in rows]
+
+
+async def get_feed(db: Database, guild_id: int, url: str) -> Feed | None:
+    row = await db.fetchone(
+        "SELECT * FROM grant_feeds WHERE guild_id = ? AND url = ?", (guild_id, url)
+    )
+    return None if row is None else _feed(row)
+
+
+async def delete_feed(tx: Transaction, feed_id: int) -> None:
+    """Stop following a feed; its grants stay (their feed link is cleared by the schema)."""
+    await tx.execute("UPDATE grants SET source_uid = NULL WHERE feed_id = ?", (feed_id,))
+    await tx.execute("DELETE FROM grant_feeds WHERE id = ?", (feed_id,))
+
+
+async def list_feed_guild_ids(db: Database) -> list[int]:
+    rows = await db.fetchall("SELECT DISTINCT guild_id FROM grant_feeds ORDER BY guild_id")
+    return [row["guild_id"] for row in rows]

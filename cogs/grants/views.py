@@ -1,0 +1,136 @@
+"""Buttons that survive restarts: /grants list pages and the /grants remove confirmation."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.checks import ensure_moderator, require_guild
+from bot.ui import HammingView, reports_errors
+from cogs.grants.logic import escape
+
+if TYPE_CHECKING:
+    from cogs.grants.cog import GrantsCog
+
+log = logging.getLogger(__name__)
+
+
+def _cog(interaction: discord.Interaction[Any]) -> GrantsCog:
+    from cogs.grants.cog import GrantsCog
+
+    cog = interaction.client.get_cog(GrantsCog.__cog_name__)
+    assert isinstance(cog, GrantsCog)
+    return cog
+
+
+class ListPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"grants:list:(?P<page>\d+):(?P<past>[01])",
+):
+    """Turns a /grants list message to another page (the list is re-read each time)."""
+
+    def __init__(
+        self, page: int, show_past: bool, *, label: str = "Page", disabled: bool = False
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"grants:list:{page}:{int(show_past)}",
+                disabled=disabled,
+            )
+        )
+        self.page = page
+        self.show_past = show_past
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ListPageButton:
+        return cls(int(match["page"]), match["past"] == "1")
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]  # reports_errors is typed as returning Awaitable
+        guild = require_guild(interaction)
+        card, view = await _cog(interaction).list_message(guild.id, self.page, self.show_past)
+        await interaction.response.edit_message(embed=card, view=view)
+
+
+def pager(page: int, count: int, show_past: bool) -> discord.ui.View | None:
+    if count <= 1:
+        return None
+    view = HammingView(timeout=None)
+    view.add_item(
+        ListPageButton(max(page - 1, 0), show_past, label="◀ Previous", disabled=page == 0)
+    )
+    view.add_item(
+        ListPageButton(
+            min(page + 1, count - 1), show_past, label="Next ▶", disabled=page >= count - 1
+        )
+    )
+    return view
+
+
+class RemoveButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"grants:remove:(?P<grant_id>\d+):(?P<user_id>\d+):(?P<answer>yes|no)",
+):
+    """Confirms (or cancels) removing a grant; only the moderator who asked may answer."""
+
+    def __init__(self, grant_id: int, user_id: int, answer: str) -> None:
+        yes = answer == "yes"
+        super().__init__(
+            discord.ui.Button(
+                label="Remove it" if yes else "Keep it",
+                style=discord.ButtonStyle.danger if yes else discord.ButtonStyle.secondary,
+                custom_id=f"grants:remove:{grant_id}:{user_id}:{answer}",
+            )
+        )
+        self.grant_id = grant_id
+        self.user_id = user_id
+        self.answer = answer
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> RemoveButton:
+        return cls(int(match["grant_id"]), int(match["user_id"]), match["answer"])
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]  # reports_errors is typed as returning Awaitable
+        if interaction.user.id != self.user_id:
+            await interaction.response.send_message(
+                "This confirmation belongs to the moderator who asked for it.", ephemeral=True
+            )
+            return
+        guild = require_guild(interaction)
+        if self.answer == "no":
+            await interaction.response.edit_message(content="Kept; nothing changed.", view=None)
+            return
+        await ensure_moderator(interaction)
+        cog = _cog(interaction)
+        removed = await cog.service.remove(guild.id, interaction.user.id, self.grant_id)
+        text = (
+            f"Removed **{escape(removed.name)}**, its pending reminders and its subscriptions."
+            if removed is not None
+            else "That grant was already removed."
+        )
+        await interaction.response.edit_message(content=text, view=None)
+
+
+def remove_view(grant_id: int, user_id: int) -> discord.ui.View:
+    view = HammingView(timeout=None)
+    view.add_item(RemoveButton(grant_id, user_id, "yes"))
+    view.add_item(RemoveButton(grant_id, user_id, "no"))
+    return view

@@ -1,0 +1,283 @@
+"""The safe feed fetch (against a local HTTP server) and the iCalendar parse."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from cogs.grants.feeds import (
+    FeedError,
+    fetch_calendar,
+    is_public_address,
+    parse_calendar,
+)
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:round-1@funder\r\nSUMMARY:Round 1\r\n"
+    "DTSTART;VALUE=DATE:20260301\r\nURL:https://funder.example/round-1\r\n"
+    "DESCRIPTION:Apply early\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:round-2@funder\r\nSUMMARY:Round 2\r\n"
+    "DTSTART;TZID=America/New_York:20260415T170000\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:round-3@funder\r\nSUMMARY:Round 3\r\nDTSTART:20260501T120000Z\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:floating@funder\r\nSUMMARY:Floating\r\nDTSTART:20260601T090000\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nSUMMARY:No uid\r\nDTSTART:20260601T090000Z\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:bad-date@funder\r\nSUMMARY:Bad date\r\nDTSTART:2026xx01\r\n"
+    "END:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:cancelled@funder\r\nSUMMARY:Called off\r\nSTATUS:CANCELLED\r\n"
+    "DTSTART:20260701T120000Z\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+# --- addresses -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "public"),
+    [
+        ("8.8.8.8", True),
+        ("1.1.1.1", True),
+        ("2606:4700:4700::1111", True),
+        ("127.0.0.1", False),
+        ("127.8.9.10", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),  # cloud metadata
+        ("100.64.0.1", False),  # carrier-grade NAT
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("240.0.0.1", False),
+        ("255.255.255.255", False),
+        ("::1", False),
+        ("::", False),
+        ("fe80::1", False),
+        ("fc00::1", False),
+        ("ff02::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:10.0.0.1", False),
+        ("::ffff:8.8.8.8", True),
+        ("2002:7f00:1::", False),  # 6to4 around 127.0.0.1
+        ("64:ff9b::a00:1", False),  # NAT64 around 10.0.0.1
+    ],
+)
+def test_only_public_unicast_addresses_are_fetched(address: str, public: bool) -> None:
+    assert is_public_address(ipaddress.ip_address(address)) is public
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+
+def test_parse_reads_dates_zones_and_skips_unusable_events() -> None:
+    parsed = parse_calendar(ICS.encode(), BERLIN)
+    by_uid = {e.uid: e for e in parsed.events}
+    assert set(by_uid) == {
+        "round-1@funder",
+        "round-2@funder",
+        "round-3@funder",
+        "floating@funder",
+        "cancelled@funder",
+    }
+    # a date alone: 23:59 that day in the server's zone
+    assert by_uid["round-1@funder"].deadline == datetime(2026, 3, 1, 23, 59, tzinfo=BERLIN)
+    assert by_uid["round-1@funder"].url == "https://funder.example/round-1"
+    assert by_uid["round-1@funder"].notes == "Apply early"
+    ny = ZoneInfo("America/New_York")
+    assert by_uid["round-2@funder"].deadline == datetime(2026, 4, 15, 17, 0, tzinfo=ny)
+    assert by_uid["round-3@funder"].deadline == datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    assert by_uid["floating@funder"].deadline == datetime(2026, 6, 1, 9, 0, tzinfo=BERLIN)
+    assert by_uid["cancelled@funder"].cancelled
+    assert len(parsed.skipped) == 2
+    assert any("no UID" in s for s in parsed.skipped)
+    assert any("Bad date" in s for s in parsed.skipped)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"garbage", b"BEGIN:VCALENDAR\r\nthis is not ical\r\nEND:VCALENDAR\r\n", b"<html></html>"],
+)
+def test_a_malformed_feed_is_an_error(body: bytes) -> None:
+    with pytest.raises(FeedError, match="malformed"):
+        parse_calendar(body, BERLIN)
+
+
+def test_a_changed_event_has_a_new_fingerprint() -> None:
+    before = {e.uid: e for e in parse_calendar(ICS.encode(), BERLIN).events}
+    changed = ICS.replace("SUMMARY:Round 3", "SUMMARY:Round 3 (extended)")
+    after = {e.uid: e for e in parse_calendar(changed.encode(), BERLIN).events}
+    assert after["round-3@funder"].fingerprint != before["round-3@funder"].fingerprint
+    assert after["round-2@funder"].fingerprint == before["round-2@funder"].fingerprint
+
+
+# --- fetching ------------------------------------------------------------------------------------
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Server:
+    def __init__(self) -> None:
+        self.routes: dict[str, Handler] = {}
+        self.port = 0
+
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        handler = self.routes.get(request.path)
+        if handler is None:
+            return web.Response(status=404)
+        return await handler(request)
+
+
+@pytest_asyncio.fixture
+async def server() -> AsyncIterator[Server]:
+    state = Server()
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", state.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    state.port = runner.addresses[0][1]
+    yield state
+    await runner.cleanup()
+
+
+def serve(body: bytes, content_type: str = "text/calendar") -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    return handler
+
+
+def redirect(location: str) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound(location)
+
+    return handler
+
+
+async def test_a_calendar_is_fetched_when_private_addresses_are_allowed(server: Server) -> None:
+    server.routes["/feed.ics"] = serve(ICS.encode(), "text/calendar; charset=utf-8")
+    body = await fetch_calendar(server.url("/feed.ics"), allow_private=True)
+    assert body == ICS.encode()
+
+
+async def test_loopback_is_refused_by_default(server: Server) -> None:
+    server.routes["/feed.ics"] = serve(ICS.encode())
+    with pytest.raises(FeedError, match="private, loopback"):
+        await fetch_calendar(server.url("/feed.ics"))
+
+
+async def test_a_host_name_resolving_to_loopback_is_refused_by_default(server: Server) -> None:
+    server.routes["/feed.ics"] = serve(ICS.encode())
+    with pytest.raises(FeedError, match="private, loopback"):
+        await fetch_calendar(server.url("/feed.ics", host="localhost"))
+
+
+@pytest.mark.parametrize("host", ["127.1", "2130706433", "[::ffff:127.0.0.1]", "[::1]"])
+async def test_other_spellings_of_loopback_are_refused(server: Server, host: str) -> None:
+    server.routes["/feed.ics"] = serve(ICS.encode())
+    with pytest.raises(FeedError):
+        await fetch_calendar(server.url("/feed.ics", host=host))
+
+
+async def test_a_redirect_to_a_refused_address_is_not_followed(server: Server) -> None:
+    only_this = ipaddress.ip_address("127.0.0.1")
+    server.routes["/feed.ics"] = redirect(server.url("/real.ics", host="127.0.0.2"))
+    server.routes["/real.ics"] = serve(ICS.encode())
+    with pytest.raises(FeedError, match=r"127\.0\.0\.2"):
+        await fetch_calendar(server.url("/feed.ics"), policy=lambda a: a == only_this)
+    # and an allowed redirect is followed
+    server.routes["/feed.ics"] = redirect("/real.ics")
+    body = await fetch_calendar(server.url("/feed.ics"), policy=lambda a: a == only_this)
+    assert body.startswith(b"BEGIN:VCALENDAR")
+
+
+async def test_too_many_redirects_are_refused(server: Server) -> None:
+    for hop in range(5):
+        server.routes[f"/r{hop}"] = redirect(f"/r{hop + 1}")
+    with pytest.raises(FeedError, match="redirected more than 3"):
+        await fetch_calendar(server.url("/r0"), allow_private=True)
+
+
+async def test_a_redirect_to_another_scheme_is_refused(server: Server) -> None:
+    server.routes["/feed.ics"] = redirect("file:///etc/passwd")
+    with pytest.raises(FeedError, match="http"):
+        await fetch_calendar(server.url("/feed.ics"), allow_private=True)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/x.ics", "file:///etc/passwd", "example.org"])
+async def test_non_http_urls_are_refused(url: str) -> None:
+    with pytest.raises(FeedError):
+        await fetch_calendar(url, allow_private=True)
+
+
+async def test_an_oversized_feed_is_refused_by_its_length(server: Server) -> None:
+    server.routes["/big.ics"] = serve(b"BEGIN:VCALENDAR\r\n" + b"X" * 2048)
+    with pytest.raises(FeedError, match="KiB"):
+        await fetch_calendar(server.url("/big.ics"), allow_private=True, max_bytes=1024)
+
+
+async def test_an_oversized_streamed_feed_is_cut_off(server: Server) -> None:
+    async def endless(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/calendar"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write(b"BEGIN:VCALENDAR\r\n")
+        for _ in range(64):
+            await response.write(b"X" * 65536)
+        return response
+
+    server.routes["/endless.ics"] = endless
+    with pytest.raises(FeedError, match="larger than 1024 KiB"):
+        await fetch_calendar(server.url("/endless.ics"), allow_private=True)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "accepted"),
+    [
+        ("text/html", ICS.encode(), False),
+        ("application/json", b"{}", False),
+        ("text/plain", ICS.encode(), True),
+        ("application/octet-stream", b"\xef\xbb\xbf" + ICS.encode(), True),
+        ("text/plain", b"hello", False),
+        ("text/calendar", b"<html>", False),
+    ],
+)
+async def test_the_content_type_is_checked(
+    server: Server, content_type: str, body: bytes, accepted: bool
+) -> None:
+    server.routes["/feed"] = serve(body, content_type)
+    if accepted:
+        assert await fetch_calendar(server.url("/feed"), allow_private=True) == body
+    else:
+        with pytest.raises(FeedError):
+            await fetch_calendar(server.url("/feed"), allow_private=True)
+
+
+async def test_a_slow_feed_times_out(server: Server) -> None:
+    async def slow(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(2)
+        return web.Response(body=ICS.encode(), content_type="text/calendar")
+
+    server.routes["/slow.ics"] = slow
+    with pytest.raises(FeedError, match="longer than"):
+        await fetch_calendar(server.url("/slow.ics"), allow_private=True, timeout=0.3)
+
+
+async def test_an_error_status_is_reported(server: Server) -> None:
+    with pytest.raises(FeedError, match="404"):
+        await fetch_calendar(server.url("/missing.ics"), allow_private=True)

@@ -1,0 +1,77 @@
+"""Shared pieces of the grant end-to-end tests."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from bot.client import HammingBot
+from tests.conftest import BotRunner, Cohort
+from tests.fake_discord import FakeDiscord
+from tests.fake_discord.harness import InteractionResult
+from tests.fake_discord.state import Message
+
+
+def rows(runner: BotRunner, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    with sqlite3.connect(runner.database_path) as conn:
+        conn.row_factory = sqlite3.Row
+        return list(conn.execute(sql, params).fetchall())
+
+
+def end_of_day(day: date) -> datetime:
+    """A date typed without a time in a UTC server: 23:59 that day."""
+    return datetime.combine(day, time(23, 59), UTC)
+
+
+def stamp(instant: datetime, style: str = "F") -> str:
+    return f"<t:{int(instant.timestamp())}:{style}>"
+
+
+def reply_text(result: InteractionResult) -> str:
+    """An ephemeral reply's text, also when it arrived as a follow-up after a defer."""
+    texts = [result.content or ""] + [m.content for m in result.followups]
+    return "\n".join(t for t in texts if t)
+
+
+async def run_at(runner: BotRunner, bot: HammingBot, instant: datetime) -> None:
+    """Move the bot's clock and perform whatever became due."""
+    runner.clock.set(instant)
+    await bot.scheduler.run_due()
+
+
+async def setup_grants(
+    fake: FakeDiscord, cohort: Cohort, offsets: str = "7d,1d", **more: Any
+) -> int:
+    channel = fake.add_text_channel(cohort.guild, "grants")
+    result = await fake.invoke(
+        cohort.guild,
+        cohort.owner,
+        "config grants setup",
+        {"channel": channel, "offsets": offsets, **more},
+    )
+    assert result.ephemeral, result
+    assert f"Grant reminders go to <#{channel}>" in (result.content or ""), result.content
+    return channel
+
+
+async def add_grant(
+    fake: FakeDiscord, cohort: Cohort, name: str, **options: Any
+) -> InteractionResult:
+    result = await fake.invoke(cohort.guild, cohort.owner, "grants add", {"name": name, **options})
+    assert result.ephemeral, result
+    return result
+
+
+def reminders_for(messages: list[Message], name: str) -> list[Message]:
+    return [m for m in messages if name in (m.content or "")]
+
+
+def deadline_stamps(message: Message) -> set[str]:
+    text = (message.content or "") + " ".join(e.get("description", "") for e in message.embeds)
+    return set(re.findall(r"<t:\d+:F>", text))
+
+
+def days(n: float) -> timedelta:
+    return timedelta(days=n)

@@ -1,0 +1,170 @@
+"""Importing deadlines from an iCalendar feed served on 127.0.0.1, end to end."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from tests.conftest import BotRunner, Cohort
+from tests.e2e.grants.helpers import days, reply_text, rows, run_at, setup_grants, stamp
+from tests.fake_discord import FakeDiscord
+from tests.fake_discord.harness import InteractionResult
+
+pytestmark = pytest.mark.e2e
+
+
+def ics(*events: tuple[str, str, datetime]) -> bytes:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//funder//EN"]
+    for uid, summary, start in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            f"SUMMARY:{summary}",
+            f"DTSTART:{start:%Y%m%dT%H%M%SZ}",
+            "URL:https://funder.example/apply",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@dataclass
+class FeedServer:
+    body: bytes = b""
+    content_type: str = "text/calendar"
+    port: int = 0
+    hits: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/deadlines.ics"
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.hits.append(request.path)
+        return web.Response(body=self.body, headers={"Content-Type": self.content_type})
+
+
+@pytest_asyncio.fixture
+async def feed() -> AsyncIterator[FeedServer]:
+    server = FeedServer()
+    app = web.Application()
+    app.router.add_get("/deadlines.ics", server.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    server.port = runner.addresses[0][1]
+    yield server
+    await runner.cleanup()
+
+
+async def import_feed(
+    fake: FakeDiscord, cohort: Cohort, url: str, user: int | None = None
+) -> InteractionResult:
+    result = await fake.invoke(
+        cohort.guild, cohort.owner if user is None else user, "grants import", {"url": url}
+    )
+    return await result.final() if result.type == 5 else result
+
+
+def grants_by_uid(runner: BotRunner) -> dict[str, tuple[str, int]]:
+    found = rows(runner, "SELECT source_uid, name, deadline_at FROM grants ORDER BY id")
+    return {r["source_uid"]: (r["name"], r["deadline_at"]) for r in found}
+
+
+async def test_import_upserts_by_uid_and_refuses_a_malformed_feed(
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, feed: FeedServer
+) -> None:
+    runner.overrides["fetch_allow_private"] = True  # the feed is served on 127.0.0.1
+    bot = await runner.start()
+    channel = await setup_grants(fake_discord, cohort, offsets="7d")
+    now = runner.clock.now().replace(second=0, microsecond=0)
+    one, two = now + days(10), now + days(20)
+    feed.body = ics(("r1@funder", "Round one", one), ("r2@funder", "Round two", two))
+    imported = await import_feed(fake_discord, cohort, feed.url)
+    assert imported.type == 5  # deferred before fetching
+    assert "2 added, 0 updated, 0 unchanged" in reply_text(imported)
+    assert grants_by_uid(runner) == {
+        "r1@funder": ("Round one", int(one.timestamp())),
+        "r2@funder": ("Round two", int(two.timestamp())),
+    }
+
+    moved = two + days(5)
+    feed.body = ics(("r1@funder", "Round one", one), ("r2@funder", "Round two (extended)", moved))
+    again = await fake_discord.invoke(
+        cohort.guild, cohort.owner, "grants import", {"url": feed.url}
+    )
+    await again.final()
+    assert "0 added, 1 updated, 1 unchanged" in reply_text(again)
+    assert grants_by_uid(runner) == {
+        "r1@funder": ("Round one", int(one.timestamp())),
+        "r2@funder": ("Round two (extended)", int(moved.timestamp())),
+    }
+    assert len(rows(runner, "SELECT * FROM grant_feeds")) == 1
+
+    feed.body = b"BEGIN:VCALENDAR\r\nthis is not a calendar\r\n"
+    broken = await fake_discord.invoke(
+        cohort.guild, cohort.owner, "grants import", {"url": feed.url}
+    )
+    await broken.final()
+    assert "malformed" in reply_text(broken)
+    assert len(grants_by_uid(runner)) == 2
+
+    # reminders follow the feed's moved deadline: none for the old one
+    await run_at(runner, bot, two - days(7))
+    assert not any("Round two" in m.content for m in fake_discord.messages(channel))
+    await run_at(runner, bot, moved - days(7))
+    reminders = [m for m in fake_discord.messages(channel) if "Round two" in m.content]
+    assert len(reminders) == 1 and stamp(moved, "R") in reminders[0].content
+
+
+async def test_feeds_are_refreshed_daily_and_on_demand(
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, feed: FeedServer
+) -> None:
+    runner.overrides["fetch_allow_private"] = True
+    bot = await runner.start()
+    now = runner.clock.now().replace(second=0, microsecond=0)
+    feed.body = ics(("r1@funder", "Round one", now + days(30)))
+    first = await fake_discord.invoke(
+        cohort.guild, cohort.owner, "grants import", {"url": feed.url}
+    )
+    await first.final()
+    feed.body = ics(
+        ("r1@funder", "Round one", now + days(30)), ("r3@funder", "Round three", now + days(40))
+    )
+    await run_at(runner, bot, now + days(1) + timedelta(hours=1))  # past the 06:00 refresh
+    assert len(feed.hits) == 2  # the import, then the daily refresh
+    assert set(grants_by_uid(runner)) == {"r1@funder", "r3@funder"}
+    feed.body = b"not a calendar"
+    refreshed = await fake_discord.invoke(cohort.guild, cohort.owner, "grants import-refresh")
+    await refreshed.final()
+    assert "malformed" in reply_text(refreshed)
+    stored = rows(runner, "SELECT last_error FROM grant_feeds")
+    assert stored[0]["last_error"] is not None
+    assert set(grants_by_uid(runner)) == {"r1@funder", "r3@funder"}  # nothing lost
+
+
+async def test_a_private_address_is_refused_with_the_default_settings(
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, feed: FeedServer
+) -> None:
+    await runner.start()
+    feed.body = ics(("r1@funder", "Round one", runner.clock.now() + days(30)))
+    for url in (feed.url, feed.url.replace("127.0.0.1", "localhost")):
+        refused = await fake_discord.invoke(
+            cohort.guild, cohort.owner, "grants import", {"url": url}
+        )
+        await refused.final()
+        assert "private, loopback" in reply_text(refused)
+    assert feed.hits == []  # the bot never even connected
+    not_http = await import_feed(fake_discord, cohort, "file:///etc/passwd")
+    assert not_http.ephemeral and "https://" in (not_http.content or "")
+    member = await fake_discord.invoke(
+        cohort.guild, cohort.alice, "grants import", {"url": feed.url}
+    )
+    assert "Only moderators" in (member.content or "")
+    assert rows(runner, "SELECT * FROM grant_feeds") == []
+    assert rows(runner, "SELECT * FROM grants") == []
