@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -136,3 +137,19 @@ async def runner(fake_discord: FakeDiscord, tmp_path: Path) -> AsyncIterator[Bot
 async def hamming(runner: BotRunner, cohort: Cohort) -> HammingBot:
     """The bot, connected to a server with a cohort."""
     return await runner.start()
+
+
+def rows_mentioning(path: Path, user_id: int) -> dict[str, int]:
+    """Every row, in every table, that holds the member's id (as a number or inside text)."""
+    found: dict[str, int] = {}
+    with sqlite3.connect(str(path)) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not r[0].startswith("sqlite_")
+        ]
+        for table in tables:
+            for row in conn.execute(f"SELECT * FROM {table}"):
+                if any(v == user_id or (isinstance(v, str) and str(user_id) in v) for v in row):
+                    found[table] = found.get(table, 0) + 1
+    return found

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -12,7 +11,7 @@ import pytest
 
 from bot import members
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows_mentioning
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e
@@ -24,22 +23,6 @@ async def wait_for(condition: Callable[[], object]) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("condition not met in time")
-
-
-def rows_mentioning(path: object, user_id: int) -> dict[str, int]:
-    """Every row, in every table, that holds the member's id (as a number or inside text)."""
-    found: dict[str, int] = {}
-    with sqlite3.connect(str(path)) as conn:
-        tables = [
-            r[0]
-            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not r[0].startswith("sqlite_")
-        ]
-        for table in tables:
-            for row in conn.execute(f"SELECT * FROM {table}"):
-                if any(v == user_id or (isinstance(v, str) and str(user_id) in v) for v in row):
-                    found[table] = found.get(table, 0) + 1
-    return found
 
 
 async def test_pause_and_resume(
