@@ -218,6 +218,21 @@ class InstanceLock:
             self._file = None
 
 
+def explain(exc: sqlite3.Error, path: Path) -> str:
+    """A plain sentence for what SQLite said, and what to do about it."""
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return (
+            f"{path} is read-only ({exc}); give the bot's user write access to the file and"
+            " its folder (SQLite also writes -wal and -shm files beside it)"
+        )
+    if "disk is full" in text or "database or disk is full" in text:
+        return f"the disk holding {path} is full ({exc}); free some space and start again"
+    if "unable to open" in text:
+        return f"cannot open {path} ({exc}); check that its folder exists and is writable"
+    return f"{path} is not a usable SQLite database ({exc}); restore it from a backup"
+
+
 async def _configure(conn: aiosqlite.Connection, path: Path) -> None:
     conn.row_factory = sqlite3.Row
     try:
@@ -227,9 +242,7 @@ async def _configure(conn: aiosqlite.Connection, path: Path) -> None:
         await conn.execute("PRAGMA synchronous = FULL")
         await conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(
-            f"{path} is not a usable SQLite database ({exc}); restore it from a backup"
-        ) from None
+        raise DatabaseError(explain(exc, path)) from None
 
 
 async def quick_check(conn: aiosqlite.Connection, path: Path) -> None:
@@ -237,9 +250,7 @@ async def quick_check(conn: aiosqlite.Connection, path: Path) -> None:
         async with conn.execute("PRAGMA quick_check") as cursor:
             rows = [row[0] for row in await cursor.fetchall()]
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(
-            f"{path} is not a usable SQLite database ({exc}); restore it from a backup"
-        ) from None
+        raise DatabaseError(explain(exc, path)) from None
     if rows != ["ok"]:
         raise DatabaseError(
             f"{path} failed its integrity check ({'; '.join(rows[:3])}); restore it from a backup"

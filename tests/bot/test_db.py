@@ -12,6 +12,7 @@ from bot.db import (
     DatabaseError,
     Migration,
     backup_database,
+    explain,
     open_database,
     read_migrations,
 )
@@ -133,3 +134,17 @@ async def test_backup_onto_itself_is_refused(tmp_path: Path) -> None:
 def test_every_migration_starts_with_a_why_line() -> None:
     for migration in read_migrations():
         assert migration.sql.startswith("-- why:"), migration.filename
+
+
+@pytest.mark.parametrize(
+    ("sqlite_says", "we_say"),
+    [
+        ("attempt to write a readonly database", "is read-only"),
+        ("database or disk is full", "is full"),
+        ("unable to open database file", "cannot open"),
+        ("file is not a database", "restore it from a backup"),
+    ],
+)
+def test_sqlite_errors_are_explained_in_plain_words(sqlite_says: str, we_say: str) -> None:
+    message = explain(sqlite3.OperationalError(sqlite_says), Path("/data/hamming.sqlite3"))
+    assert we_say in message and "/data/hamming.sqlite3" in message
