@@ -21,6 +21,7 @@ async def setup(bot: HammingBot) -> None:
     from cogs.reading_group import store
     from cogs.reading_group.cog import ReadingCog
     from cogs.reading_group.config import ReadingConfig, feature_status
+    from cogs.reading_group.feature import reading_feature
     from cogs.reading_group.views import PageButton, PollButton, RsvpButton, event_link
 
     cog = ReadingCog(bot)
@@ -29,7 +30,9 @@ async def setup(bot: HammingBot) -> None:
     cog.occurrences.register(bot.scheduler)
     config_group = bot.tree.get_command("config")
     assert isinstance(config_group, app_commands.Group)
-    config_group.add_command(ReadingConfig(cog))
+    config = ReadingConfig(cog)
+    config_group.add_command(config)
+    bot.register_feature(reading_feature(cog, config))
 
     async def calendar_events(guild_id: int) -> Sequence[CalendarEvent]:
         since = bot.clock.now() - CALENDAR_PAST

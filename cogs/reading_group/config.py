@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -76,8 +77,7 @@ class ReadingConfig(app_commands.Group, name="reading", description="Reading gro
                 f"I can't post in {channel.mention}; give me View Channel and Send Messages"
                 " there, or pick another channel."
             )
-        old = await store.get_settings(self.bot.db, guild.id)
-        offsets = old.offsets
+        offsets: tuple[timedelta, ...] | None = None
         if reminders is not None:
             try:
                 offsets = (
@@ -85,42 +85,10 @@ class ReadingConfig(app_commands.Group, name="reading", description="Reading gro
                 )
             except TimeParseError as exc:
                 raise UserError(str(exc)) from None
-        ahead = days_ahead or old.days_ahead
-        now = self.bot.clock.now()
-        changes = [
-            (
-                "reading.channel",
-                f"<#{old.channel_id}>" if old.channel_id else "none",
-                channel.mention,
-            ),
-            ("reading.reminders", offsets_text(old.offsets), offsets_text(offsets)),
-            ("reading.days_ahead", str(old.days_ahead), str(ahead)),
-        ]
-        async with self.bot.db.transaction() as tx:
-            await store.upsert_settings(
-                tx, guild.id, channel_id=channel.id, offsets=offsets, days_ahead=ahead, now=now
-            )
-            for setting, before, after in changes:
-                if before != after:
-                    await guilds.insert_audit(
-                        tx,
-                        guild_id=guild.id,
-                        actor_id=interaction.user.id,
-                        setting=setting,
-                        old_value=before,
-                        new_value=after,
-                        now=now,
-                    )
-            if old.series is not None and ahead != old.days_ahead:
-                await self.restart_series(guild.id, now)
-        log.info(
-            "guild %s: %s set reading channel %s, reminders %s, days ahead %s",
-            guild.id,
-            interaction.user.id,
-            channel.id,
-            offsets_text(offsets),
-            ahead,
+        saved = await self.configure(
+            guild.id, interaction.user.id, channel.id, offsets=offsets, days_ahead=days_ahead
         )
+        offsets, ahead = saved.offsets, saved.days_ahead
         await interaction.response.send_message(
             f"Reading group: announcements in {channel.mention}; reminders"
             f" {offsets_text(offsets)} before each session (to Going and Maybe); weekly"
@@ -128,6 +96,57 @@ class ReadingConfig(app_commands.Group, name="reading", description="Reading gro
             f" scheduled keep their times.{permission_note(channel)}",
             ephemeral=True,
         )
+
+    async def configure(
+        self,
+        guild_id: int,
+        actor_id: int,
+        channel_id: int,
+        *,
+        offsets: Sequence[timedelta] | None = None,
+        days_ahead: int | None = None,
+    ) -> store.ReadingSettings:
+        """Save the channel (and reminders, lead time: None keeps them), audited; the path of
+        both `/config reading setup` and /setup's channel select. Returns the new settings."""
+        old = await store.get_settings(self.bot.db, guild_id)
+        offsets = old.offsets if offsets is None else tuple(offsets)
+        ahead = days_ahead or old.days_ahead
+        now = self.bot.clock.now()
+        changes = [
+            (
+                "reading.channel",
+                f"<#{old.channel_id}>" if old.channel_id else "none",
+                f"<#{channel_id}>",
+            ),
+            ("reading.reminders", offsets_text(old.offsets), offsets_text(offsets)),
+            ("reading.days_ahead", str(old.days_ahead), str(ahead)),
+        ]
+        async with self.bot.db.transaction() as tx:
+            await store.upsert_settings(
+                tx, guild_id, channel_id=channel_id, offsets=offsets, days_ahead=ahead, now=now
+            )
+            for setting, before, after in changes:
+                if before != after:
+                    await guilds.insert_audit(
+                        tx,
+                        guild_id=guild_id,
+                        actor_id=actor_id,
+                        setting=setting,
+                        old_value=before,
+                        new_value=after,
+                        now=now,
+                    )
+            if old.series is not None and ahead != old.days_ahead:
+                await self.restart_series(guild_id, now)
+        log.info(
+            "guild %s: %s set reading channel %s, reminders %s, days ahead %s",
+            guild_id,
+            actor_id,
+            channel_id,
+            offsets_text(offsets),
+            ahead,
+        )
+        return await store.get_settings(self.bot.db, guild_id)
 
     async def restart_series(self, guild_id: int, now: datetime) -> None:
         """The series' pending tick moves to the new lead time (a new generation)."""

@@ -15,7 +15,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.time import next_weekly_at
+from bot.time import discord_timestamp, next_weekly_at
 from bot.timeparse import (
     ParsedTime,
     TimeParseError,
@@ -23,6 +23,8 @@ from bot.timeparse import (
     parse_duration,
     parse_when,
 )
+
+FEATURE = "reading"  # the feature's id: /config reset, /me notifications, the digest
 
 # --- limits and defaults -------------------------------------------------------------------
 
@@ -44,6 +46,11 @@ MAX_DAYS_AHEAD = 28
 MAX_ACTIVE_EVENTS = 100  # Discord's limit of scheduled or active events per server
 ATTEND_WINDOW = 6  # "attended recently": Going to one of the last six sessions
 LEAD_COOLDOWN = 3  # "led recently": led one of the last three sessions
+# Who added a reading or opened a poll, once that member asked to be forgotten: the reading
+# and the poll belong to the group and stay. 0 rather than NULL because those columns are
+# NOT NULL, and SQLite cannot drop that without rebuilding reading_items, whose rebuild (with
+# foreign keys on, inside the migration's transaction) would null every session's item link.
+FORMER_MEMBER = 0
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -469,3 +476,61 @@ def series_text(series: Series, zone: ZoneInfo) -> str:
         f"every {WEEKDAYS[series.weekday]} at {series.at:%H:%M} ({zone.key}) for "
         f"{format_offset(series.duration)}, created {series.days_ahead} days ahead"
     )
+
+
+# --- the weekly digest ---------------------------------------------------------------------
+
+DIGEST_TITLE = 80  # characters of a reading's title in a digest line
+DIGEST_DISCUSSED = 3  # titles named in "Discussed this week"
+
+
+@dataclass(frozen=True)
+class DigestFacts:
+    """What the reading group tells the weekly digest (all read at `now`)."""
+
+    next_title: str | None = None
+    next_starts_at: datetime | None = None
+    next_going: int = 0
+    next_maybe: int = 0
+    next_lead: int | None = None
+    later_sessions: int = 0  # scheduled after the next one
+    poll_closes_at: datetime | None = None  # the earliest open time poll
+    discussed: tuple[str, ...] = ()  # titles of sessions held in the last seven days
+    queued: int = 0
+    up_next: str | None = None  # the first queued reading
+
+
+def plain(text: str, limit: int = DIGEST_TITLE) -> str:
+    """A member-typed title fit for bold markdown: one line, clipped, markdown escaped."""
+    one_line = " ".join(text.split())
+    clipped = one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+    return re.sub(r"([\\*_~`|>\[\]])", r"\\\1", clipped)
+
+
+def digest_lines(facts: DigestFacts) -> tuple[str, ...]:
+    """The reading group's lines of the weekly digest; empty when there is nothing to say."""
+    lines = []
+    if facts.next_title is not None and facts.next_starts_at is not None:
+        lead = f", lead <@{facts.next_lead}>" if facts.next_lead else ""
+        lines.append(
+            f"Next session: **{plain(facts.next_title)}**"
+            f" {discord_timestamp(facts.next_starts_at, 'F')}"
+            f" ({facts.next_going} going, {facts.next_maybe} maybe{lead})."
+        )
+        if facts.later_sessions:
+            lines.append(f"{facts.later_sessions} more session(s) scheduled after it.")
+    elif facts.poll_closes_at is not None:
+        lines.append(
+            "No session scheduled yet; a time poll closes"
+            f" {discord_timestamp(facts.poll_closes_at, 'F')}."
+        )
+    elif facts.queued:
+        lines.append("No session scheduled yet: `/reading schedule` or `/reading poll`.")
+    if facts.discussed:
+        named = ", ".join(f"**{plain(t, 60)}**" for t in facts.discussed[:DIGEST_DISCUSSED])
+        more = len(facts.discussed) - DIGEST_DISCUSSED
+        lines.append(f"Discussed this week: {named}{f' and {more} more' if more > 0 else ''}.")
+    if facts.queued:
+        up_next = f"; next up: **{plain(facts.up_next)}**" if facts.up_next else ""
+        lines.append(f"{facts.queued} reading(s) queued{up_next}.")
+    return tuple(lines)

@@ -29,10 +29,12 @@ from bot.clock import from_unix, to_unix
 from bot.db import Transaction
 from bot.delivery import send_dm_or_fallback
 from bot.ledger import Occurrence
+from bot.members import get_member_state
 from bot.scheduler import Scheduler, SkipOccurrence
 from bot.time import discord_timestamp
 from cogs.reading_group import store
 from cogs.reading_group.logic import (
+    FEATURE,
     REMINDED,
     Series,
     poll_winner,
@@ -115,7 +117,9 @@ class ReadingOccurrences:
         now = self.service.now()
         if session.starts_at <= now:
             raise SkipOccurrence("the session has started")
-        members = await self.service.reminded_members(session.id)
+        planned = await self.service.reminded_members(session.id)
+        # Paused members (/me pause) and those who left get no reading reminders.
+        members = await self.service.reachable(session.guild_id, planned)
         async with self.bot.db.transaction():
             for user_id in members:
                 await self.bot.scheduler.schedule(
@@ -124,9 +128,14 @@ class ReadingOccurrences:
                     now,
                     guild_id=session.guild_id,
                     payload={"session": session.id, "user": user_id},
+                    user_id=user_id,
                 )
         log.info(
-            "session %s: reminder %s goes to %d members", session.id, occurrence.key, len(members)
+            "session %s: reminder %s goes to %d members (%d paused or gone)",
+            session.id,
+            occurrence.key,
+            len(members),
+            len(planned) - len(members),
         )
 
     async def remind_member(self, occurrence: Occurrence) -> None:
@@ -136,6 +145,8 @@ class ReadingOccurrences:
             raise SkipOccurrence("the session has started")
         if await store.get_rsvp(self.bot.db, session.id, user_id) not in REMINDED:
             raise SkipOccurrence("the member no longer plans to come")
+        if not await self.service.reachable(session.guild_id, [user_id]):
+            raise SkipOccurrence("the member is paused or left the server")
         text = self.service.reminder_text(session)
         outcome = await send_dm_or_fallback(
             self.bot,
@@ -144,6 +155,7 @@ class ReadingOccurrences:
             nonce=occurrence.nonce(),
             fallback_channel_id=session.discussion_channel_id,
             content=text,
+            feature=FEATURE,
         )
         log.info("session %s: reminded %s (%s)", session.id, user_id, outcome.value)
 
@@ -155,6 +167,8 @@ class ReadingOccurrences:
         going = [user for user, choice in rsvps.items() if choice == "going"]
         if session.lead_id is not None and session.lead_id not in going:
             going.append(session.lead_id)
+        # "Starting now" is the last reminder: it does not ping paused or departed members.
+        going = await self.service.reachable(session.guild_id, going)
         where = (
             f"Join <#{session.voice_channel_id}>."
             if session.voice_channel_id
@@ -238,7 +252,12 @@ class ReadingOccurrences:
         guild = self._guild(session.guild_id)
         await self.service.set_event_status(guild, session.event_id, "cancel")
         await self.service.refresh_announcement(session)
-        members = await self.service.reminded_members(session.id)
+        # A cancellation is news, not a reminder: paused members hear it; departed ones don't.
+        members = [
+            user_id
+            for user_id in await self.service.reminded_members(session.id)
+            if (await get_member_state(self.bot.db, session.guild_id, user_id)).left_at is None
+        ]
         async with self.bot.db.transaction():
             for user_id in members:
                 await self.bot.scheduler.schedule(
@@ -247,6 +266,7 @@ class ReadingOccurrences:
                     self.service.now(),
                     guild_id=session.guild_id,
                     payload={"session": session.id, "user": user_id},
+                    user_id=user_id,
                 )
         log.info("session %s: cancellation goes to %d members", session.id, len(members))
 
@@ -263,6 +283,7 @@ class ReadingOccurrences:
                 f"The reading group session on **{session.title}**"
                 f" ({discord_timestamp(start, 'F')}) is cancelled."
             ),
+            feature=FEATURE,
         )
 
     # -- polls -----------------------------------------------------------------------------------
@@ -312,16 +333,9 @@ class ReadingOccurrences:
                         await store.upsert_rsvp(tx, session_id, user_id, "going", now)
         poll = await store.get_poll(db, poll.id)
         assert poll is not None
+        await self.service.refresh_poll(poll)
         tallies = await store.list_poll_tallies(db, poll.id)
-        title = await self.service.poll_title(poll)
         channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-        if poll.message_id is not None:
-            try:
-                await channel.get_partial_message(poll.message_id).edit(
-                    embed=poll_embed(poll, title, tallies, now), view=None
-                )
-            except discord.NotFound:
-                log.info("poll %s: its message was deleted", poll.id)
         chosen = next((t for t in tallies if t.position == poll.winner), None)
         if chosen is None:
             text = (
@@ -361,7 +375,7 @@ class ReadingOccurrences:
             voice_channel_id=poll.voice_channel_id,
             lead_id=lead,
             origin=f"poll:{poll.id}",
-            created_by=poll.created_by,
+            created_by=poll.created_by or None,  # FORMER_MEMBER (0): no one to credit
         )
 
     # -- the weekly series ----------------------------------------------------------------------

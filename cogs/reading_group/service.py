@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot import members
 from bot.db import Database, Transaction
 from bot.errors import UserError
 from bot.ledger import Occurrence, list_occurrences
@@ -181,10 +182,21 @@ class ReadingService:
         return cancelled
 
     async def choose_lead(self, guild: discord.Guild | None, guild_id: int) -> int | None:
-        """The fair rotation (see logic.next_lead) among current human members."""
+        """The fair rotation (see logic.next_lead) among current human members who are not
+        paused (/me pause): a paused member is not proposed nor assigned as lead."""
         history = await store.list_past_sessions(self.db, guild_id)
-        members = [m.id for m in guild.members if not m.bot] if guild is not None else []
-        return next_lead(history, members)
+        paused = await members.list_paused_ids(self.db, guild_id, self.now())
+        present = (
+            [m.id for m in guild.members if not m.bot and m.id not in paused]
+            if guild is not None
+            else []
+        )
+        return next_lead(history, present)
+
+    async def reachable(self, guild_id: int, user_ids: list[int]) -> list[int]:
+        """Those of `user_ids` who are neither paused nor gone: who reminders go to."""
+        paused = await members.list_paused_ids(self.db, guild_id, self.now())
+        return [user for user in user_ids if user not in paused]
 
     # -- checks commands run before changing anything ---------------------------------------
 
@@ -403,6 +415,30 @@ class ReadingService:
             log.info(
                 "guild %s: announcement of session %s was deleted", session.guild_id, session.id
             )
+
+    async def refresh_poll(self, poll: store.Poll) -> None:
+        """Redraw a poll's message from the database (counts and names)."""
+        if poll.message_id is None:
+            return
+        tallies = await store.list_poll_tallies(self.db, poll.id)
+        title = await self.poll_title(poll)
+        channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
+        try:
+            await channel.get_partial_message(poll.message_id).edit(
+                embed=poll_embed(poll, title, tallies, self.now()), view=poll_view(poll, tallies)
+            )
+        except discord.NotFound:
+            log.info("guild %s: the message of poll %s was deleted", poll.guild_id, poll.id)
+
+    async def refresh_event(self, session: store.ReadingSession) -> None:
+        """Rewrite a scheduled session's event text (e.g. its lead changed)."""
+        guild = self.bot.get_guild(session.guild_id)
+        if guild is None or session.status != "scheduled":
+            return
+        event = await self.fetch_event(guild, session.event_id)
+        if event is None or event.status is not discord.EventStatus.scheduled:
+            return
+        await event.edit(description=self.event_fields(guild, session)["description"])
 
     async def post_in_discussion(
         self,

@@ -624,3 +624,204 @@ async def update_poll_closed(tx: Transaction, poll_id: int, winner: int | None) 
         (winner, poll_id),
     )
     return changed == 1
+
+
+async def list_open_polls(db: Db, guild_id: int) -> list[Poll]:
+    rows = await db.fetchall(
+        "SELECT * FROM reading_polls WHERE guild_id = ? AND status = 'open' ORDER BY closes_at, id",
+        (guild_id,),
+    )
+    return [_poll(row) for row in rows]
+
+
+async def list_polls(db: Db, guild_id: int) -> list[Poll]:
+    rows = await db.fetchall(
+        "SELECT * FROM reading_polls WHERE guild_id = ? ORDER BY id", (guild_id,)
+    )
+    return [_poll(row) for row in rows]
+
+
+# --- the server's data (export, reset, digest) ---------------------------------------------
+
+
+async def list_sessions(db: Db, guild_id: int) -> list[ReadingSession]:
+    rows = await db.fetchall(
+        "SELECT * FROM reading_sessions WHERE guild_id = ? ORDER BY starts_at, id", (guild_id,)
+    )
+    return [_session(row) for row in rows]
+
+
+async def list_sessions_between(
+    db: Db, guild_id: int, start: datetime, end: datetime
+) -> list[ReadingSession]:
+    """Sessions held (done) that started in [start, end), oldest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM reading_sessions WHERE guild_id = ? AND status = 'done'"
+        " AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
+        (guild_id, to_unix(start), to_unix(end)),
+    )
+    return [_session(row) for row in rows]
+
+
+async def count_rsvps(db: Db, session_id: int) -> dict[str, int]:
+    rows = await db.fetchall(
+        "SELECT choice, COUNT(*) AS n FROM reading_rsvps WHERE session_id = ? GROUP BY choice",
+        (session_id,),
+    )
+    return {row["choice"]: row["n"] for row in rows}
+
+
+async def count_poll_votes(db: Db, poll_id: int) -> dict[int, int]:
+    rows = await db.fetchall(
+        "SELECT position, COUNT(*) AS n FROM reading_poll_votes WHERE poll_id = ?"
+        " GROUP BY position",
+        (poll_id,),
+    )
+    return {row["position"]: row["n"] for row in rows}
+
+
+async def update_settings_to_defaults(tx: Transaction, guild_id: int, now: datetime) -> bool:
+    """Channel, reminders, lead time and series back to how a new server starts.
+
+    The row stays, with a new series generation: a later series must not reuse the keys of
+    the occurrences this cancels (keys are unique for ever in the ledger).
+    """
+    changed = await tx.execute(
+        "UPDATE reading_settings SET channel_id = NULL, reminder_offsets = ?, days_ahead = ?,"
+        " recurring_weekday = NULL, recurring_time = NULL, recurring_minutes = NULL,"
+        " recurring_generation = recurring_generation + 1, updated_at = ? WHERE guild_id = ?",
+        (encode_offsets(DEFAULT_OFFSETS), DEFAULT_DAYS_AHEAD, to_unix(now), guild_id),
+    )
+    return changed == 1
+
+
+# --- one member's data (export, forget) ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberRsvp:
+    session: ReadingSession
+    choice: Choice
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class MemberVote:
+    poll_id: int
+    position: int
+    starts_at: datetime
+    poll_status: str
+    closes_at: datetime
+
+
+async def list_items_added_by(db: Db, guild_id: int, user_id: int) -> list[ReadingItem]:
+    rows = await db.fetchall(
+        "SELECT * FROM reading_items WHERE guild_id = ? AND added_by = ? ORDER BY position, id",
+        (guild_id, user_id),
+    )
+    return [_item(row) for row in rows]
+
+
+async def list_member_rsvps(db: Db, guild_id: int, user_id: int) -> list[MemberRsvp]:
+    rows = await db.fetchall(
+        "SELECT s.*, r.choice AS rsvp_choice, r.updated_at AS rsvp_updated_at"
+        " FROM reading_rsvps AS r JOIN reading_sessions AS s ON s.id = r.session_id"
+        " WHERE s.guild_id = ? AND r.user_id = ? ORDER BY s.starts_at, s.id",
+        (guild_id, user_id),
+    )
+    return [
+        MemberRsvp(
+            _session(row), cast(Choice, row["rsvp_choice"]), from_unix(row["rsvp_updated_at"])
+        )
+        for row in rows
+    ]
+
+
+async def list_member_votes(db: Db, guild_id: int, user_id: int) -> list[MemberVote]:
+    rows = await db.fetchall(
+        "SELECT v.poll_id, v.position, o.starts_at, p.status, p.closes_at"
+        " FROM reading_poll_votes AS v JOIN reading_polls AS p ON p.id = v.poll_id"
+        " JOIN reading_poll_options AS o ON o.poll_id = v.poll_id AND o.position = v.position"
+        " WHERE p.guild_id = ? AND v.user_id = ? ORDER BY v.poll_id, v.position",
+        (guild_id, user_id),
+    )
+    return [
+        MemberVote(
+            row["poll_id"],
+            row["position"],
+            from_unix(row["starts_at"]),
+            row["status"],
+            from_unix(row["closes_at"]),
+        )
+        for row in rows
+    ]
+
+
+async def list_sessions_of_member(db: Db, guild_id: int, user_id: int) -> list[ReadingSession]:
+    """Sessions the member leads (or led) or created."""
+    rows = await db.fetchall(
+        "SELECT * FROM reading_sessions WHERE guild_id = ? AND (lead_id = ? OR created_by = ?)"
+        " ORDER BY starts_at, id",
+        (guild_id, user_id, user_id),
+    )
+    return [_session(row) for row in rows]
+
+
+async def list_polls_of_member(db: Db, guild_id: int, user_id: int) -> list[Poll]:
+    """Polls the member opened or was named lead of."""
+    rows = await db.fetchall(
+        "SELECT * FROM reading_polls WHERE guild_id = ? AND (created_by = ? OR lead_id = ?)"
+        " ORDER BY id",
+        (guild_id, user_id, user_id),
+    )
+    return [_poll(row) for row in rows]
+
+
+async def delete_member_data(
+    tx: Transaction, guild_id: int, user_id: int, former_member: int
+) -> int:
+    """Forget a member: their RSVPs and votes go; what the group shares stays, without them.
+
+    Readings they added and polls they opened keep `former_member` as author; sessions they
+    led or created lose the lead / creator. Returns how many rows changed.
+    """
+    changed = await tx.execute(
+        "DELETE FROM reading_rsvps WHERE user_id = ?"
+        " AND session_id IN (SELECT id FROM reading_sessions WHERE guild_id = ?)",
+        (user_id, guild_id),
+    )
+    changed += await tx.execute(
+        "DELETE FROM reading_poll_votes WHERE user_id = ?"
+        " AND poll_id IN (SELECT id FROM reading_polls WHERE guild_id = ?)",
+        (user_id, guild_id),
+    )
+    changed += await tx.execute(
+        "UPDATE reading_items SET added_by = ? WHERE guild_id = ? AND added_by = ?",
+        (former_member, guild_id, user_id),
+    )
+    changed += await tx.execute(
+        "UPDATE reading_sessions SET lead_id = CASE WHEN lead_id = ? THEN NULL ELSE lead_id END,"
+        " created_by = CASE WHEN created_by = ? THEN NULL ELSE created_by END"
+        " WHERE guild_id = ? AND (lead_id = ? OR created_by = ?)",
+        (user_id, user_id, guild_id, user_id, user_id),
+    )
+    changed += await tx.execute(
+        "UPDATE reading_polls SET lead_id = CASE WHEN lead_id = ? THEN NULL ELSE lead_id END,"
+        " created_by = CASE WHEN created_by = ? THEN ? ELSE created_by END"
+        " WHERE guild_id = ? AND (lead_id = ? OR created_by = ?)",
+        (user_id, user_id, former_member, guild_id, user_id, user_id),
+    )
+    return changed
+
+
+MEMBER_KINDS = ("reading-reminder-member", "reading-cancel-member")
+
+
+async def delete_member_occurrences(tx: Transaction, guild_id: int, user_id: int) -> int:
+    """Per-member sends recorded before the ledger kept their member (no `user_id`), which the
+    core's forget cannot find: found by the member named in their payload."""
+    return await tx.execute(
+        "DELETE FROM deliveries WHERE guild_id = ? AND kind IN (?, ?) AND user_id IS NULL"
+        " AND json_extract(payload, '$.user') = ?",
+        (guild_id, *MEMBER_KINDS, user_id),
+    )

@@ -1,0 +1,276 @@
+"""What the reading group tells the core's server-wide tools: /setup, /help, /me export and
+forget, /config export and reset, and the weekly digest (see bot/features.py).
+
+Forgetting a member deletes what is only theirs (RSVPs, poll votes, their reminders) and takes
+their name off what the group shares: readings they added and polls they opened stay on the
+list with no author (`FORMER_MEMBER`), sessions they led or created stay without that lead or
+creator. After the commit, the announcements and poll messages that showed their name are
+redrawn from the database, and the events they led lose the lead line.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.db import Transaction
+from bot.features import DigestSection, Feature, Forgotten
+from cogs.reading_group import store
+from cogs.reading_group.logic import (
+    FEATURE,
+    FORMER_MEMBER,
+    DigestFacts,
+    digest_lines,
+    offsets_text,
+)
+
+if TYPE_CHECKING:
+    from cogs.reading_group.cog import ReadingCog
+    from cogs.reading_group.config import ReadingConfig
+
+log = logging.getLogger(__name__)
+
+DIGEST_WINDOW = timedelta(days=7)  # "this week" in the digest: the seven days before it
+
+
+def iso(instant: datetime | None) -> str | None:
+    return instant.isoformat() if instant is not None else None
+
+
+def snowflake(value: int | None) -> str | None:
+    """Discord ids as strings in JSON: they pass 2**53, where JavaScript rounds numbers."""
+    return str(value) if value else None
+
+
+def item_json(item: store.ReadingItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "position": item.position,
+        "title": item.title,
+        "url": item.url,
+        "minutes": item.minutes,
+        "notes": item.notes,
+        "status": item.status,
+        "added_at": iso(item.added_at),
+    }
+
+
+def session_json(session: store.ReadingSession) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "title": session.title,
+        "url": session.url,
+        "starts_at": iso(session.starts_at),
+        "ends_at": iso(session.ends_at),
+        "status": session.status,
+    }
+
+
+def poll_json(poll: store.Poll) -> dict[str, Any]:
+    return {
+        "id": poll.id,
+        "status": poll.status,
+        "closes_at": iso(poll.closes_at),
+        "minutes": poll.minutes,
+        "winning_option": poll.winner,
+    }
+
+
+def reading_feature(cog: ReadingCog, config: ReadingConfig) -> Feature:
+    bot = cog.bot
+    service = cog.service
+
+    async def get_channel(guild_id: int) -> int | None:
+        return (await store.get_settings(bot.db, guild_id)).channel_id
+
+    async def set_channel(guild_id: int, channel_id: int, actor_id: int) -> None:
+        await config.configure(guild_id, actor_id, channel_id)
+
+    async def export_member(guild_id: int, user_id: int) -> dict[str, Any]:
+        db = bot.db
+        involved = await store.list_sessions_of_member(db, guild_id, user_id)
+        polls = await store.list_polls_of_member(db, guild_id, user_id)
+        return {
+            "readings_added": [
+                item_json(i) for i in await store.list_items_added_by(db, guild_id, user_id)
+            ],
+            "rsvps": [
+                {
+                    "session": session_json(r.session),
+                    "answer": r.choice,
+                    "answered_at": iso(r.updated_at),
+                }
+                for r in await store.list_member_rsvps(db, guild_id, user_id)
+            ],
+            "poll_votes": [
+                {
+                    "poll": v.poll_id,
+                    "option": v.position,
+                    "option_starts_at": iso(v.starts_at),
+                    "poll_status": v.poll_status,
+                    "poll_closes_at": iso(v.closes_at),
+                }
+                for v in await store.list_member_votes(db, guild_id, user_id)
+            ],
+            "sessions_led": [session_json(s) for s in involved if s.lead_id == user_id],
+            "sessions_scheduled": [session_json(s) for s in involved if s.created_by == user_id],
+            "polls_opened": [poll_json(p) for p in polls if p.created_by == user_id],
+            "polls_to_lead": [poll_json(p) for p in polls if p.lead_id == user_id],
+        }
+
+    async def forget_member(tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
+        rsvps = await store.list_member_rsvps(tx, guild_id, user_id)
+        votes = await store.list_member_votes(tx, guild_id, user_id)
+        led = {
+            s.id
+            for s in await store.list_sessions_of_member(tx, guild_id, user_id)
+            if s.lead_id == user_id and s.status != "cancelled"
+        }
+        shown = {r.session.id for r in rsvps if r.session.status != "cancelled"} | led
+        polls = {v.poll_id for v in votes}
+        rows = await store.delete_member_data(tx, guild_id, user_id, FORMER_MEMBER)
+        rows += await store.delete_member_occurrences(tx, guild_id, user_id)
+
+        async def redraw() -> None:
+            """Announcements, polls and events stop showing the member (counts too)."""
+            for session_id in sorted(shown):
+                session = await store.get_session(bot.db, session_id)
+                if session is None:
+                    continue
+                try:
+                    await service.refresh_announcement(session)
+                    if session_id in led:
+                        await service.refresh_event(session)
+                except discord.HTTPException as exc:
+                    log.warning("forget: could not redraw session %s: %s", session_id, exc)
+            for poll_id in sorted(polls):
+                poll = await store.get_poll(bot.db, poll_id)
+                if poll is None:
+                    continue
+                try:
+                    await service.refresh_poll(poll)
+                except discord.HTTPException as exc:
+                    log.warning("forget: could not redraw poll %s: %s", poll_id, exc)
+            log.info(
+                "forget: redrew %d sessions and %d polls of guild %s without member %s",
+                len(shown),
+                len(polls),
+                guild_id,
+                user_id,
+            )
+
+        return Forgotten(rows, redraw if shown or polls else None)
+
+    async def export_guild(guild_id: int) -> dict[str, Any]:
+        db = bot.db
+        settings = await store.get_settings(db, guild_id)
+        series = settings.series
+        sessions = []
+        for session in await store.list_sessions(db, guild_id):
+            sessions.append(
+                session_json(session)
+                | {
+                    "item": session.item_id,
+                    "lead_id": snowflake(session.lead_id),
+                    "event_id": snowflake(session.event_id),
+                    "announcement_id": snowflake(session.message_id),
+                    "rsvp_counts": await store.count_rsvps(db, session.id),
+                }
+            )
+        polls = []
+        for poll in await store.list_polls(db, guild_id):
+            tallies = await store.list_poll_tallies(db, poll.id)
+            polls.append(
+                poll_json(poll)
+                | {
+                    "item": poll.item_id,
+                    "options": [
+                        {
+                            "option": t.position,
+                            "starts_at": iso(t.starts_at),
+                            "votes": len(t.voters),
+                        }
+                        for t in tallies
+                    ],
+                }
+            )
+        return {
+            "settings": {
+                "channel_id": snowflake(settings.channel_id),
+                "reminders": offsets_text(settings.offsets),
+                "reminder_seconds": [int(o.total_seconds()) for o in settings.offsets],
+                "days_ahead": settings.days_ahead,
+                "weekly_series": None
+                if series is None
+                else {
+                    "weekday": series.weekday,
+                    "time": f"{series.at:%H:%M}",
+                    "minutes": int(series.duration.total_seconds() // 60),
+                },
+            },
+            "readings": [item_json(i) for i in await store.list_items(db, guild_id)],
+            "sessions": sessions,
+            "polls": polls,
+        }
+
+    async def reset_guild(tx: Transaction, guild_id: int) -> None:
+        # Sessions, RSVPs, polls and the list are members' data and stay; sessions already
+        # scheduled keep their reminders. The weekly series stops: its pending tick goes.
+        await store.update_settings_to_defaults(tx, guild_id, bot.clock.now())
+        cancelled = await bot.scheduler.cancel(prefix=f"reading-recurring:{guild_id}:")
+        log.info("guild %s: reading settings reset (%d series ticks off)", guild_id, cancelled)
+
+    async def digest(guild_id: int, now: datetime) -> DigestSection | None:
+        db = bot.db
+        upcoming = [
+            s for s in await store.list_upcoming_sessions(db, guild_id, now) if s.starts_at > now
+        ]
+        first = upcoming[0] if upcoming else None
+        counts = await store.count_rsvps(db, first.id) if first else {}
+        polls = await store.list_open_polls(db, guild_id)
+        held = await store.list_sessions_between(db, guild_id, now - DIGEST_WINDOW, now)
+        items = await store.count_items(db, guild_id)
+        up_next = await store.get_next_queued_item(db, guild_id)
+        facts = DigestFacts(
+            next_title=first.title if first else None,
+            next_starts_at=first.starts_at if first else None,
+            next_going=counts.get("going", 0),
+            next_maybe=counts.get("maybe", 0),
+            next_lead=first.lead_id if first else None,
+            later_sessions=max(len(upcoming) - 1, 0),
+            poll_closes_at=polls[0].closes_at if polls else None,
+            discussed=tuple(s.title for s in held),
+            queued=items.get("queued", 0),
+            up_next=up_next.title if up_next else None,
+        )
+        lines = digest_lines(facts)
+        return DigestSection("Reading group", lines) if lines else None
+
+    return Feature(
+        name=FEATURE,
+        title="Reading group",
+        command_prefixes=("reading", "config reading"),
+        setup_hint=(
+            "`/config reading setup channel:` chooses where sessions and polls are announced;"
+            " then fill the list with `/reading add` or `/reading starter-pack`."
+        ),
+        channel_permissions=(
+            "view_channel",
+            "send_messages",
+            "embed_links",
+            "read_message_history",
+            "create_public_threads",
+            "send_messages_in_threads",
+            "manage_events",
+        ),
+        get_channel=get_channel,
+        set_channel=set_channel,
+        export_member=export_member,
+        forget_member=forget_member,
+        export_guild=export_guild,
+        reset_guild=reset_guild,
+        digest=digest,
+    )
