@@ -1,0 +1,19 @@
+"""Weekly Hamming check-ins: the prompt, answers, reminders, streaks, drift and stats."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.client import HammingBot
+
+
+async def setup(bot: HammingBot) -> None:
+    from cogs.checkins.cog import CheckinsCog
+    from cogs.checkins.feature import checkins_feature
+
+    cog = CheckinsCog(bot)
+    await bot.add_cog(cog)
+    cog.rounds.register()
+    bot.add_feature_status(cog.status)
+    bot.register_feature(checkins_feature(cog))

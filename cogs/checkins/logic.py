@@ -263,6 +263,24 @@ def round_times(
     return RoundTimes(opens, closes, reminder)
 
 
+def cap_round_times(times: RoundTimes, next_prompt: datetime | None) -> RoundTimes:
+    """The round's times, closing no later than the next prompt so rounds never overlap.
+
+    Happens when a moderator opens a round early (`prompt-now`) or when a 168-hour round
+    meets a DST change. The reminder keeps its distance before the (earlier) close, and is
+    dropped if that would put it at or before the opening.
+    """
+    if next_prompt is None or next_prompt >= times.closes:
+        return times
+    _require_utc(next_prompt, "next_prompt")
+    closes = max(next_prompt, times.opens)
+    reminder = None
+    if times.reminder_at is not None:
+        candidate = closes - (times.closes - times.reminder_at)
+        reminder = candidate if candidate > times.opens else None
+    return RoundTimes(times.opens, closes, reminder)
+
+
 def prompt_is_catchable(due: datetime, now: datetime, closes: datetime) -> bool:
     """Whether a prompt that fell due while the bot was down should be posted now.
 
@@ -272,6 +290,22 @@ def prompt_is_catchable(due: datetime, now: datetime, closes: datetime) -> bool:
     for name, value in (("due", due), ("now", now), ("closes", closes)):
         _require_utc(value, name)
     return due <= now and closes - now >= CATCH_UP_MIN_OPEN
+
+
+ON_TIME = timedelta(minutes=15)  # wake-up jitter and a first retry still count as on time
+
+
+def prompt_should_post(due: datetime, now: datetime, closes: datetime) -> bool:
+    """Whether a due prompt is posted now: on time (within 15 minutes), or catchable.
+
+    The 12-hour rule is for prompts missed while the bot was down; a prompt on time is
+    posted even when its round is shorter than 12 hours.
+    """
+    for name, value in (("due", due), ("now", now), ("closes", closes)):
+        _require_utc(value, name)
+    if due > now or now >= closes:
+        return False
+    return now - due <= ON_TIME or prompt_is_catchable(due, now, closes)
 
 
 # --- Streaks --------------------------------------------------------------------------------
@@ -678,3 +712,188 @@ def participation(
         cohort = max(cohort_size_by_week.get(week, 0), answered)
         result.append(WeekParticipation(week, answered, cohort))
     return result
+
+
+# --- Configuration and rounds ---------------------------------------------------------------
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+VISIBILITIES = ("public", "moderators")
+DEFAULT_DRIFT_WEEKS = 3
+
+
+def validate_schedule(close_after_hours: int, reminder_hours_before_close: int) -> None:
+    """ConfigError unless the round length and reminder offset make sense together.
+
+    A round lasts 1 to 168 hours (it closes before next week's prompt); the reminder comes
+    0 (no reminder) to close_after_hours - 1 hours before the close, so after the opening.
+    """
+    if not 1 <= close_after_hours <= MAX_CLOSE_AFTER_HOURS:
+        raise ConfigError(
+            f"close_after_hours must be 1 to {MAX_CLOSE_AFTER_HOURS} (a round closes before "
+            f"the next week's prompt); {close_after_hours} was given."
+        )
+    if not 0 <= reminder_hours_before_close < close_after_hours:
+        raise ConfigError(
+            f"reminder_hours_before_close must be 0 (no reminder) to {close_after_hours - 1} "
+            f"for a round open {close_after_hours} hours, so that the reminder comes after the "
+            f"prompt; {reminder_hours_before_close} was given."
+        )
+
+
+def prompt_week(prompt_at: datetime, zone: str | tzinfo) -> str:
+    """The week a prompt belongs to: the ISO week of its local date in the server's zone."""
+    _require_utc(prompt_at, "prompt_at")
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    return week_key(prompt_at.astimezone(tz).date())
+
+
+def week_number(key: str) -> int:
+    """48 for "2026-W48"."""
+    week_range(key)  # validates
+    return int(key.rsplit("W", 1)[1])
+
+
+def weeks_between(first: str, last: str) -> list[str]:
+    """Every week from `first` to `last` inclusive, oldest first (empty if first > last)."""
+    if first > last:
+        return []
+    week_range(first)
+    week_range(last)
+    result = [first]
+    while result[-1] < last:
+        result.append(shift_week(result[-1], 1))
+    return result
+
+
+def weeks_without_round(round_weeks: Collection[str], first: str, last: str) -> set[str]:
+    """The weeks from `first` to `last` that had no round (bot down, check-ins paused).
+
+    Streaks treat them like skipped weeks: nobody could answer, so they neither break
+    nor count.
+    """
+    held = set(round_weeks)
+    return {week for week in weeks_between(first, last) if week not in held}
+
+
+def skip_start_week(
+    current_week: str, current_round_closed: bool | None, answered_current: bool
+) -> str:
+    """The first week a "skip" covers: this week, unless it is over or already answered.
+
+    `current_round_closed` is None when this week has no round (yet), True when its round
+    has closed, False while it is open.
+    """
+    if current_round_closed or answered_current:
+        return shift_week(current_week, 1)
+    return current_week
+
+
+def skip_weeks(start_week: str, weeks: int) -> list[str]:
+    """The `weeks` consecutive weeks from `start_week` a member will be away."""
+    if weeks < 0:
+        raise ValueError("weeks must not be negative")
+    return [shift_week(start_week, offset) for offset in range(weeks)]
+
+
+@dataclass(frozen=True, slots=True)
+class MemberWeeks:
+    """One member's record: the weeks answered and the weeks skipped (`/checkin skip`)."""
+
+    answered: frozenset[str]
+    skipped: frozenset[str]
+
+
+def member_streaks(
+    record: MemberWeeks,
+    round_weeks: Collection[str],
+    current_week: str,
+    current_week_open: bool,
+) -> tuple[int, int]:
+    """(current streak, longest streak), treating weeks without a round like skipped weeks."""
+    if not record.answered:
+        return 0, 0
+    first = min(min(record.answered), current_week)
+    no_round = weeks_without_round(round_weeks, first, max(current_week, max(record.answered)))
+    skipped = set(record.skipped) | no_round
+    current = streak(record.answered, skipped, current_week, current_week_open)
+    return current, longest_streak(record.answered, skipped)
+
+
+def streak_message(length: int, milestone: int | None) -> str:
+    """The line a member reads after checking in."""
+    if length <= 0:
+        return "Your streak starts with your next check-in."
+    weeks = "week" if length == 1 else "weeks"
+    text = f"Your streak: **{length} {weeks}** in a row."
+    if milestone is not None:
+        text += f" 🎉 That is {milestone} weeks — a milestone. Keep going."
+    return text
+
+
+# --- Embeds for history ---------------------------------------------------------------------
+
+
+def fit_fields(
+    pairs: Sequence[tuple[str, str]], budget: int = EMBED_TOTAL_MAX
+) -> list[tuple[str, str]]:
+    """(name, value) pairs within Discord's field limits and `budget` characters in total.
+
+    Names are cut to 256 characters, values to 1024; if the whole would exceed `budget`,
+    the longest values are shortened evenly, with "…". Empty values become "—".
+    """
+    named = [
+        (_truncate(" ".join(name.split()) or "—", EMBED_FIELD_NAME_MAX), value.strip() or "—")
+        for name, value in pairs
+    ]
+    named = [(name, _truncate(value, EMBED_FIELD_VALUE_MAX)) for name, value in named]
+    value_budget = budget - sum(len(name) for name, _ in named)
+    if value_budget < 2 * len(named):
+        raise ValueError(f"{budget} characters are too few for {len(named)} fields.")
+    cap = _cap([len(value) for _, value in named], value_budget)
+    return [(name, _truncate(value, cap)) for name, value in named]
+
+
+def answers_text(questions: Sequence[Question], answers: Sequence[str]) -> str:
+    """A round's answers on a few lines: "**Label**: answer", empty answers left out."""
+    lines = [
+        f"**{question.label}**: {' '.join(answer.split())}"
+        for question, answer in zip(questions, answers, strict=False)
+        if answer.strip()
+    ]
+    return "\n".join(lines)
+
+
+def questions_to_json(questions: Sequence[Question]) -> list[list[str]]:
+    """A question set as stored: [[label, question], ...]."""
+    return [[question.label, question.text] for question in questions]
+
+
+def questions_from_json(data: object) -> tuple[Question, ...]:
+    """A stored question set; the defaults when nothing (or something unreadable) is stored."""
+    if not isinstance(data, list) or not data:
+        return DEFAULT_QUESTIONS
+    questions: list[Question] = []
+    for item in data:
+        if not (
+            isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+        ):
+            return DEFAULT_QUESTIONS
+        questions.append(Question(item[0], item[1]))
+    return tuple(questions)
+
+
+# The bot's permissions a check-in channel needs, by discord.py's flag names, as Discord's
+# settings screen names them ("read_messages" is shown as View Channel).
+REQUIRED_CHANNEL_PERMISSIONS = {
+    "read_messages": "View Channel",
+    "send_messages": "Send Messages",
+    "embed_links": "Embed Links",
+    "read_message_history": "Read Message History",
+    "create_public_threads": "Create Public Threads",
+    "send_messages_in_threads": "Send Messages in Threads",
+}
+
+
+def missing_permissions(granted: Mapping[str, bool]) -> list[str]:
+    """The names of the required channel permissions that `granted` lacks, in a fixed order."""
+    return [name for flag, name in REQUIRED_CHANNEL_PERMISSIONS.items() if not granted.get(flag)]

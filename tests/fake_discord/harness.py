@@ -129,7 +129,8 @@ def _modal_fields(data: dict[str, Any]) -> list[dict[str, Any]]:
         if row.get("type") == 1:
             fields += list(row.get("components") or [])
         elif row.get("type") == 18 and isinstance(row.get("component"), dict):
-            fields.append({"label": row.get("label"), **row["component"]})
+            # The Label's text wins: discord.py sends `"label": null` inside a labelled input.
+            fields.append({**row["component"], "label": row.get("label")})
     return fields
 
 

@@ -1,0 +1,304 @@
+"""A member's side of a round: opening the answer modal, submitting, streaks and skipping."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import guilds
+from bot.checks import in_cohort
+from bot.errors import UserError
+from bot.ledger import nonce_for
+from bot.time import discord_timestamp
+from cogs.checkins import logic, store
+from cogs.checkins.logic import (
+    NEXT_WEEK_INDEX,
+    AnswerError,
+    MemberWeeks,
+    member_streaks,
+    milestone_reached,
+    placeholders,
+    prefill_values,
+    streak_message,
+    validate_answers,
+    week_title,
+)
+from cogs.checkins.store import Answer, Round
+from cogs.checkins.views import AnswerModal, answer_embed
+
+if TYPE_CHECKING:
+    from bot.client import HammingBot
+
+log = logging.getLogger(__name__)
+
+NOT_IN_COHORT = (
+    "Check-ins are for members of the cohort{role}. If you should be in it, ask a moderator "
+    "to give you the role."
+)
+
+
+def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
+    tail = f"/{message_id}" if message_id else ""
+    return f"https://discord.com/channels/{guild_id}/{channel_id}{tail}"
+
+
+class Answers:
+    def __init__(self, bot: HammingBot) -> None:
+        self.bot = bot
+        # One submission at a time per (round, member): a double click must not post twice.
+        # A few bytes per member and week; never pruned while the process lives.
+        self._locks: dict[tuple[int, int], asyncio.Lock] = {}
+
+    # -- who may answer ----------------------------------------------------------------------
+
+    async def cohort_member(self, guild_id: int, user_id: int) -> discord.Member:
+        """The member, if they are in the cohort; else a plain UserError."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            raise UserError("I am no longer in that server, so its check-ins are closed.")
+        member = guild.get_member(user_id)
+        if member is None:
+            raise UserError(f"You are not a member of **{guild.name}** any more.")
+        settings = await guilds.get_guild_settings(self.bot.db, guild_id)
+        if not in_cohort(member, settings.cohort_role_id):
+            role = f" (the <@&{settings.cohort_role_id}> role)" if settings.cohort_role_id else ""
+            raise UserError(NOT_IN_COHORT.format(role=role))
+        return member
+
+    async def round_for_answer(self, round_id: int, now: datetime) -> Round:
+        round_ = await store.get_round(self.bot.db, round_id)
+        if round_ is None:
+            raise UserError("This check-in no longer exists.")
+        if now < round_.opens_at:
+            raise UserError("This check-in has not opened yet.")
+        if now >= round_.closes_at:
+            raise UserError(
+                f"The check-in for {week_title(round_.week)} closed"
+                f" {discord_timestamp(round_.closes_at, 'R')}, so it no longer takes answers."
+                " Thank you for wanting to! The next round opens at the usual time."
+            )
+        return round_
+
+    # -- the modal ---------------------------------------------------------------------------
+
+    async def open_modal(self, interaction: discord.Interaction[Any], round_id: int) -> None:
+        """Show the answer modal: this week's answers to edit, else last week's Q1 and Q2."""
+        now = self.bot.clock.now()
+        round_ = await self.round_for_answer(round_id, now)
+        await self.cohort_member(round_.guild_id, interaction.user.id)
+        current = await store.get_answer(self.bot.db, round_.id, interaction.user.id)
+        previous = await self._previous_answer(round_, interaction.user.id)
+        if current is not None:
+            defaults = {i: a for i, a in enumerate(current.answers) if a}
+        else:
+            defaults = prefill_values(previous.answers if previous else [])
+        plan = await self._last_plan(round_, interaction.user.id, previous)
+        modal = AnswerModal(
+            round_,
+            defaults,
+            placeholders(round_.questions, plan),
+            lambda submitted, values: self.submit(submitted, round_.id, values),
+        )
+        await interaction.response.send_modal(modal)
+
+    async def _previous_answer(self, round_: Round, user_id: int) -> Answer | None:
+        history = await store.list_member_answers(self.bot.db, round_.guild_id, user_id, limit=3)
+        return next((answer for r, answer in history if r.week < round_.week), None)
+
+    async def _last_plan(self, round_: Round, user_id: int, previous: Answer | None) -> str | None:
+        """The member's "next week" answer from the server's previous round, if they gave one."""
+        if previous is None:
+            return None
+        weeks = await store.list_round_weeks(self.bot.db, round_.guild_id)
+        earlier = [week for week in weeks if week < round_.week]
+        previous_round = await store.get_round(self.bot.db, previous.round_id)
+        if not earlier or previous_round is None or previous_round.week != earlier[-1]:
+            return None
+        answers = previous.answers
+        return answers[NEXT_WEEK_INDEX] if len(answers) > NEXT_WEEK_INDEX else None
+
+    # -- submitting --------------------------------------------------------------------------
+
+    async def submit(
+        self, interaction: discord.Interaction[Any], round_id: int, values: Sequence[str]
+    ) -> None:
+        now = self.bot.clock.now()
+        round_ = await self.round_for_answer(round_id, now)
+        try:
+            answers = validate_answers(round_.questions, values)
+        except AnswerError as exc:
+            raise UserError(f"{exc} Nothing was saved; press Check in again to fix it.") from None
+        member = await self.cohort_member(round_.guild_id, interaction.user.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        key = (round_.id, member.id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            before = await store.get_answer(self.bot.db, round_.id, member.id)
+            streak_before, _ = await self.streaks(round_.guild_id, member.id, now)
+            async with self.bot.db.transaction() as tx:
+                await store.upsert_answer(tx, round_.id, member.id, answers, now)
+            log.info(
+                "round %s: %s %s their check-in",
+                round_.id,
+                member.id,
+                "edited" if before else "submitted",
+            )
+            where = await self._publish(round_, member, answers, before, now)
+        streak_after, _ = await self.streaks(round_.guild_id, member.id, now)
+        milestone = None if before else milestone_reached(streak_before, streak_after)
+        verb = "updated" if before else "saved"
+        lines = [f"Your check-in for {week_title(round_.week)} is {verb}.", where]
+        lines.append(streak_message(streak_after, milestone))
+        await interaction.followup.send("\n".join(line for line in lines if line), ephemeral=True)
+
+    async def _publish(
+        self,
+        round_: Round,
+        member: discord.Member,
+        answers: Sequence[str],
+        before: Answer | None,
+        now: datetime,
+    ) -> str:
+        """Post (or edit) the answers in the round's thread; returns where they are, in words."""
+        if round_.visibility != "public":
+            return "Only moderators can read it."
+        if round_.thread_id is None:
+            return ""
+        thread = self.bot.get_partial_messageable(round_.thread_id, guild_id=round_.guild_id)
+        card = answer_embed(round_, member.display_name, answers, now, edited=before is not None)
+        message_id = before.message_id if before else None
+        try:
+            if message_id is not None:
+                try:
+                    await thread.get_partial_message(message_id).edit(
+                        content=member.mention,
+                        embed=card,
+                        allowed_mentions=discord.AllowedMentions.none(),
+                    )
+                except discord.NotFound:
+                    message_id = None  # deleted by someone: post it again below
+            if message_id is None:
+                part = f"{now.timestamp():.0f}" if before else "first"
+                message = await thread.send(
+                    content=member.mention,
+                    embed=card,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                    nonce=nonce_for(f"checkin-answer:{round_.id}:{member.id}:{part}"),
+                )
+                message_id = message.id
+                async with self.bot.db.transaction() as tx:
+                    await store.update_answer_message(tx, round_.id, member.id, message_id)
+        except discord.HTTPException as exc:
+            log.warning(
+                "round %s: could not post %s's answers in thread %s: %s",
+                round_.id,
+                member.id,
+                round_.thread_id,
+                exc,
+            )
+            return (
+                "I could not post it in the thread, though; a moderator can check my"
+                " permissions there."
+            )
+        return f"It is in the thread: {jump_url(round_.guild_id, round_.thread_id, message_id)}"
+
+    # -- streaks and skipping ----------------------------------------------------------------
+
+    async def current_week(self, guild_id: int, now: datetime) -> tuple[str, Round | None]:
+        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
+        week = logic.week_key(now.astimezone(zone).date())
+        return week, await store.get_round_for_week(self.bot.db, guild_id, week)
+
+    async def _streak_week(self, guild_id: int, now: datetime) -> tuple[str, bool]:
+        """The week streaks count back from, and whether its round is still open.
+
+        Usually this calendar week; but while last week's round is still open (a round
+        that runs into the next week) it is that round's week, so it is not counted missed.
+        """
+        week, round_ = await self.current_week(guild_id, now)
+        open_round = await store.get_open_round(self.bot.db, guild_id, now)
+        if open_round is not None and open_round.week < week:
+            return open_round.week, True
+        return week, round_ is not None and round_.is_open(now)
+
+    async def streaks(self, guild_id: int, user_id: int, now: datetime) -> tuple[int, int]:
+        """(current, longest) streak of one member."""
+        answered = await store.list_member_answered_weeks(self.bot.db, guild_id, user_id)
+        skipped = await store.list_member_skips(self.bot.db, guild_id, user_id)
+        return await self._one_streak(guild_id, answered, skipped, now)
+
+    async def _one_streak(
+        self, guild_id: int, answered: set[str], skipped: set[str], now: datetime
+    ) -> tuple[int, int]:
+        week, is_open = await self._streak_week(guild_id, now)
+        rounds = await store.list_round_weeks(self.bot.db, guild_id)
+        return member_streaks(
+            MemberWeeks(frozenset(answered), frozenset(skipped)), rounds, week, is_open
+        )
+
+    async def all_streaks(self, guild_id: int, now: datetime) -> dict[int, tuple[int, int]]:
+        """Every member's (current, longest) streak in the server."""
+        week, is_open = await self._streak_week(guild_id, now)
+        rounds = await store.list_round_weeks(self.bot.db, guild_id)
+        answered = await store.list_answered_weeks(self.bot.db, guild_id)
+        skipped = await store.list_skipped_weeks(self.bot.db, guild_id)
+        return {
+            user_id: member_streaks(
+                MemberWeeks(frozenset(weeks), frozenset(skipped.get(user_id, set()))),
+                rounds,
+                week,
+                is_open,
+            )
+            for user_id, weeks in answered.items()
+        }
+
+    async def skip(self, guild_id: int, user_id: int, weeks: int) -> str:
+        """Mark a member away for `weeks` weeks from this one (0 cancels); returns the reply."""
+        await self.cohort_member(guild_id, user_id)
+        now = self.bot.clock.now()
+        week, round_ = await self.current_week(guild_id, now)
+        if weeks == 0:
+            async with self.bot.db.transaction() as tx:
+                cancelled = await store.delete_skips_from(tx, guild_id, user_id, week)
+            log.info("guild %s: %s cancelled %d skipped weeks", guild_id, user_id, cancelled)
+            if not cancelled:
+                return "You had no weeks marked as away from this week on; nothing changed."
+            return f"Welcome back: {cancelled} week(s) are no longer marked as away."
+        answered = (
+            round_ is not None
+            and await store.get_answer(self.bot.db, round_.id, user_id) is not None
+        )
+        closed = None if round_ is None else not round_.is_open(now)
+        start = logic.skip_start_week(week, closed, answered)
+        chosen = logic.skip_weeks(start, weeks)
+        async with self.bot.db.transaction() as tx:
+            await store.insert_skips(tx, guild_id, user_id, chosen, now)
+        log.info("guild %s: %s is away for %s", guild_id, user_id, ", ".join(chosen))
+        span = (
+            week_title(chosen[0])
+            if weeks == 1
+            else (f"{week_title(chosen[0])} to {week_title(chosen[-1])}")
+        )
+        return (
+            f"You are marked away for {span}: no reminders, and your streak is kept."
+            " Changed your mind? `/checkin skip weeks:0` cancels it (you can also still answer)."
+        )
+
+    async def skip_round(self, user_id: int, round_id: int) -> str:
+        """The reminder's "I'm away this week" button: skip that round's week."""
+        round_ = await self.round_for_answer(round_id, self.bot.clock.now())
+        await self.cohort_member(round_.guild_id, user_id)
+        async with self.bot.db.transaction() as tx:
+            await store.insert_skips(
+                tx, round_.guild_id, user_id, [round_.week], self.bot.clock.now()
+            )
+        log.info("round %s: %s is away this week", round_.id, user_id)
+        return (
+            f"Marked you away for {week_title(round_.week)}: no more reminders, and your streak"
+            " is kept. Back sooner? Press Check in any time before the round closes."
+        )

@@ -1,0 +1,149 @@
+"""`/checkin ...`: what members (and moderators) do with the weekly check-ins. Discord I/O only."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import guilds
+from bot.checks import is_moderator, moderator_only, require_guild
+from bot.client import FeatureStatus, HammingBot
+from bot.errors import UserError
+from bot.time import discord_timestamp
+from cogs.checkins import reports, store
+from cogs.checkins.answers import Answers, jump_url
+from cogs.checkins.config import CheckinsConfig
+from cogs.checkins.planning import Planner
+from cogs.checkins.rounds import Rounds, settings_summary
+from cogs.checkins.views import AwayButton, CheckInButton
+
+log = logging.getLogger(__name__)
+
+
+class CheckinsCog(commands.Cog, name="Checkins"):
+    checkin = app_commands.Group(
+        name="checkin", description="Weekly Hamming check-ins", guild_only=True
+    )
+
+    def __init__(self, bot: HammingBot) -> None:
+        self.bot = bot
+        self.planner = Planner(bot)
+        self.rounds = Rounds(bot, self.planner)
+        self.answers = Answers(bot)
+        self.config_group = CheckinsConfig(self)
+
+    async def cog_load(self) -> None:
+        config = self.bot.tree.get_command("config")
+        assert isinstance(config, app_commands.Group), "the admin cog must load first"
+        config.add_command(self.config_group)
+        self.bot.add_dynamic_items(CheckInButton, AwayButton)
+
+    async def cog_unload(self) -> None:
+        config = self.bot.tree.get_command("config")
+        if isinstance(config, app_commands.Group):
+            config.remove_command(self.config_group.name)
+        self.bot.remove_dynamic_items(CheckInButton, AwayButton)
+
+    async def status(self, guild_id: int) -> FeatureStatus:
+        """One line for /about and /config show."""
+        settings = await store.get_settings(self.bot.db, guild_id)
+        if not settings.enabled or settings.channel_id is None:
+            return FeatureStatus(
+                "Check-ins",
+                False,
+                "Off. A moderator sets them up with `/config checkins schedule`.",
+            )
+        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
+        upcoming = await self.planner.next_prompt(guild_id)
+        when = f"; next prompt {discord_timestamp(upcoming, 'R')}" if upcoming else ""
+        return FeatureStatus(
+            "Check-ins", True, f"{settings_summary(settings)} ({zone.key} time){when}."
+        )
+
+    @checkin.command(name="answer")
+    async def answer(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Answer this week's check-in questions (or edit your answers)."""
+        guild = require_guild(interaction)
+        round_ = await store.get_open_round(self.bot.db, guild.id, self.bot.clock.now())
+        if round_ is None:
+            upcoming = await self.planner.next_prompt(guild.id)
+            raise UserError(reports.next_round_text(upcoming))
+        await self.answers.open_modal(interaction, round_.id)
+
+    @checkin.command(name="history")
+    @app_commands.describe(
+        member="Whose history: yours by default; others' for moderators or when answers are public",
+        weeks="How many weeks back to show (1 to 12; default 4)",
+    )
+    async def history(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        member: discord.Member | None = None,
+        weeks: app_commands.Range[int, 1, 12] = 4,
+    ) -> None:
+        """Your check-ins of the last weeks, your streak, and whether your work drifts."""
+        guild = require_guild(interaction)
+        target = member or interaction.user
+        if not isinstance(target, discord.Member):
+            raise UserError("I could not find that member in this server.")
+        if target.id != interaction.user.id and not await is_moderator(interaction):
+            settings = await store.get_settings(self.bot.db, guild.id)
+            if settings.visibility != "public":
+                raise UserError(
+                    "Answers in this server are for moderators only, so you can see only your "
+                    "own history: `/checkin history` without a member."
+                )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await reports.history_embed(self.bot, self.answers, guild.id, target, weeks)
+        await interaction.followup.send(embed=card, ephemeral=True)
+
+    @checkin.command(name="skip")
+    @app_commands.describe(
+        weeks="How many weeks you are away, from this one (0 cancels; default 1)"
+    )
+    async def skip(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        weeks: app_commands.Range[int, 0, 12] = 1,
+    ) -> None:
+        """Away? No reminders for these weeks, and your streak is kept."""
+        guild = require_guild(interaction)
+        text = await self.answers.skip(guild.id, interaction.user.id, weeks)
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @checkin.command(name="stats")
+    async def stats(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Participation over the last 12 weeks as a chart, and current streaks."""
+        guild = require_guild(interaction)
+        moderator = await is_moderator(interaction)
+        if not moderator:
+            await self.answers.cohort_member(guild.id, interaction.user.id)
+        settings = await store.get_settings(self.bot.db, guild.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card, chart = await reports.stats_embed(
+            self.bot,
+            self.answers,
+            guild.id,
+            interaction.user.id,
+            everyone=moderator or settings.visibility == "public",
+        )
+        await interaction.followup.send(embed=card, file=chart, ephemeral=True)
+
+    @checkin.command(name="prompt-now")
+    @moderator_only()
+    async def prompt_now(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Open this week's check-in now, if no round is open (moderators)."""
+        guild = require_guild(interaction)
+        await self.planner.check_prompt_now(guild.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        round_ = await self.planner.prompt_now(guild.id)
+        log.info("guild %s: %s opened round %s now", guild.id, interaction.user.id, round_.id)
+        await interaction.followup.send(
+            f"Opened the check-in for {round_.week}:"
+            f" {jump_url(guild.id, round_.channel_id, round_.message_id)}."
+            f" It closes {discord_timestamp(round_.closes_at, 'F')}.",
+            ephemeral=True,
+        )

@@ -1,0 +1,174 @@
+"""What check-ins tell the core's server-wide tools: /help, /me export and forget,
+/config export and reset, the weekly digest and /setup (see bot/features.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.charts import participation_chart_png
+from bot.db import Transaction
+from bot.features import DigestSection, Feature, Forgotten
+from cogs.checkins import store
+from cogs.checkins.logic import (
+    PARTICIPATION_WEEKS,
+    participation,
+    question_field_value,
+    shift_week,
+    week_title,
+)
+from cogs.checkins.rounds import FEATURE_NAME
+
+if TYPE_CHECKING:
+    from cogs.checkins.cog import CheckinsCog
+
+log = logging.getLogger(__name__)
+
+
+def checkins_feature(cog: CheckinsCog) -> Feature:
+    bot = cog.bot
+
+    async def get_channel(guild_id: int) -> int | None:
+        settings = await store.get_settings(bot.db, guild_id)
+        return settings.channel_id if settings.enabled else None
+
+    async def set_channel(guild_id: int, channel_id: int, actor_id: int) -> None:
+        await cog.config_group.enable_in(guild_id, channel_id, actor_id)
+
+    async def set_schedule(
+        guild_id: int, weekday: int | None, at: time | None, actor_id: int
+    ) -> None:
+        await cog.config_group.set_day_time(guild_id, weekday, at, actor_id)
+
+    async def export_member(guild_id: int, user_id: int) -> dict[str, Any]:
+        answered = await store.list_member_answers(bot.db, guild_id, user_id, limit=10_000)
+        away = sorted(await store.list_member_skips(bot.db, guild_id, user_id))
+        return {
+            "answers": [
+                {
+                    "week": round_.week,
+                    "submitted_at": answer.submitted_at.isoformat(),
+                    "updated_at": answer.updated_at.isoformat(),
+                    "answers": {
+                        q.label: text
+                        for q, text in zip(round_.questions, answer.answers, strict=False)
+                    },
+                }
+                for round_, answer in reversed(answered)
+            ],
+            "away_weeks": away,
+        }
+
+    async def forget_member(tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
+        messages = await store.list_member_answer_messages(bot.db, guild_id, user_id)
+        rows = await store.delete_member_data(tx, guild_id, user_id)
+
+        async def delete_cards() -> None:
+            for thread_id, message_id in messages:
+                thread = bot.get_partial_messageable(thread_id, guild_id=guild_id)
+                with contextlib.suppress(discord.NotFound):  # already deleted by someone
+                    await thread.get_partial_message(message_id).delete()
+            log.info("forget: deleted %d answer cards of %s", len(messages), user_id)
+
+        return Forgotten(rows, delete_cards if messages else None)
+
+    async def export_guild(guild_id: int) -> dict[str, Any]:
+        settings = await store.get_settings(bot.db, guild_id)
+        rounds = await store.list_rounds(bot.db, guild_id)
+        counts = await store.count_answers_by_week(bot.db, guild_id, "")
+        return {
+            "settings": {
+                "enabled": settings.enabled,
+                "channel_id": str(settings.channel_id) if settings.channel_id else None,
+                "weekday": settings.weekday,
+                "time": settings.prompt_time,
+                "close_after_hours": settings.close_after_hours,
+                "reminder_hours_before_close": settings.reminder_hours_before_close,
+                "visibility": settings.visibility,
+                "questions": [question_field_value(q) for q in settings.questions],
+                "drift_weeks": settings.drift_weeks,
+            },
+            "rounds": [
+                {
+                    "week": r.week,
+                    "opens_at": r.opens_at.isoformat(),
+                    "closes_at": r.closes_at.isoformat(),
+                    "cohort_size": r.cohort_size,
+                    "answered": counts.get(r.week, 0),
+                }
+                for r in rounds
+            ],
+        }
+
+    async def reset_guild(tx: Transaction, guild_id: int) -> None:
+        await store.delete_settings(tx, guild_id)
+        await bot.scheduler.cancel(prefix=f"checkin-prompt:{guild_id}:")
+        log.info("guild %s: check-in settings reset (check-ins are off)", guild_id)
+
+    async def digest(guild_id: int, now: datetime) -> DigestSection | None:
+        rounds = [
+            r
+            for r in await store.list_rounds(bot.db, guild_id)
+            if now - timedelta(days=7) <= r.opens_at <= now
+        ]
+        if not rounds:
+            return None
+        counts = await store.count_answers_by_week(bot.db, guild_id, rounds[0].week)
+        lines = []
+        for round_ in rounds:
+            answered = counts.get(round_.week, 0)
+            state = "open" if round_.is_open(now) else "closed"
+            lines.append(
+                f"{week_title(round_.week)} ({state}): {answered} of"
+                f" {max(round_.cohort_size, answered)} checked in."
+            )
+        streaks = await cog.answers.all_streaks(guild_id, now)
+        going = sum(1 for current, _ in streaks.values() if current >= 4)
+        if going:
+            lines.append(f"{going} member(s) on a streak of 4 weeks or more.")
+        since = await store.list_rounds(bot.db, guild_id, since_week=_weeks_back(rounds[-1].week))
+        all_counts = await store.count_answers_by_week(bot.db, guild_id, since[0].week)
+        rows = participation(
+            [r.week for r in since], all_counts, {r.week: r.cohort_size for r in since}
+        )
+        chart = await asyncio.to_thread(
+            participation_chart_png,
+            [row.chart_row() for row in rows],
+            f"Check-ins, last {PARTICIPATION_WEEKS} weeks",
+        )
+        return DigestSection("Check-ins", tuple(lines), chart)
+
+    return Feature(
+        name=FEATURE_NAME,
+        title="Check-ins",
+        command_prefixes=("checkin", "config checkins"),
+        setup_hint=(
+            "`/config checkins schedule channel: day: time:` posts the Hamming questions each"
+            " week; `/config cohort-role` chooses who is asked."
+        ),
+        channel_permissions=(
+            "view_channel",
+            "send_messages",
+            "embed_links",
+            "read_message_history",
+            "create_public_threads",
+            "send_messages_in_threads",
+        ),
+        get_channel=get_channel,
+        set_channel=set_channel,
+        set_schedule=set_schedule,
+        export_member=export_member,
+        forget_member=forget_member,
+        export_guild=export_guild,
+        reset_guild=reset_guild,
+        digest=digest,
+    )
+
+
+def _weeks_back(week: str) -> str:
+    return shift_week(week, 1 - PARTICIPATION_WEEKS)

@@ -1,0 +1,441 @@
+"""Every SQL statement of the check-ins, returning dataclasses. Times are unix seconds in UTC."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.clock import from_unix, to_unix
+from bot.db import Database, Transaction
+from cogs.checkins.logic import (
+    DEFAULT_DRIFT_WEEKS,
+    DEFAULT_QUESTIONS,
+    Question,
+    questions_from_json,
+    questions_to_json,
+)
+
+
+@dataclass(frozen=True)
+class CheckinSettings:
+    """A server's check-in configuration; `enabled` once a schedule is set (and not off)."""
+
+    guild_id: int
+    channel_id: int | None = None
+    weekday: int = 0
+    prompt_time: str = "09:00"
+    close_after_hours: int = 72
+    reminder_hours_before_close: int = 24
+    visibility: str = "public"
+    questions: tuple[Question, ...] = DEFAULT_QUESTIONS
+    drift_weeks: int = DEFAULT_DRIFT_WEEKS
+    enabled: bool = False
+
+    def with_changes(self, **changes: object) -> CheckinSettings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Round:
+    """One week's check-in in one server."""
+
+    id: int
+    guild_id: int
+    week: str
+    channel_id: int
+    prompt_key: str
+    opens_at: datetime
+    closes_at: datetime
+    reminder_at: datetime | None
+    visibility: str
+    questions: tuple[Question, ...]
+    cohort_size: int
+    message_id: int | None
+    thread_id: int | None
+    closed_at: datetime | None
+
+    def is_open(self, now: datetime) -> bool:
+        return self.opens_at <= now < self.closes_at
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One member's answers in one round, by question position."""
+
+    round_id: int
+    user_id: int
+    answers: tuple[str, ...]
+    message_id: int | None
+    submitted_at: datetime
+    updated_at: datetime
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+def _settings(row: sqlite3.Row) -> CheckinSettings:
+    return CheckinSettings(
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        weekday=row["weekday"],
+        prompt_time=row["prompt_time"],
+        close_after_hours=row["close_after_hours"],
+        reminder_hours_before_close=row["reminder_hours_before_close"],
+        visibility=row["visibility"],
+        questions=questions_from_json(json.loads(row["questions"] or "null")),
+        drift_weeks=row["drift_weeks"],
+        enabled=bool(row["enabled"]),
+    )
+
+
+async def get_settings(db: Database, guild_id: int) -> CheckinSettings:
+    """The server's settings, or the defaults (not enabled) when nothing is stored."""
+    row = await db.fetchone("SELECT * FROM checkin_settings WHERE guild_id = ?", (guild_id,))
+    return CheckinSettings(guild_id) if row is None else _settings(row)
+
+
+async def list_enabled_guild_ids(db: Database) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT guild_id FROM checkin_settings WHERE enabled = 1 AND channel_id IS NOT NULL"
+        " ORDER BY guild_id"
+    )
+    return [row["guild_id"] for row in rows]
+
+
+async def upsert_settings(tx: Transaction, settings: CheckinSettings, now: datetime) -> None:
+    await tx.execute(
+        "INSERT INTO checkin_settings (guild_id, channel_id, weekday, prompt_time,"
+        " close_after_hours, reminder_hours_before_close, visibility, questions, drift_weeks,"
+        " enabled, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,"
+        " weekday = excluded.weekday, prompt_time = excluded.prompt_time,"
+        " close_after_hours = excluded.close_after_hours,"
+        " reminder_hours_before_close = excluded.reminder_hours_before_close,"
+        " visibility = excluded.visibility, questions = excluded.questions,"
+        " drift_weeks = excluded.drift_weeks, enabled = excluded.enabled,"
+        " updated_at = excluded.updated_at",
+        (
+            settings.guild_id,
+            settings.channel_id,
+            settings.weekday,
+            settings.prompt_time,
+            settings.close_after_hours,
+            settings.reminder_hours_before_close,
+            settings.visibility,
+            json.dumps(questions_to_json(settings.questions)),
+            settings.drift_weeks,
+            int(settings.enabled),
+            to_unix(now),
+        ),
+    )
+
+
+# --- rounds ---------------------------------------------------------------------------------
+
+
+def _optional_time(value: int | None) -> datetime | None:
+    return None if value is None else from_unix(value)
+
+
+def _round(row: sqlite3.Row) -> Round:
+    return Round(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        week=row["week"],
+        channel_id=row["channel_id"],
+        prompt_key=row["prompt_key"],
+        opens_at=from_unix(row["opens_at"]),
+        closes_at=from_unix(row["closes_at"]),
+        reminder_at=_optional_time(row["reminder_at"]),
+        visibility=row["visibility"],
+        questions=questions_from_json(json.loads(row["questions"])),
+        cohort_size=row["cohort_size"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        closed_at=_optional_time(row["closed_at"]),
+    )
+
+
+async def insert_round(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    week: str,
+    channel_id: int,
+    prompt_key: str,
+    opens_at: datetime,
+    closes_at: datetime,
+    reminder_at: datetime | None,
+    visibility: str,
+    questions: Sequence[Question],
+    cohort_size: int,
+    now: datetime,
+) -> int:
+    return await tx.insert(
+        "INSERT INTO checkin_rounds (guild_id, week, channel_id, prompt_key, opens_at, closes_at,"
+        " reminder_at, visibility, questions, cohort_size, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            guild_id,
+            week,
+            channel_id,
+            prompt_key,
+            to_unix(opens_at),
+            to_unix(closes_at),
+            None if reminder_at is None else to_unix(reminder_at),
+            visibility,
+            json.dumps(questions_to_json(questions)),
+            cohort_size,
+            to_unix(now),
+        ),
+    )
+
+
+async def get_round(db: Database, round_id: int) -> Round | None:
+    row = await db.fetchone("SELECT * FROM checkin_rounds WHERE id = ?", (round_id,))
+    return None if row is None else _round(row)
+
+
+async def get_round_for_week(db: Database, guild_id: int, week: str) -> Round | None:
+    row = await db.fetchone(
+        "SELECT * FROM checkin_rounds WHERE guild_id = ? AND week = ?", (guild_id, week)
+    )
+    return None if row is None else _round(row)
+
+
+async def get_open_round(db: Database, guild_id: int, now: datetime) -> Round | None:
+    """The posted round open at `now`, if any (the latest, should two ever overlap)."""
+    row = await db.fetchone(
+        "SELECT * FROM checkin_rounds WHERE guild_id = ? AND opens_at <= ? AND closes_at > ?"
+        " AND message_id IS NOT NULL ORDER BY opens_at DESC LIMIT 1",
+        (guild_id, to_unix(now), to_unix(now)),
+    )
+    return None if row is None else _round(row)
+
+
+async def list_rounds(db: Database, guild_id: int, *, since_week: str = "") -> list[Round]:
+    """The server's rounds from `since_week` on, oldest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM checkin_rounds WHERE guild_id = ? AND week >= ? ORDER BY week",
+        (guild_id, since_week),
+    )
+    return [_round(row) for row in rows]
+
+
+async def list_round_weeks(db: Database, guild_id: int) -> list[str]:
+    rows = await db.fetchall(
+        "SELECT week FROM checkin_rounds WHERE guild_id = ? ORDER BY week", (guild_id,)
+    )
+    return [row["week"] for row in rows]
+
+
+async def update_round_message(tx: Transaction, round_id: int, message_id: int) -> None:
+    await tx.execute(
+        "UPDATE checkin_rounds SET message_id = ? WHERE id = ?", (message_id, round_id)
+    )
+
+
+async def update_round_prompt_key(tx: Transaction, round_id: int, prompt_key: str) -> None:
+    await tx.execute(
+        "UPDATE checkin_rounds SET prompt_key = ? WHERE id = ?", (prompt_key, round_id)
+    )
+
+
+async def update_round_thread(tx: Transaction, round_id: int, thread_id: int) -> None:
+    await tx.execute("UPDATE checkin_rounds SET thread_id = ? WHERE id = ?", (thread_id, round_id))
+
+
+async def update_round_closed(tx: Transaction, round_id: int, now: datetime) -> None:
+    await tx.execute(
+        "UPDATE checkin_rounds SET closed_at = COALESCE(closed_at, ?) WHERE id = ?",
+        (to_unix(now), round_id),
+    )
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+def _answer(row: sqlite3.Row) -> Answer:
+    return Answer(
+        round_id=row["round_id"],
+        user_id=row["user_id"],
+        answers=tuple(str(a) for a in json.loads(row["answers"])),
+        message_id=row["message_id"],
+        submitted_at=from_unix(row["submitted_at"]),
+        updated_at=from_unix(row["updated_at"]),
+    )
+
+
+async def get_answer(db: Database, round_id: int, user_id: int) -> Answer | None:
+    row = await db.fetchone(
+        "SELECT * FROM checkin_answers WHERE round_id = ? AND user_id = ?", (round_id, user_id)
+    )
+    return None if row is None else _answer(row)
+
+
+async def upsert_answer(
+    tx: Transaction, round_id: int, user_id: int, answers: Sequence[str], now: datetime
+) -> None:
+    """Store a member's answers; a re-submission replaces them and keeps the message id."""
+    await tx.execute(
+        "INSERT INTO checkin_answers (round_id, user_id, answers, submitted_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (round_id, user_id) DO UPDATE SET"
+        " answers = excluded.answers, updated_at = excluded.updated_at",
+        (round_id, user_id, json.dumps(list(answers)), to_unix(now), to_unix(now)),
+    )
+
+
+async def update_answer_message(
+    tx: Transaction, round_id: int, user_id: int, message_id: int | None
+) -> None:
+    await tx.execute(
+        "UPDATE checkin_answers SET message_id = ? WHERE round_id = ? AND user_id = ?",
+        (message_id, round_id, user_id),
+    )
+
+
+async def list_answered_user_ids(db: Database, round_id: int) -> set[int]:
+    rows = await db.fetchall("SELECT user_id FROM checkin_answers WHERE round_id = ?", (round_id,))
+    return {row["user_id"] for row in rows}
+
+
+async def list_member_answers(
+    db: Database, guild_id: int, user_id: int, *, limit: int = 60
+) -> list[tuple[Round, Answer]]:
+    """A member's answered rounds, latest first."""
+    rows = await db.fetchall(
+        "SELECT r.*, a.round_id, a.user_id, a.answers, a.message_id AS answer_message_id,"
+        " a.submitted_at, a.updated_at FROM checkin_answers a"
+        " JOIN checkin_rounds r ON r.id = a.round_id"
+        " WHERE r.guild_id = ? AND a.user_id = ? ORDER BY r.week DESC LIMIT ?",
+        (guild_id, user_id, limit),
+    )
+    return [
+        (
+            _round(row),
+            Answer(
+                round_id=row["round_id"],
+                user_id=row["user_id"],
+                answers=tuple(str(a) for a in json.loads(row["answers"])),
+                message_id=row["answer_message_id"],
+                submitted_at=from_unix(row["submitted_at"]),
+                updated_at=from_unix(row["updated_at"]),
+            ),
+        )
+        for row in rows
+    ]
+
+
+async def list_answered_weeks(db: Database, guild_id: int) -> dict[int, set[str]]:
+    """Every member's answered weeks in the server."""
+    rows = await db.fetchall(
+        "SELECT a.user_id, r.week FROM checkin_answers a JOIN checkin_rounds r ON r.id = a.round_id"
+        " WHERE r.guild_id = ?",
+        (guild_id,),
+    )
+    weeks: dict[int, set[str]] = {}
+    for row in rows:
+        weeks.setdefault(row["user_id"], set()).add(row["week"])
+    return weeks
+
+
+async def count_answers_by_week(db: Database, guild_id: int, since_week: str) -> dict[str, int]:
+    rows = await db.fetchall(
+        "SELECT r.week, COUNT(a.user_id) AS n FROM checkin_rounds r"
+        " LEFT JOIN checkin_answers a ON a.round_id = r.id"
+        " WHERE r.guild_id = ? AND r.week >= ? GROUP BY r.week",
+        (guild_id, since_week),
+    )
+    return {row["week"]: row["n"] for row in rows}
+
+
+# --- skips ----------------------------------------------------------------------------------
+
+
+async def insert_skips(
+    tx: Transaction, guild_id: int, user_id: int, weeks: Sequence[str], now: datetime
+) -> None:
+    await tx.executemany(
+        "INSERT INTO checkin_skips (guild_id, user_id, week, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        [(guild_id, user_id, week, to_unix(now)) for week in weeks],
+    )
+
+
+async def delete_skips_from(tx: Transaction, guild_id: int, user_id: int, week: str) -> int:
+    """Cancel a member's skips from `week` on; returns how many weeks were cancelled."""
+    return await tx.execute(
+        "DELETE FROM checkin_skips WHERE guild_id = ? AND user_id = ? AND week >= ?",
+        (guild_id, user_id, week),
+    )
+
+
+async def list_skipped_weeks(db: Database, guild_id: int) -> dict[int, set[str]]:
+    """Every member's skipped weeks in the server."""
+    rows = await db.fetchall(
+        "SELECT user_id, week FROM checkin_skips WHERE guild_id = ?", (guild_id,)
+    )
+    weeks: dict[int, set[str]] = {}
+    for row in rows:
+        weeks.setdefault(row["user_id"], set()).add(row["week"])
+    return weeks
+
+
+async def list_member_skips(db: Database, guild_id: int, user_id: int) -> set[str]:
+    rows = await db.fetchall(
+        "SELECT week FROM checkin_skips WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    )
+    return {row["week"] for row in rows}
+
+
+async def list_skipping_user_ids(db: Database, guild_id: int, week: str) -> set[int]:
+    rows = await db.fetchall(
+        "SELECT user_id FROM checkin_skips WHERE guild_id = ? AND week = ?", (guild_id, week)
+    )
+    return {row["user_id"] for row in rows}
+
+
+async def list_member_answered_weeks(db: Database, guild_id: int, user_id: int) -> set[str]:
+    rows = await db.fetchall(
+        "SELECT r.week FROM checkin_answers a JOIN checkin_rounds r ON r.id = a.round_id"
+        " WHERE r.guild_id = ? AND a.user_id = ?",
+        (guild_id, user_id),
+    )
+    return {row["week"] for row in rows}
+
+
+# --- privacy and reset ----------------------------------------------------------------------
+
+
+async def list_member_answer_messages(
+    db: Database, guild_id: int, user_id: int
+) -> list[tuple[int, int]]:
+    """(thread id, message id) of every answer card the member has in the server's threads."""
+    rows = await db.fetchall(
+        "SELECT r.thread_id, a.message_id FROM checkin_answers a"
+        " JOIN checkin_rounds r ON r.id = a.round_id"
+        " WHERE r.guild_id = ? AND a.user_id = ? AND a.message_id IS NOT NULL"
+        " AND r.thread_id IS NOT NULL",
+        (guild_id, user_id),
+    )
+    return [(row["thread_id"], row["message_id"]) for row in rows]
+
+
+async def delete_member_data(tx: Transaction, guild_id: int, user_id: int) -> int:
+    """Delete the member's answers and away weeks in the server; returns the rows deleted."""
+    answers = await tx.execute(
+        "DELETE FROM checkin_answers WHERE user_id = ?"
+        " AND round_id IN (SELECT id FROM checkin_rounds WHERE guild_id = ?)",
+        (user_id, guild_id),
+    )
+    skips = await tx.execute(
+        "DELETE FROM checkin_skips WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    )
+    return answers + skips
+
+
+async def delete_settings(tx: Transaction, guild_id: int) -> int:
+    return await tx.execute("DELETE FROM checkin_settings WHERE guild_id = ?", (guild_id,))

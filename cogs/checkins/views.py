@@ -1,0 +1,282 @@
+"""Check-in UI: the persistent buttons, the answer and question modals, and message builders.
+
+The buttons are DynamicItems whose custom_id carries the round id (and, for "away", the
+member it belongs to), so they work after a restart; everything else is read from the
+database when they are clicked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.checks import hamming
+from bot.errors import UserError
+from bot.time import discord_timestamp
+from bot.ui import HammingModal, HammingView, clip, embed, reports_errors
+from cogs.checkins import logic
+from cogs.checkins.logic import (
+    ANSWER_MAX,
+    EMBED_TOTAL_MAX,
+    MAX_QUESTIONS,
+    QUESTION_FIELD_MAX,
+    Question,
+    answer_embed_fields,
+    is_required,
+    question_field_value,
+    week_number,
+    week_title,
+)
+from cogs.checkins.store import Round
+
+if TYPE_CHECKING:
+    from cogs.checkins.cog import CheckinsCog
+
+MODAL_TIMEOUT = 3 * 60 * 60.0  # long enough to write five thoughtful answers
+
+
+def _cog(interaction: discord.Interaction[Any]) -> CheckinsCog:
+    from cogs.checkins.cog import CheckinsCog
+
+    cog = hamming(interaction).get_cog(CheckinsCog.__cog_name__)
+    if not isinstance(cog, CheckinsCog):
+        raise UserError("Check-ins are not running right now; try again in a minute.")
+    return cog
+
+
+# --- persistent buttons ---------------------------------------------------------------------
+
+
+class CheckInButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"checkin:answer:(?P<round_id>\d+)"
+):
+    """Opens the answer modal for one round; shown on the prompt and in reminders."""
+
+    def __init__(self, round_id: int, *, closed: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Week closed" if closed else "Check in",
+                style=discord.ButtonStyle.secondary if closed else discord.ButtonStyle.primary,
+                disabled=closed,
+                custom_id=f"checkin:answer:{round_id}",
+            )
+        )
+        self.round_id = round_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> CheckInButton:
+        return cls(int(match["round_id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await self._clicked(interaction)
+
+    @reports_errors
+    async def _clicked(self, interaction: discord.Interaction[Any]) -> None:
+        await _cog(interaction).answers.open_modal(interaction, self.round_id)
+
+
+class AwayButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"checkin:away:(?P<round_id>\d+):(?P<user_id>\d+)",
+):
+    """In a reminder: "I'm away this week" skips that round for the member it was sent to."""
+
+    def __init__(self, round_id: int, user_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="I'm away this week",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"checkin:away:{round_id}:{user_id}",
+            )
+        )
+        self.round_id = round_id
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> AwayButton:
+        return cls(int(match["round_id"]), int(match["user_id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await self._clicked(interaction)
+
+    @reports_errors
+    async def _clicked(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.user.id != self.user_id:
+            raise UserError(
+                "This button belongs to the member the reminder was for. To skip weeks "
+                "yourself, use `/checkin skip`."
+            )
+        text = await _cog(interaction).answers.skip_round(interaction.user.id, self.round_id)
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def prompt_view(round_id: int, *, closed: bool = False) -> HammingView:
+    view = HammingView(timeout=None)
+    view.add_item(CheckInButton(round_id, closed=closed))
+    return view
+
+
+def reminder_view(round_id: int, user_id: int) -> HammingView:
+    view = HammingView(timeout=None)
+    view.add_item(CheckInButton(round_id))
+    view.add_item(AwayButton(round_id, user_id))
+    return view
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+def _questions_list(questions: Sequence[Question]) -> str:
+    return "\n".join(
+        f"{number}. **{q.label}** — {q.text}" for number, q in enumerate(questions, start=1)
+    )
+
+
+def prompt_embed(round_: Round, *, answered: int | None = None) -> discord.Embed:
+    """The weekly prompt; with `answered` it is the closed version."""
+    monday, sunday = logic.week_range(round_.week)
+    lines = [f"**{week_title(round_.week)}**", "", _questions_list(round_.questions), ""]
+    if answered is None:
+        lines.append(
+            f"Closes {discord_timestamp(round_.closes_at, 'F')}"
+            f" ({discord_timestamp(round_.closes_at, 'R')})."
+        )
+        where = (
+            "your answers are posted in the thread below"
+            if round_.visibility == "public"
+            else "your answers are seen by moderators only"
+        )
+        lines.append(f"Press **Check in** to answer ({where}). Away? `/checkin skip`.")
+    else:
+        lines.append(
+            f"Closed {discord_timestamp(round_.closes_at, 'F')}: {answered} of"
+            f" {max(round_.cohort_size, answered)} checked in. Thank you!"
+        )
+    card = embed(f"Weekly Hamming check-in · Week {week_number(round_.week)}", "\n".join(lines))
+    card.set_footer(text=f"{monday:%d %b} – {sunday:%d %b %Y}")
+    return card
+
+
+def thread_name(round_: Round) -> str:
+    return clip(f"Check-ins · {week_title(round_.week)}", 100)
+
+
+def answer_embed(
+    round_: Round, author: str, answers: Sequence[str], updated: datetime, *, edited: bool
+) -> discord.Embed:
+    title = clip(f"{author} · Week {week_number(round_.week)}", 256)
+    footer = "edited" if edited else "checked in"
+    card = embed(title)
+    budget = EMBED_TOTAL_MAX - len(title) - len(footer)
+    for name, value in answer_embed_fields(round_.questions, answers, budget=budget):
+        card.add_field(name=name, value=value, inline=False)
+    card.set_footer(text=footer)
+    card.timestamp = updated
+    return card
+
+
+def reminder_text(guild_name: str, round_: Round) -> str:
+    return (
+        f"A gentle reminder: this week's Hamming check-in in **{guild_name}**"
+        f" ({week_title(round_.week)}) closes {discord_timestamp(round_.closes_at, 'F')}"
+        f" ({discord_timestamp(round_.closes_at, 'R')}). Press **Check in** to answer;"
+        " if you are away this week, press **I'm away this week** and your streak is kept."
+    )
+
+
+def reminder_fallback_text(round_: Round) -> str:
+    return (
+        f"a gentle reminder (your DMs are closed, so it is here): this week's check-in closes"
+        f" {discord_timestamp(round_.closes_at, 'R')}. Press **Check in** to answer."
+    )
+
+
+# --- modals ---------------------------------------------------------------------------------
+
+SubmitAnswers = Callable[[discord.Interaction[Any], Sequence[str]], Awaitable[None]]
+
+
+class AnswerModal(HammingModal):
+    """One paragraph field per question: label, the full question as its description."""
+
+    def __init__(
+        self,
+        round_: Round,
+        defaults: Mapping[int, str],
+        placeholders: Sequence[str],
+        on_answers: SubmitAnswers,
+    ) -> None:
+        super().__init__(
+            title=clip(f"Check-in · {week_title(round_.week).split(' · ')[0]}", 45),
+            timeout=MODAL_TIMEOUT,
+        )
+        self._on_answers = on_answers
+        self.inputs: list[discord.ui.TextInput[Any]] = []
+        for index, question in enumerate(round_.questions):
+            text_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                style=discord.TextStyle.paragraph,
+                custom_id=f"answer-{index}",
+                required=is_required(index),
+                max_length=ANSWER_MAX,
+                default=defaults.get(index),
+                placeholder=placeholders[index] if index < len(placeholders) else None,
+            )
+            self.inputs.append(text_input)
+            self.add_item(
+                discord.ui.Label(
+                    text=question.label, description=question.text, component=text_input
+                )
+            )
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        await self._on_answers(interaction, [text_input.value for text_input in self.inputs])
+
+
+SubmitFields = Callable[[discord.Interaction[Any], Sequence[str]], Awaitable[None]]
+
+
+class QuestionsModal(HammingModal):
+    """Five fields, each `Label | Full question`, pre-filled with the current questions."""
+
+    def __init__(self, questions: Sequence[Question], on_fields: SubmitFields) -> None:
+        super().__init__(title="Check-in questions", timeout=MODAL_TIMEOUT)
+        self._on_fields = on_fields
+        self.inputs: list[discord.ui.TextInput[Any]] = []
+        for index in range(MAX_QUESTIONS):
+            current = questions[index] if index < len(questions) else None
+            text_input: discord.ui.TextInput[Any] = discord.ui.TextInput(
+                style=discord.TextStyle.paragraph,
+                custom_id=f"question-{index}",
+                required=False,
+                # Room beyond 45 + 3 + 100, so an over-long label gets a clear explanation.
+                max_length=2 * QUESTION_FIELD_MAX,
+                default=question_field_value(current) if current else None,
+                placeholder="Label | Full question (leave empty for no question here)",
+            )
+            self.inputs.append(text_input)
+            self.add_item(
+                discord.ui.Label(
+                    text=f"Question {index + 1}",
+                    description="Short label (≤ 45 characters) | full question (≤ 100)",
+                    component=text_input,
+                )
+            )
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        await self._on_fields(interaction, [text_input.value for text_input in self.inputs])
