@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 async def setup(bot: HammingBot) -> None:
     from cogs.grants.cog import GrantsCog
     from cogs.grants.config import GrantsConfig
+    from cogs.grants.feature import grants_feature
     from cogs.grants.views import ListPageButton, RemoveButton
 
     cog = GrantsCog(bot)
@@ -25,3 +26,4 @@ async def setup(bot: HammingBot) -> None:
     cog.importer.register()
     bot.add_feature_status(cog.feature_status)
     bot.add_calendar_source(cog.calendar_events)
+    bot.register_feature(grants_feature(cog))

@@ -33,7 +33,7 @@ class GrantsConfig(app_commands.Group, name="grants", description="Grant-deadlin
 
     @app_commands.command(name="setup")
     @app_commands.describe(
-        channel="Where deadline reminders (and DM fallbacks) are posted",
+        channel="Where deadline reminders go, and where members are mentioned instead of DMed",
         offsets="When the channel is reminded before each deadline, e.g. 30d,14d,7d,3d,1d",
         rolling_nudge="Post a gentle monthly list of rolling funds in the channel",
     )
@@ -46,24 +46,47 @@ class GrantsConfig(app_commands.Group, name="grants", description="Grant-deadlin
     ) -> None:
         """Set the grants channel, the reminder offsets and the monthly rolling-fund nudge."""
         guild = require_guild(interaction)
-        bot = self.cog.bot
-        old = await store.get_settings(bot.db, guild.id)
-        new = old
-        warning = ""
-        if channel is not None:
-            warning = _check_can_post(channel)
-            new = dataclasses.replace(new, channel_id=channel.id)
-        if offsets is not None:
-            try:
-                new = dataclasses.replace(new, offsets=parse_offsets(offsets))
-            except TimeParseError as exc:
-                raise UserError(str(exc)) from None
-        if rolling_nudge is not None:
-            new = dataclasses.replace(new, rolling_nudge=rolling_nudge)
-        if new.channel_id is None:
-            raise UserError("Choose a `channel:` first: reminders need somewhere to go.")
-        await self.cog.save_settings(guild.id, interaction.user.id, old, new)
+        new, warning = await apply_setup(
+            self.cog,
+            guild.id,
+            interaction.user.id,
+            channel=channel,
+            offsets=offsets,
+            rolling_nudge=rolling_nudge,
+        )
         await interaction.response.send_message(describe(new) + warning, ephemeral=True)
+
+
+async def apply_setup(
+    cog: GrantsCog,
+    guild_id: int,
+    actor_id: int,
+    *,
+    channel: discord.TextChannel | None = None,
+    offsets: str | None = None,
+    rolling_nudge: bool | None = None,
+) -> tuple[store.GrantSettings, str]:
+    """Check, store, audit and reschedule: /config grants setup and /setup's channel select.
+
+    Returns the new settings and a warning to show (e.g. no Embed Links in the channel).
+    """
+    old = await store.get_settings(cog.bot.db, guild_id)
+    new = old
+    warning = ""
+    if channel is not None:
+        warning = _check_can_post(channel)
+        new = dataclasses.replace(new, channel_id=channel.id)
+    if offsets is not None:
+        try:
+            new = dataclasses.replace(new, offsets=parse_offsets(offsets))
+        except TimeParseError as exc:
+            raise UserError(str(exc)) from None
+    if rolling_nudge is not None:
+        new = dataclasses.replace(new, rolling_nudge=rolling_nudge)
+    if new.channel_id is None:
+        raise UserError("Choose a `channel:` first: reminders need somewhere to go.")
+    await cog.save_settings(guild_id, actor_id, old, new)
+    return new, warning
 
 
 def _check_can_post(channel: discord.TextChannel) -> str:

@@ -160,7 +160,8 @@ class Importer:
                         url=event.url,
                         funder=None,
                         notes=event.notes,
-                        created_by=actor_id,
+                        # a daily refresh of a forgotten member's feed credits nobody
+                        created_by=actor_id or None,
                         now=now,
                         feed_id=feed_id,
                         source_uid=event.uid,

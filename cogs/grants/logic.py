@@ -29,6 +29,9 @@ DESCRIPTION_MAX = 4096
 NUDGE_AT = time(10, 0)  # the monthly rolling-fund nudge: the 1st of each month, 10:00 local
 REFRESH_AT = time(6, 0)  # the daily feed refresh, 06:00 local
 CLEAR_WORDS = frozenset({"none", "clear", "-", "remove"})
+FEATURE_NAME = "grants"  # the feature's id in /config reset, /me notifications and /help
+DIGEST_DEADLINES = 3  # the weekly digest names the next three deadlines
+DIGEST_NAME_MAX = 60  # keeps a digest line short
 
 Status = Literal["deadline", "rolling", "check"]
 
@@ -393,6 +396,33 @@ def plan_summary(plan: ReminderPlan) -> str:
             "not sent, their time has passed: " + ", ".join(format_offset(o) for o in plan.passed)
         )
     return "; ".join(parts) if parts else "none"
+
+
+# --- the weekly digest and forgetting a member ----------------------------------------------------
+
+
+def digest_lines(grants: Iterable[Grant], now: datetime) -> tuple[str, ...]:
+    """The next deadlines still ahead, soonest first, and how many more there are."""
+    upcoming = sorted(
+        (g for g in grants if g.deadline is not None and g.deadline > now),
+        key=lambda g: (g.deadline, g.name.casefold()),
+    )
+    lines = []
+    for grant in upcoming[:DIGEST_DEADLINES]:
+        assert grant.deadline is not None
+        name = grant.name
+        if len(name) > DIGEST_NAME_MAX:
+            name = name[: DIGEST_NAME_MAX - 1] + "…"
+        lines.append(f"• **{escape(name)}**: {deadline_text(grant.deadline)}")
+    if len(upcoming) > DIGEST_DEADLINES:
+        lines.append(f"…and {len(upcoming) - DIGEST_DEADLINES} more in `/grants list`.")
+    return tuple(lines)
+
+
+def without_member(text: str, user_id: int) -> str:
+    """Text a moderator wrote, with a forgotten member's mentions and id taken out."""
+    text = re.sub(rf"<@!?{user_id}>", "a former member", text)
+    return text.replace(str(user_id), "[removed]")
 
 
 # --- imported feeds ------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ from __future__ import annotations
 import discord
 from discord import app_commands
 
-from bot import guilds
+from bot import guilds, members
 from bot.checks import require_guild
 from bot.client import HammingBot
 from bot.errors import UserError
 from bot.ui import clip, embed
 from cogs.grants import store
-from cogs.grants.logic import offsets_text, plan_summary, status_text, title_link
+from cogs.grants.logic import FEATURE_NAME, offsets_text, plan_summary, status_text, title_link
 from cogs.grants.shared import GrantsBase, grant_autocomplete, grants
 
 
@@ -43,25 +43,39 @@ class MemberCommands(GrantsBase):
         when = offsets_text(wanted)
         if target is None:
             reply = (
-                f"You'll get a DM {when} before every grant deadline, current and future"
+                f"You'll be reminded {when} before every grant deadline, current and future"
                 f" ({len(plans)} upcoming now)."
             )
         elif target.deadline is None:
             reply = (
-                f"Subscribed to {title_link(target)}: it has no deadline yet; you'll get DMs"
+                f"Subscribed to {title_link(target)}: it has no deadline yet; you'll be reminded"
                 f" ({when}) once it has one."
             )
         else:
             reply = (
                 f"Subscribed to {title_link(target)} ({status_text(target)})."
-                f" DMs {plan_summary(plans[0][1])}."
+                f" Reminders {plan_summary(plans[0][1])}."
             )
-        if await guilds.is_dm_closed(self.bot.db, guild.id, interaction.user.id):
-            reply += (
-                "\nYour DMs looked closed last time, so I'll mention you in the grants channel"
+        reply += await self._how_reached(guild.id, interaction.user.id)
+        await interaction.response.send_message(clip(reply, 2000), ephemeral=True)
+
+    async def _how_reached(self, guild_id: int, user_id: int) -> str:
+        """How the member's reminders will reach them, when it is not simply a DM."""
+        channel_id = (await store.get_settings(self.bot.db, guild_id)).channel_id
+        if channel_id is None:
+            return ""
+        chosen = await members.get_notify_channel(self.bot.db, guild_id, user_id, FEATURE_NAME)
+        if chosen == "mention":
+            return (
+                f"\nThey come as a mention in <#{channel_id}>, as you chose; `/me notifications`"
+                " switches them to DMs."
+            )
+        if await guilds.is_dm_closed(self.bot.db, guild_id, user_id):
+            return (
+                f"\nYour DMs looked closed last time, so I'll mention you in <#{channel_id}>"
                 " instead."
             )
-        await interaction.response.send_message(clip(reply, 2000), ephemeral=True)
+        return ""
 
     @grants.command(name="unsubscribe")
     @app_commands.describe(grant="Stop DMs about this grant", all_grants="Stop every grant DM")

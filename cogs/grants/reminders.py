@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot import guilds
+from bot import guilds, members
 from bot.delivery import Delivered, send_dm_or_fallback
 from bot.ledger import Occurrence
 from bot.scheduler import SkipOccurrence
@@ -27,6 +27,7 @@ from bot.timeparse import MAX_OFFSET, format_offset
 from bot.ui import clip, embed
 from cogs.grants import store
 from cogs.grants.logic import (
+    FEATURE_NAME,
     Grant,
     deadline_text,
     effective_offsets,
@@ -172,6 +173,7 @@ class Reminders:
                     now,
                     guild_id=grant.guild_id,
                     payload={**payload, "user_id": recipient},
+                    user_id=recipient,  # so /me forget and /me export find the member's sends
                 )
         log.info(
             "grant %s in guild %s: %s reminder for %d recipient(s)",
@@ -193,6 +195,8 @@ class Reminders:
             card = reminder_embed(grant, offset, footer="/grants subscribe: DMs at your own times")
             await self._post(settings.channel_id, grant, reminder_content(grant), card, occurrence)
             return
+        # /me pause does not silence these on purpose: it covers check-in reminders, feedback
+        # matching and reading reminders, and a grant deadline does not wait for a break.
         if guild is not None and guild.get_member(int(user_id)) is None:
             raise SkipOccurrence("the member left the server")
         if offset not in (await self.subscribers(grant)).get(int(user_id), ()):
@@ -200,6 +204,11 @@ class Reminders:
         card = reminder_embed(
             grant, offset, footer=f"From {guild_name} · /grants unsubscribe to stop these"
         )
+        # A member who chose mentions (/me notifications) is not told their DMs failed.
+        chosen = await members.get_notify_channel(
+            self.bot.db, grant.guild_id, int(user_id), FEATURE_NAME
+        )
+        lead = "your grant reminder" + ("" if chosen == "mention" else " (I couldn't DM you)")
         delivered = await send_dm_or_fallback(
             self.bot,
             guild_id=grant.guild_id,
@@ -208,7 +217,8 @@ class Reminders:
             fallback_channel_id=settings.channel_id,
             content=reminder_content(grant),
             embed=card,
-            fallback_content=f"your grant reminder (I couldn't DM you): {reminder_content(grant)}",
+            fallback_content=f"{lead}: {reminder_content(grant)}",
+            feature=FEATURE_NAME,
         )
         if delivered is Delivered.UNREACHABLE:
             raise SkipOccurrence("the member's DMs are closed and no grants channel is set")

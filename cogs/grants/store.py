@@ -16,6 +16,9 @@ from cogs.grants.logic import (
     read_offsets,
 )
 
+# grant_feeds.added_by of a feed whose adder asked to be forgotten (the column is NOT NULL).
+FORGOTTEN_MEMBER = 0
+
 _GRANT_COLUMNS = (
     "id, guild_id, name, deadline_at, deadline_zone, rolling, url, funder, notes, feed_id,"
     " source_uid, source_hash, schedule_rev, created_by"
@@ -36,6 +39,7 @@ class Subscription:
     user_id: int
     grant_id: int | None  # None: every grant
     offsets: tuple[timedelta, ...]  # empty: unsubscribed from this grant only
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ class Feed:
     added_by: int
     last_fetched_at: datetime | None
     last_error: str | None
+    added_at: datetime | None = None
 
 
 def _grant(row: sqlite3.Row) -> Grant:
@@ -97,6 +102,11 @@ async def upsert_settings(tx: Transaction, settings: GrantSettings, now: datetim
             to_unix(now),
         ),
     )
+
+
+async def delete_settings(tx: Transaction, guild_id: int) -> int:
+    """Back to a new server's defaults: no channel, the default offsets, no nudge."""
+    return await tx.execute("DELETE FROM grant_settings WHERE guild_id = ?", (guild_id,))
 
 
 async def list_nudge_guild_ids(db: Database) -> list[int]:
@@ -238,6 +248,38 @@ async def list_upcoming_grants(
     return [_grant(row) for row in rows]
 
 
+async def list_grants_created_by(db: Database, guild_id: int, user_id: int) -> list[Grant]:
+    rows = await db.fetchall(
+        f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND created_by = ? ORDER BY id",  # noqa: S608 - fixed column list
+        (guild_id, user_id),
+    )
+    return [_grant(row) for row in rows]
+
+
+async def list_grants_mentioning(db: Database, guild_id: int, text: str) -> list[Grant]:
+    """Grants whose funder or notes contain `text` (e.g. a member's id in a mention)."""
+    rows = await db.fetchall(
+        f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ?"  # noqa: S608 - fixed column list
+        " AND (instr(IFNULL(funder, ''), ?) > 0 OR instr(IFNULL(notes, ''), ?) > 0)"
+        " ORDER BY id",
+        (guild_id, text, text),
+    )
+    return [_grant(row) for row in rows]
+
+
+async def update_anonymise_member(tx: Transaction, guild_id: int, user_id: int) -> int:
+    """Grants and feeds a member added stay (the cohort's data) but no longer name them."""
+    changed = await tx.execute(
+        "UPDATE grants SET created_by = NULL WHERE guild_id = ? AND created_by = ?",
+        (guild_id, user_id),
+    )
+    changed += await tx.execute(
+        "UPDATE grant_feeds SET added_by = ? WHERE guild_id = ? AND added_by = ?",
+        (FORGOTTEN_MEMBER, guild_id, user_id),
+    )
+    return changed
+
+
 async def list_rolling_grants(db: Database, guild_id: int) -> list[Grant]:
     rows = await db.fetchall(
         f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND rolling = 1"  # noqa: S608 - fixed column list
@@ -267,7 +309,11 @@ async def count_grants(db: Database, guild_id: int, now: datetime) -> tuple[int,
 
 def _subscription(row: sqlite3.Row) -> Subscription:
     return Subscription(
-        row["guild_id"], row["user_id"], row["grant_id"], read_offsets(row["offsets"])
+        row["guild_id"],
+        row["user_id"],
+        row["grant_id"],
+        read_offsets(row["offsets"]),
+        from_unix(row["created_at"]),
     )
 
 
@@ -326,6 +372,16 @@ async def delete_grant_subscriptions_of_member(tx: Transaction, guild_id: int, u
     )
 
 
+async def count_subscriptions(db: Database, guild_id: int) -> dict[int | None, int]:
+    """Members subscribed per grant (None: to every grant); muted rows do not count."""
+    rows = await db.fetchall(
+        "SELECT grant_id, COUNT(*) AS members FROM grant_subscriptions"
+        " WHERE guild_id = ? AND offsets != '' GROUP BY grant_id",
+        (guild_id,),
+    )
+    return {row["grant_id"]: row["members"] for row in rows}
+
+
 async def list_subscriptions_for_grant(
     db: Database, guild_id: int, grant_id: int
 ) -> list[Subscription]:
@@ -360,6 +416,7 @@ def _feed(row: sqlite3.Row) -> Feed:
         row["added_by"],
         None if fetched is None else from_unix(fetched),
         row["last_error"],
+        from_unix(row["added_at"]),
     )
 
 
@@ -399,6 +456,14 @@ async def get_feed(db: Database, guild_id: int, url: str) -> Feed | None:
         "SELECT * FROM grant_feeds WHERE guild_id = ? AND url = ?", (guild_id, url)
     )
     return None if row is None else _feed(row)
+
+
+async def list_feeds_added_by(db: Database, guild_id: int, user_id: int) -> list[Feed]:
+    rows = await db.fetchall(
+        "SELECT * FROM grant_feeds WHERE guild_id = ? AND added_by = ? ORDER BY id",
+        (guild_id, user_id),
+    )
+    return [_feed(row) for row in rows]
 
 
 async def delete_feed(tx: Transaction, feed_id: int) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+
+from aiohttp import web
 
 from bot.client import HammingBot
 from tests.conftest import BotRunner, Cohort
@@ -75,3 +78,46 @@ def deadline_stamps(message: Message) -> set[str]:
 
 def days(n: float) -> timedelta:
     return timedelta(days=n)
+
+
+# --- an iCalendar feed served on 127.0.0.1 -----------------------------------------------------
+
+
+def ics(*events: tuple[str, str, datetime]) -> bytes:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//funder//EN"]
+    for uid, summary, start in events:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            f"SUMMARY:{summary}",
+            f"DTSTART:{start:%Y%m%dT%H%M%SZ}",
+            "URL:https://funder.example/apply",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+@dataclass
+class FeedServer:
+    body: bytes = b""
+    content_type: str = "text/calendar"
+    port: int = 0
+    hits: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/deadlines.ics"
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.hits.append(request.path)
+        return web.Response(body=self.body, headers={"Content-Type": self.content_type})
+
+
+async def import_feed(
+    fake: FakeDiscord, cohort: Cohort, url: str, user: int | None = None
+) -> InteractionResult:
+    result = await fake.invoke(
+        cohort.guild, cohort.owner if user is None else user, "grants import", {"url": url}
+    )
+    return await result.final() if result.type == 5 else result

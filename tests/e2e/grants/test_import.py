@@ -2,73 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import pytest_asyncio
-from aiohttp import web
 
 from tests.conftest import BotRunner, Cohort
-from tests.e2e.grants.helpers import days, reply_text, rows, run_at, setup_grants, stamp
+from tests.e2e.grants.helpers import (
+    FeedServer,
+    days,
+    ics,
+    import_feed,
+    reply_text,
+    rows,
+    run_at,
+    setup_grants,
+    stamp,
+)
 from tests.fake_discord import FakeDiscord
-from tests.fake_discord.harness import InteractionResult
 
 pytestmark = pytest.mark.e2e
-
-
-def ics(*events: tuple[str, str, datetime]) -> bytes:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//funder//EN"]
-    for uid, summary, start in events:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{uid}",
-            f"SUMMARY:{summary}",
-            f"DTSTART:{start:%Y%m%dT%H%M%SZ}",
-            "URL:https://funder.example/apply",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(lines) + "\r\n").encode()
-
-
-@dataclass
-class FeedServer:
-    body: bytes = b""
-    content_type: str = "text/calendar"
-    port: int = 0
-    hits: list[str] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/deadlines.ics"
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.hits.append(request.path)
-        return web.Response(body=self.body, headers={"Content-Type": self.content_type})
-
-
-@pytest_asyncio.fixture
-async def feed() -> AsyncIterator[FeedServer]:
-    server = FeedServer()
-    app = web.Application()
-    app.router.add_get("/deadlines.ics", server.handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    server.port = runner.addresses[0][1]
-    yield server
-    await runner.cleanup()
-
-
-async def import_feed(
-    fake: FakeDiscord, cohort: Cohort, url: str, user: int | None = None
-) -> InteractionResult:
-    result = await fake.invoke(
-        cohort.guild, cohort.owner if user is None else user, "grants import", {"url": url}
-    )
-    return await result.final() if result.type == 5 else result
 
 
 def grants_by_uid(runner: BotRunner) -> dict[str, tuple[str, int]]:
