@@ -1,0 +1,19 @@
+"""Feedback swaps: drafts, a reviewer pool, matched rounds, follow-ups and a give-to-get ledger."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.client import HammingBot
+
+
+async def setup(bot: HammingBot) -> None:
+    from cogs.feedback_swaps.cog import FeedbackCog
+    from cogs.feedback_swaps.feature import feedback_feature
+
+    cog = FeedbackCog(bot)
+    await bot.add_cog(cog)
+    cog.rounds.register()
+    bot.add_feature_status(cog.status)
+    bot.register_feature(feedback_feature(cog))

@@ -1,0 +1,395 @@
+"""What members do to drafts, the pool and assignments: checks, one transaction, a reply.
+
+Every refusal is a `UserError` raised before anything is written, so bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import guilds
+from bot.checks import require_guild
+from bot.errors import UserError
+from bot.time import discord_timestamp
+from bot.timeparse import TimeParseError, parse_deadline
+from cogs.feedback_swaps import store
+from cogs.feedback_swaps.rounds import RATE, Rounds, announce_key
+from cogs.feedback_swaps.rules import (
+    TITLE_MAX,
+    RuleError,
+    check_draft_limit,
+    check_due,
+    check_pause,
+    extended_due,
+    parse_length,
+    parse_link,
+    parse_topics,
+    topics_text,
+)
+from cogs.feedback_swaps.store import AssignmentRow
+
+if TYPE_CHECKING:
+    from bot.client import HammingBot
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def plain_errors() -> Iterator[None]:
+    """Rule and time-parsing errors are the member's to fix: show them as they are."""
+    try:
+        yield
+    except (RuleError, TimeParseError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def _when(instant: Any) -> str:
+    return f"{discord_timestamp(instant, 'F')} ({discord_timestamp(instant, 'R')})"
+
+
+class Actions:
+    def __init__(self, bot: HammingBot, rounds: Rounds) -> None:
+        self.bot = bot
+        self.rounds = rounds
+
+    # -- drafts ------------------------------------------------------------------------------
+
+    async def check_can_request(self, guild_id: int, user_id: int) -> store.FeedbackSettings:
+        settings = await store.get_settings(self.bot.db, guild_id)
+        drafts = await store.list_member_drafts(self.bot.db, guild_id, user_id)
+        with plain_errors():
+            check_draft_limit(len(drafts), settings.draft_limit)
+        return settings
+
+    async def submit_draft(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        title: str,
+        link: str,
+        wanted: str,
+        length: str,
+        due: str,
+        topics: Sequence[str],
+    ) -> str:
+        guild = require_guild(interaction)
+        user_id = interaction.user.id
+        db = self.bot.db
+        now = self.bot.clock.now()
+        clean_title = " ".join(title.split())[:TITLE_MAX]
+        clean_wanted = wanted.strip()
+        if not clean_title or not clean_wanted:
+            raise UserError("Give your draft a title and say what feedback you want.")
+        zone = await guilds.get_reading_zone(db, guild.id, user_id)
+        upcoming = await self.rounds.next_round(guild.id)
+        with plain_errors():
+            clean_link = parse_link(link)
+            clean_length = parse_length(length)
+            parsed = parse_deadline(due, zone, now)
+            check_due(parsed.when, now, upcoming)
+        settings = await store.get_settings(db, guild.id)
+        async with db.transaction() as tx:
+            drafts = await store.list_member_drafts(db, guild.id, user_id)
+            with plain_errors():
+                check_draft_limit(len(drafts), settings.draft_limit)
+            draft_id = await store.insert_draft(
+                tx,
+                guild_id=guild.id,
+                author_id=user_id,
+                title=clean_title,
+                link=clean_link,
+                wanted=clean_wanted,
+                length=clean_length,
+                topics=topics,
+                due_at=parsed.when,
+                now=now,
+            )
+        log.info("guild %s: %s requested feedback on draft %s", guild.id, user_id, draft_id)
+        lines = [
+            f"Your draft **{clean_title}** is up for feedback ({clean_length}; topics: "
+            f"{topics_text(topics)}).",
+            f"Feedback needed by {_when(parsed.when)}, read as {parsed.describe()}.",
+            *parsed.notes,
+            f"It is paired with a reviewer in the next round, {_when(upcoming)}."
+            if upcoming
+            else "No round is scheduled yet; a moderator sets one up with `/config feedback "
+            "schedule` or runs `/feedback match-now`.",
+        ]
+        reviewer = await store.get_reviewer(db, guild.id, user_id)
+        if reviewer is None or not reviewer.active:
+            lines.append(
+                "Give to get: join the reviewer pool with `/feedback join` and you are given a "
+                "draft to review in the same round."
+            )
+        return "\n".join(lines)
+
+    async def withdraw(self, guild_id: int, user_id: int, draft_id: int) -> str:
+        db = self.bot.db
+        draft = await store.get_draft(db, draft_id)
+        if draft is None or draft.guild_id != guild_id or draft.author_id != user_id:
+            raise UserError(
+                "I could not find that draft among yours; pick one of your open drafts from "
+                "the list."
+            )
+        if draft.status not in store.OPEN_STATES:
+            raise UserError(f"**{draft.title}** is already closed ({draft.status}).")
+        now = self.bot.clock.now()
+        told = 0
+        async with db.transaction() as tx:
+            await store.update_draft_status(tx, draft.id, "withdrawn", now)
+            for a in await store.list_draft_assignments(db, draft.id):
+                if not await store.update_assignment_status(tx, a.id, "withdrawn", now):
+                    continue
+                await self.rounds.cancel_followups(a.id)
+                await self.bot.scheduler.cancel(key=announce_key(a.id, "author"))
+                # A reviewer who was never told about the draft needs no news of its withdrawal.
+                if not await self.bot.scheduler.cancel(key=announce_key(a.id, "reviewer")):
+                    await self.rounds.notice(guild_id, a.reviewer_id, "withdrawn", assignment=a.id)
+                    told += 1
+        log.info("guild %s: %s withdrew draft %s", guild_id, user_id, draft.id)
+        tail = f" I let your {told} reviewer{'s' if told != 1 else ''} know." if told else ""
+        return f"Withdrew **{draft.title}**.{tail}"
+
+    # -- the reviewer pool -------------------------------------------------------------------
+
+    async def join(
+        self, guild_id: int, user_id: int, topics: str | None, per_round: int | None
+    ) -> str:
+        db = self.bot.db
+        settings = await store.get_settings(db, guild_id)
+        existing = await store.get_reviewer(db, guild_id, user_id)
+        with plain_errors():
+            chosen = parse_topics(topics, settings.topics) if topics is not None else None
+        if chosen is None:
+            chosen = existing.topics if existing else ()
+        per = per_round or (existing.per_round if existing else 1)
+        async with db.transaction() as tx:
+            await store.upsert_reviewer_join(
+                tx,
+                guild_id=guild_id,
+                user_id=user_id,
+                topics=chosen,
+                per_round=per,
+                now=self.bot.clock.now(),
+            )
+        log.info("guild %s: %s joined the reviewer pool (%d per round)", guild_id, user_id, per)
+        upcoming = await self.rounds.next_round(guild_id)
+        lines = [
+            f"You are in the reviewer pool: up to {per} draft{'s' if per != 1 else ''} per "
+            f"round; your topics: {topics_text(chosen)}.",
+            f"Next round: {_when(upcoming)}." if upcoming else "No round is scheduled yet.",
+        ]
+        if not chosen:
+            lines.append(
+                "Add topics (`/feedback join topics:`) so you get drafts you know about: "
+                f"{', '.join(settings.topics)}."
+            )
+        if existing and existing.paused_reason == "lapses":
+            lines.append("Welcome back: your lapse count starts again at zero.")
+        return "\n".join(lines)
+
+    async def leave(self, guild_id: int, user_id: int) -> str:
+        db = self.bot.db
+        async with db.transaction() as tx:
+            left = await store.update_reviewer_leave(tx, guild_id, user_id, self.bot.clock.now())
+        if not left:
+            raise UserError("You are not in the reviewer pool; nothing to leave.")
+        log.info("guild %s: %s left the reviewer pool", guild_id, user_id)
+        active = await store.list_member_reviews(db, guild_id, user_id)
+        tail = (
+            f" You still have {len(active)} review{'s' if len(active) != 1 else ''} in "
+            "progress; `/feedback status` lists them."
+            if active
+            else ""
+        )
+        return (
+            f"You left the reviewer pool: no new drafts for you.{tail} Rejoin any time with "
+            "`/feedback join`."
+        )
+
+    async def pause(self, guild_id: int, user_id: int, until: str) -> str:
+        db = self.bot.db
+        reviewer = await store.get_reviewer(db, guild_id, user_id)
+        if reviewer is None or not reviewer.active:
+            raise UserError("You are not in the reviewer pool; join with `/feedback join`.")
+        now = self.bot.clock.now()
+        zone = await guilds.get_reading_zone(db, guild_id, user_id)
+        with plain_errors():
+            parsed = parse_deadline(until, zone, now)
+            check_pause(parsed.when, now)
+        async with db.transaction() as tx:
+            await store.update_reviewer_pause(
+                tx, guild_id, user_id, until=parsed.when, reason="member", now=now
+            )
+        log.info("guild %s: %s paused reviewing until %s", guild_id, user_id, parsed.when)
+        notes = "".join(f"\n{n}" for n in parsed.notes)
+        return (
+            f"Paused: no drafts to review for you until {_when(parsed.when)} (read as "
+            f"{parsed.describe()}). Your open drafts still take part. `/feedback join` ends the "
+            f"pause early.{notes}"
+        )
+
+    async def avoid(
+        self, guild_id: int, user_id: int, member: discord.Member | discord.User, remove: bool
+    ) -> str:
+        if not isinstance(member, discord.Member):
+            raise UserError("That person is not a member of this server.")
+        if member.bot:
+            raise UserError("Bots never take part in feedback swaps.")
+        if member.id == user_id:
+            raise UserError("You are never paired with yourself; pick someone else.")
+        db = self.bot.db
+        async with db.transaction() as tx:
+            if remove:
+                changed = await store.delete_avoid(tx, guild_id, user_id, member.id)
+            else:
+                changed = await store.insert_avoid(
+                    tx, guild_id, user_id, member.id, self.bot.clock.now()
+                )
+        count = await store.count_member_avoids(db, guild_id, user_id)
+        # Confidential: the log names no one, so the list stays private even to log readers.
+        log.info("guild %s: %s changed their avoid list", guild_id, user_id)
+        if remove:
+            head = (
+                f"{member.mention} is off your avoid list."
+                if changed
+                else f"{member.mention} was not on your avoid list."
+            )
+        else:
+            head = (
+                f"You will not be paired with {member.mention}, in either direction."
+                if changed
+                else f"{member.mention} is already on your avoid list."
+            )
+        return (
+            f"{head} This is private: they are never told. Your avoid list has {count} "
+            f"member{'s' if count != 1 else ''}."
+        )
+
+    # -- buttons -----------------------------------------------------------------------------
+
+    async def _assignment(self, assignment_id: int) -> AssignmentRow:
+        found = await store.get_assignment(self.bot.db, assignment_id)
+        if found is None:
+            raise UserError("I cannot find that review any more.")
+        return found
+
+    async def answer(self, assignment_id: int, user_id: int, action: str) -> tuple[str, bool]:
+        """The reviewer's Yes / Need 3 more days / Can't do it; (reply, keep the buttons)."""
+        a = await self._assignment(assignment_id)
+        if user_id != a.reviewer_id:
+            raise UserError("Only the reviewer of this draft can answer here.")
+        if a.status in ("cancelled", "withdrawn"):
+            why = (
+                "you said you can't do it"
+                if a.status == "cancelled"
+                else "the author withdrew the draft"
+            )
+            raise UserError(f"This review is closed: {why}. Nothing to do.")
+        if a.status == "done" and a.sent_at is not None:
+            raise UserError("You already told me you sent this feedback. Thank you!")
+        if action == "yes":
+            return await self._sent(a), False
+        if a.status != "active":
+            raise UserError(
+                f"This review is {a.status}. If you sent your feedback anyway, press Yes and it "
+                "still counts."
+            )
+        if action == "more":
+            return await self._extend(a), True
+        return await self._decline(a), False
+
+    async def _sent(self, a: AssignmentRow) -> str:
+        now = self.bot.clock.now()
+        async with self.bot.db.transaction() as tx:
+            marked = await store.update_assignment_sent(tx, a.id, now)
+            if marked:
+                await self.rounds.cancel_followups(a.id)
+                await self.rounds.close_if_finished(a.draft_id, now)
+                if a.rating is None:
+                    await self.bot.scheduler.schedule(
+                        f"{RATE}:{a.id}",
+                        RATE,
+                        now,
+                        guild_id=a.guild_id,
+                        user_id=a.author_id,
+                        payload={"assignment": a.id},
+                    )
+        if not marked:
+            raise UserError("The author already confirmed they got your feedback. Thank you!")
+        log.info("guild %s: %s sent feedback for assignment %s", a.guild_id, a.reviewer_id, a.id)
+        return f"✅ Thank you! Noted that you sent your feedback to <@{a.author_id}>."
+
+    async def _extend(self, a: AssignmentRow) -> str:
+        now = self.bot.clock.now()
+        with plain_errors():
+            due = extended_due(a.due_at, a.extensions)
+        async with self.bot.db.transaction() as tx:
+            if not await store.update_assignment_extend(tx, a.id, due, a.extensions + 1):
+                raise UserError("This review changed meanwhile; look at `/feedback status`.")
+            await self.rounds.cancel_followups(a.id)
+            await self.rounds.schedule_followups(
+                a.guild_id, a.id, a.reviewer_id, a.extensions + 1, now, due
+            )
+            await self.rounds.notice(
+                a.guild_id, a.author_id, "extended", assignment=a.id, n=a.extensions + 1
+            )
+        log.info("guild %s: %s extended assignment %s", a.guild_id, a.reviewer_id, a.id)
+        return f"⏳ Three more days: your feedback is now due {_when(due)}. I'll ask again."
+
+    async def _decline(self, a: AssignmentRow) -> str:
+        db = self.bot.db
+        now = self.bot.clock.now()
+        async with db.transaction() as tx:
+            if not await store.update_assignment_status(tx, a.id, "cancelled", now):
+                raise UserError("This review changed meanwhile; look at `/feedback status`.")
+            await self.rounds.cancel_followups(a.id)
+            await self.rounds.reopen_if_uncovered(a.draft_id, now)
+            await self.rounds.notice(a.guild_id, a.author_id, "dropped", assignment=a.id)
+        log.info("guild %s: %s declined assignment %s", a.guild_id, a.reviewer_id, a.id)
+        return (
+            "Understood, thank you for saying so. The draft goes back into the pool and "
+            "goes first in the next round."
+        )
+
+    async def check_rating(self, assignment_id: int, user_id: int) -> str:
+        a = await self._assignment(assignment_id)
+        if user_id != a.author_id:
+            raise UserError("Only the author of this draft can confirm and rate the feedback.")
+        if a.status in ("cancelled", "withdrawn"):
+            raise UserError("This review was called off, so there is nothing to rate.")
+        return f"How helpful was <@{a.reviewer_id}>'s feedback? 1 = not much, 5 = very."
+
+    async def rate(self, assignment_id: int, user_id: int, stars: int) -> str:
+        await self.check_rating(assignment_id, user_id)
+        now = self.bot.clock.now()
+        a = await self._assignment(assignment_id)
+        async with self.bot.db.transaction() as tx:
+            if not await store.update_assignment_received(tx, a.id, stars, now):
+                raise UserError("This review was called off, so there is nothing to rate.")
+            if a.status != "done":
+                await self.rounds.cancel_followups(a.id)
+                await self.rounds.close_if_finished(a.draft_id, now)
+        log.info("guild %s: %s rated assignment %s", a.guild_id, user_id, a.id)
+        return f"Thanks! You rated <@{a.reviewer_id}>'s feedback {stars}/5."
+
+    async def rejoin(self, guild_id: int, user_id: int) -> str:
+        reviewer = await store.get_reviewer(self.bot.db, guild_id, user_id)
+        if reviewer is None:
+            raise UserError("You are not in this server's reviewer pool; use `/feedback join`.")
+        async with self.bot.db.transaction() as tx:
+            await store.upsert_reviewer_join(
+                tx,
+                guild_id=guild_id,
+                user_id=user_id,
+                topics=reviewer.topics,
+                per_round=reviewer.per_round,
+                now=self.bot.clock.now(),
+            )
+        log.info("guild %s: %s rejoined the reviewer pool", guild_id, user_id)
+        return "You are back in the reviewer pool, and your lapse count starts again at zero."

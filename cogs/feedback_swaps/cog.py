@@ -1,0 +1,213 @@
+"""`/feedback ...`: what members (and moderators) do with feedback swaps. Discord I/O only."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import ledger
+from bot.checks import moderator_only, require_guild
+from bot.client import FeatureStatus, HammingBot
+from bot.errors import UserError
+from bot.ui import clip
+from cogs.feedback_swaps import reports, store
+from cogs.feedback_swaps.actions import Actions, plain_errors
+from cogs.feedback_swaps.config import FeedbackConfig
+from cogs.feedback_swaps.logic import MAX_PER_ROUND
+from cogs.feedback_swaps.rounds import ROUND, Rounds, round_key
+from cogs.feedback_swaps.rules import parse_topics, topic_choices
+from cogs.feedback_swaps.views import DYNAMIC_ITEMS, DraftModal
+
+log = logging.getLogger(__name__)
+
+
+class FeedbackCog(commands.Cog, name="FeedbackSwaps"):
+    feedback = app_commands.Group(
+        name="feedback", description="Feedback swaps: give a review, get a review", guild_only=True
+    )
+
+    def __init__(self, bot: HammingBot) -> None:
+        self.bot = bot
+        self.rounds = Rounds(bot)
+        self.actions = Actions(bot, self.rounds)
+        self.config_group = FeedbackConfig(self)
+
+    async def cog_load(self) -> None:
+        config = self.bot.tree.get_command("config")
+        assert isinstance(config, app_commands.Group), "the admin cog must load first"
+        config.add_command(self.config_group)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        config = self.bot.tree.get_command("config")
+        if isinstance(config, app_commands.Group):
+            config.remove_command(self.config_group.name)
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def status(self, guild_id: int) -> FeatureStatus:
+        """One line for /about and /config show."""
+        return await reports.feature_status(self.bot, self.rounds, guild_id)
+
+    # -- autocomplete ------------------------------------------------------------------------
+
+    async def topics_autocomplete(
+        self, interaction: discord.Interaction[HammingBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        settings = await store.get_settings(self.bot.db, interaction.guild_id)
+        return [
+            app_commands.Choice(name=v, value=v) for v in topic_choices(current, settings.topics)
+        ]
+
+    async def drafts_autocomplete(
+        self, interaction: discord.Interaction[HammingBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        drafts = await store.list_member_drafts(
+            self.bot.db, interaction.guild_id, interaction.user.id
+        )
+        typed = current.casefold()
+        return [
+            app_commands.Choice(
+                name=clip(f"{d.title} (needed by {d.due_at:%d %b})", 100), value=str(d.id)
+            )
+            for d in drafts
+            if typed in d.title.casefold() or typed == str(d.id)
+        ][:25]
+
+    # -- drafts ------------------------------------------------------------------------------
+
+    @feedback.command(name="request")
+    @app_commands.describe(
+        topics="The draft's topics, comma-separated, from the server's list (pick as you type)"
+    )
+    @app_commands.autocomplete(topics=topics_autocomplete)
+    async def request(
+        self, interaction: discord.Interaction[HammingBot], topics: str | None = None
+    ) -> None:
+        """Ask for feedback on a draft: a form for its title, link, wishes and due date."""
+        guild = require_guild(interaction)
+        settings = await self.actions.check_can_request(guild.id, interaction.user.id)
+        with plain_errors():
+            chosen = parse_topics(topics, settings.topics)
+        await interaction.response.send_modal(DraftModal(chosen))
+
+    @feedback.command(name="withdraw")
+    @app_commands.describe(draft="One of your open drafts")
+    @app_commands.autocomplete(draft=drafts_autocomplete)
+    async def withdraw(self, interaction: discord.Interaction[HammingBot], draft: str) -> None:
+        """Withdraw one of your open drafts (its reviewers are told)."""
+        guild = require_guild(interaction)
+        if not draft.strip().isdigit():
+            raise UserError("Pick one of your open drafts from the list as you type.")
+        text = await self.actions.withdraw(guild.id, interaction.user.id, int(draft))
+        await interaction.response.send_message(text, ephemeral=True)
+
+    # -- the reviewer pool -------------------------------------------------------------------
+
+    @feedback.command(name="join")
+    @app_commands.describe(
+        topics="Topics you can review, comma-separated, from the server's list",
+        per_round=f"How many drafts you review per round (1 to {MAX_PER_ROUND}; default 1)",
+    )
+    @app_commands.autocomplete(topics=topics_autocomplete)
+    async def join(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        topics: str | None = None,
+        per_round: app_commands.Range[int, 1, MAX_PER_ROUND] | None = None,
+    ) -> None:
+        """Join the reviewer pool (or change your topics): give a review, get a review."""
+        guild = require_guild(interaction)
+        text = await self.actions.join(guild.id, interaction.user.id, topics, per_round)
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @feedback.command(name="leave")
+    async def leave(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Leave the reviewer pool (reviews in progress stay yours)."""
+        guild = require_guild(interaction)
+        text = await self.actions.leave(guild.id, interaction.user.id)
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @feedback.command(name="pause")
+    @app_commands.describe(
+        until="Until when, in your time zone, e.g. 'friday', '8 Dec', 'in 2 weeks'"
+    )
+    async def pause(self, interaction: discord.Interaction[HammingBot], until: str) -> None:
+        """Snooze reviewing until a date; your own drafts still take part."""
+        guild = require_guild(interaction)
+        text = await self.actions.pause(guild.id, interaction.user.id, until)
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @feedback.command(name="avoid")
+    @app_commands.describe(
+        member="Someone you should never be paired with (private: they are never told)",
+        remove="Take them off your avoid list instead",
+    )
+    async def avoid(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        member: discord.Member,
+        remove: bool = False,
+    ) -> None:
+        """Never be paired with a member, either way. Private: they are never told."""
+        guild = require_guild(interaction)
+        text = await self.actions.avoid(guild.id, interaction.user.id, member, remove)
+        await interaction.response.send_message(text, ephemeral=True)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @feedback.command(name="status")
+    async def status_command(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Your open drafts, the drafts you are reviewing, and your give-to-get ledger."""
+        guild = require_guild(interaction)
+        card = await reports.status_embed(self.bot, self.rounds, guild.id, interaction.user.id)
+        await interaction.response.send_message(embed=card, ephemeral=True)
+
+    @feedback.command(name="report")
+    @moderator_only()
+    async def report(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """The latest round's assignments and completion rates (moderators)."""
+        guild = require_guild(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        card = await reports.report_embed(self.bot, guild.id)
+        await interaction.followup.send(embed=card, ephemeral=True)
+
+    @feedback.command(name="match-now")
+    @moderator_only()
+    async def match_now(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Run a feedback round now, outside the schedule (moderators)."""
+        guild = require_guild(interaction)
+        db = self.bot.db
+        running = await ledger.list_occurrences(
+            db, guild_id=guild.id, kind=ROUND, states=("claimed",)
+        )
+        if running:
+            raise UserError(
+                "A round is being computed right now; look at `/feedback report` in a minute."
+            )
+        if not await store.list_drafts(db, guild.id, ("open",)):
+            raise UserError("Nothing to match: no drafts are waiting for a reviewer.")
+        now = self.bot.clock.now()
+        if not any(r.available(now) for r in await store.list_reviewers(db, guild.id)):
+            raise UserError(
+                "Nobody is in the reviewer pool (or everyone is paused); nothing was matched."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        slot = f"now-{interaction.id}"
+        await self.bot.scheduler.schedule(
+            round_key(guild.id, slot),
+            ROUND,
+            now,
+            guild_id=guild.id,
+            payload={"slot": slot, "by": interaction.user.id},
+        )
+        await self.bot.scheduler.run_due()
+        log.info("guild %s: %s ran a feedback round now", guild.id, interaction.user.id)
+        text = await reports.match_now_text(self.bot, guild.id, slot)
+        await interaction.followup.send(text, ephemeral=True)
