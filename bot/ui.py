@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import discord
@@ -83,7 +83,7 @@ class HammingModal(discord.ui.Modal):
 
 def reports_errors(
     callback: Callable[[Any, discord.Interaction[Any]], Awaitable[None]],
-) -> Callable[[Any, discord.Interaction[Any]], Awaitable[None]]:
+) -> Callable[[Any, discord.Interaction[Any]], Coroutine[Any, Any, None]]:
     """For DynamicItem callbacks: discord.py only logs their errors; the person must hear too."""
 
     @functools.wraps(callback)

@@ -50,7 +50,7 @@ class ConfirmButton(
         return cls(match["action"], int(match["owner"]), int(match["expires"]), match["arg"], label)
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         now = to_unix(hamming(interaction).clock.now())
         state = confirmation_state(self.owner_id, interaction.user.id, self.expires, now)
         if state == "not-yours":

@@ -121,7 +121,7 @@ class ChannelChoice(
         return cls(match["feature"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await ensure_moderator(interaction)
         bot = hamming(interaction)
         feature = bot.features.get(self.feature)
@@ -151,7 +151,7 @@ class RoleChoice(
         return cls(match["which"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await ensure_moderator(interaction)
         role = self.item.values[0]
         column = f"{self.which}_role_id"
@@ -176,7 +176,7 @@ class ZoneChoice(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setu
         return cls()
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await ensure_moderator(interaction)
         zone = parse_zone(self.item.values[0]).key
         await _save(interaction, "timezone", zone, zone)
@@ -204,7 +204,7 @@ class CheckinDayChoice(
         return cls()
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await ensure_moderator(interaction)
         await _set_schedule(interaction, int(self.item.values[0]), None)
         await _refresh(interaction, 2)
@@ -231,7 +231,7 @@ class CheckinTimeChoice(
         return cls()
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await ensure_moderator(interaction)
         await _set_schedule(interaction, None, time(int(self.item.values[0])))
         await _refresh(interaction, 2)
@@ -262,7 +262,7 @@ class PageButton(
         return cls(int(match["page"]), label)
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await ensure_moderator(interaction)
         if self.done:
             guild = require_guild(interaction)

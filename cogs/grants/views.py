@@ -57,7 +57,7 @@ class ListPageButton(
         return cls(int(match["page"]), match["past"] == "1")
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]  # reports_errors is typed as returning Awaitable
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         guild = require_guild(interaction)
         card, view = await _cog(interaction).list_message(guild.id, self.page, self.show_past)
         await interaction.response.edit_message(embed=card, view=view)
@@ -108,7 +108,7 @@ class RemoveButton(
         return cls(int(match["grant_id"]), int(match["user_id"]), match["answer"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]  # reports_errors is typed as returning Awaitable
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.user_id:
             await interaction.response.send_message(
                 "This confirmation belongs to the moderator who asked for it.", ephemeral=True

@@ -139,7 +139,7 @@ class RsvpButton(
         return cls(int(match["session"]), choice)
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await service_of(interaction).answer_rsvp(interaction, self.session_id, self.choice)
 
 
@@ -212,7 +212,7 @@ class PollButton(
         return cls(int(match["poll"]), int(match["position"]))
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await service_of(interaction).answer_poll(interaction, self.poll_id, self.position)
 
 
@@ -275,7 +275,7 @@ class PageButton(
         return cls(int(match["page"]), match["direction"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         guild = require_guild(interaction)
         items = await store.list_items(hamming(interaction).db, guild.id)
         card, pages = list_page(items, self.page)
