@@ -17,10 +17,11 @@ from bot.features import DigestSection, Feature, Forgotten
 from cogs.checkins import store
 from cogs.checkins.logic import (
     PARTICIPATION_WEEKS,
+    digest_lines,
+    is_milestone,
     participation,
     question_field_value,
     shift_week,
-    week_title,
 )
 from cogs.checkins.rounds import FEATURE_NAME
 
@@ -118,24 +119,21 @@ def checkins_feature(cog: CheckinsCog) -> Feature:
         ]
         if not rounds:
             return None
-        counts = await store.count_answers_by_week(bot.db, guild_id, rounds[0].week)
-        lines = []
-        for round_ in rounds:
-            answered = counts.get(round_.week, 0)
-            state = "open" if round_.is_open(now) else "closed"
-            lines.append(
-                f"{week_title(round_.week)} ({state}): {answered} of"
-                f" {max(round_.cohort_size, answered)} checked in."
-            )
         streaks = await cog.answers.all_streaks(guild_id, now)
-        going = sum(1 for current, _ in streaks.values() if current >= 4)
-        if going:
-            lines.append(f"{going} member(s) on a streak of 4 weeks or more.")
+        milestones = sorted(
+            (
+                (member, current)
+                for member, (current, _) in streaks.items()
+                if is_milestone(current)
+            ),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
         since = await store.list_rounds(bot.db, guild_id, since_week=_weeks_back(rounds[-1].week))
         all_counts = await store.count_answers_by_week(bot.db, guild_id, since[0].week)
         rows = participation(
             [r.week for r in since], all_counts, {r.week: r.cohort_size for r in since}
         )
+        lines = digest_lines(rows, milestones)
         chart = await asyncio.to_thread(
             participation_chart_png,
             [row.chart_row() for row in rows],

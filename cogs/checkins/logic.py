@@ -897,3 +897,29 @@ REQUIRED_CHANNEL_PERMISSIONS = {
 def missing_permissions(granted: Mapping[str, bool]) -> list[str]:
     """The names of the required channel permissions that `granted` lacks, in a fixed order."""
     return [name for flag, name in REQUIRED_CHANNEL_PERMISSIONS.items() if not granted.get(flag)]
+
+
+def digest_lines(
+    weeks: Sequence[WeekParticipation], milestones: Sequence[tuple[int, int]]
+) -> list[str]:
+    """The weekly digest's check-in lines: this week against the four before it, and the
+    members whose streak reached a milestone (`milestones`: (member id, streak) pairs).
+
+    `weeks` is oldest first and ends with this week.
+    """
+    if not weeks:
+        return []
+    this, before = weeks[-1], [w for w in weeks[-5:-1] if w.cohort_size]
+    lines = [
+        f"This week: {this.answered} of {max(this.cohort_size, this.answered)} checked in"
+        f" ({this.rate:.0%})."
+    ]
+    if before:
+        average = sum(w.rate for w in before) / len(before)
+        trend = "up from" if this.rate > average else "down from" if this.rate < average else "as"
+        lines.append(f"The four weeks before: {average:.0%} on average ({trend} that).")
+    if milestones:
+        named = ", ".join(f"<@{member}> {weeks_} weeks" for member, weeks_ in milestones[:10])
+        more = f" and {len(milestones) - 10} more" if len(milestones) > 10 else ""
+        lines.append(f"Streak milestones: {named}{more}.")
+    return lines

@@ -129,5 +129,5 @@ async def test_digest_section_reports_the_week_with_a_chart(
     await check_in(fake, only_prompt(fake, cohort.channel), cohort.alice)
     section = await feature.digest(cohort.guild, FIRST_PROMPT + timedelta(days=4))
     assert section is not None
-    assert section.lines[0] == "Week 48 · Mon 23 Nov – Sun 29 Nov 2026 (closed): 1 of 3 checked in."
+    assert section.lines[0] == "This week: 1 of 3 checked in (33%)."
     assert section.chart_png is not None and section.chart_png.startswith(b"\x89PNG")
