@@ -28,6 +28,14 @@ def require_guild(interaction: discord.Interaction[Any]) -> discord.Guild:
     return interaction.guild
 
 
+class ModeratorGroup(app_commands.Group):
+    """A /config subgroup whose every command is for moderators, checked at run time
+    (Discord's default_permissions only hides commands; it is not a guarantee)."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        return await ensure_moderator(interaction)
+
+
 def in_cohort(member: discord.Member, cohort_role_id: int | None) -> bool:
     """Cohort = the configured role's members; without a role, every human member."""
     if member.bot:

@@ -103,6 +103,30 @@ async def insert_audit(
     )
 
 
+async def audit_changes(
+    tx: Transaction,
+    *,
+    guild_id: int,
+    actor_id: int,
+    before: dict[str, str],
+    after: dict[str, str],
+    now: datetime,
+) -> list[str]:
+    """One audit row per setting whose shown value changed; returns the changed names."""
+    changed = [name for name, value in after.items() if before.get(name) != value]
+    for name in changed:
+        await insert_audit(
+            tx,
+            guild_id=guild_id,
+            actor_id=actor_id,
+            setting=name,
+            old_value=before.get(name),
+            new_value=after[name],
+            now=now,
+        )
+    return changed
+
+
 async def list_audit(db: Database, guild_id: int, limit: int = 20) -> list[AuditEntry]:
     rows = await db.fetchall(
         "SELECT * FROM config_audit WHERE guild_id = ? ORDER BY at DESC, id DESC LIMIT ?",

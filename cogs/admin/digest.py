@@ -5,14 +5,14 @@ from __future__ import annotations
 import io
 import logging
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import guilds
-from bot.checks import ensure_moderator, require_guild
+from bot.checks import ModeratorGroup, require_guild
 from bot.client import HammingBot
 from bot.errors import UserError
 from bot.ledger import Occurrence
@@ -30,13 +30,10 @@ GRACE = timedelta(hours=12)  # a digest that is half a day late is still worth p
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
-class DigestConfig(app_commands.Group, name="digest", description="The weekly digest"):
+class DigestConfig(ModeratorGroup, name="digest", description="The weekly digest"):
     def __init__(self, cog: DigestCog) -> None:
         super().__init__()
         self.cog = cog
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return await ensure_moderator(interaction)
 
     @app_commands.command(name="schedule")
     @app_commands.describe(

@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 
 from bot import guilds
-from bot.checks import ensure_moderator, require_guild
+from bot.checks import ModeratorGroup, require_guild
 from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import TimeParseError, parse_hhmm
@@ -70,14 +70,11 @@ def _audit_values(settings: CheckinSettings) -> dict[str, str]:
     }
 
 
-class CheckinsConfig(app_commands.Group, name="checkins", description="Weekly Hamming check-ins"):
+class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hamming check-ins"):
     def __init__(self, cog: CheckinsCog) -> None:
         super().__init__()
         self.cog = cog
         self.bot: HammingBot = cog.bot
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return await ensure_moderator(interaction)
 
     async def _save(self, actor_id: int, old: CheckinSettings, new: CheckinSettings) -> None:
         """Store the settings, audit what changed and re-plan the next prompt."""
@@ -85,19 +82,10 @@ class CheckinsConfig(app_commands.Group, name="checkins", description="Weekly Ha
         before, after = _audit_values(old), _audit_values(new)
         async with self.bot.db.transaction() as tx:
             await store.upsert_settings(tx, new, now)
-            for setting, value in after.items():
-                if before[setting] != value:
-                    await guilds.insert_audit(
-                        tx,
-                        guild_id=new.guild_id,
-                        actor_id=actor_id,
-                        setting=setting,
-                        old_value=before[setting],
-                        new_value=value,
-                        now=now,
-                    )
+            changed = await guilds.audit_changes(
+                tx, guild_id=new.guild_id, actor_id=actor_id, before=before, after=after, now=now
+            )
             await self.cog.planner.plan_next_prompt(new.guild_id, now, replace=True)
-        changed = [s for s in after if before[s] != after[s]]
         log.info(
             "guild %s: %s changed %s",
             new.guild_id,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot import guilds
-from bot.checks import ensure_moderator, require_guild
+from bot.checks import ModeratorGroup, require_guild
 from bot.errors import UserError
 from bot.timeparse import TimeParseError, parse_offsets
 from cogs.grants import store
@@ -23,13 +23,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class GrantsConfig(app_commands.Group, name="grants", description="Grant-deadline reminders"):
+class GrantsConfig(ModeratorGroup, name="grants", description="Grant-deadline reminders"):
     def __init__(self, cog: GrantsCog) -> None:
         super().__init__()
         self.cog = cog
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await ensure_moderator(interaction)
 
     @app_commands.command(name="setup")
     @app_commands.describe(
@@ -126,25 +123,15 @@ async def audit_changes(
         ("grants.rolling_nudge", str(old.rolling_nudge).lower(), str(new.rolling_nudge).lower()),
     ]
     async with bot.db.transaction() as tx:
-        for setting, before, after in pairs:
-            if before != after:
-                await guilds.insert_audit(
-                    tx,
-                    guild_id=guild_id,
-                    actor_id=actor_id,
-                    setting=setting,
-                    old_value=before,
-                    new_value=after,
-                    now=bot.clock.now(),
-                )
-                log.info(
-                    "guild %s: %s changed %s from %s to %s",
-                    guild_id,
-                    actor_id,
-                    setting,
-                    before,
-                    after,
-                )
+        changed = await guilds.audit_changes(
+            tx,
+            guild_id=guild_id,
+            actor_id=actor_id,
+            before={setting: before for setting, before, _ in pairs},
+            after={setting: after for setting, _, after in pairs},
+            now=bot.clock.now(),
+        )
+    log.info("guild %s: %s changed %s", guild_id, actor_id, ", ".join(changed) or "nothing")
 
 
 def _channel(channel_id: int | None) -> str:

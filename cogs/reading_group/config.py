@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot import calendar, guilds
-from bot.checks import ensure_moderator, require_guild
+from bot.checks import ModeratorGroup, require_guild
 from bot.client import FeatureStatus, HammingBot
 from bot.errors import UserError
 from bot.time import discord_timestamp
@@ -47,14 +47,11 @@ def permission_note(channel: discord.TextChannel) -> str:
     )
 
 
-class ReadingConfig(app_commands.Group, name="reading", description="Reading group settings"):
+class ReadingConfig(ModeratorGroup, name="reading", description="Reading group settings"):
     def __init__(self, cog: ReadingCog) -> None:
         super().__init__()
         self.cog = cog
         self.bot: HammingBot = cog.bot
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await ensure_moderator(interaction)
 
     @app_commands.command(name="setup")
     @app_commands.describe(
@@ -125,17 +122,14 @@ class ReadingConfig(app_commands.Group, name="reading", description="Reading gro
             await store.upsert_settings(
                 tx, guild_id, channel_id=channel_id, offsets=offsets, days_ahead=ahead, now=now
             )
-            for setting, before, after in changes:
-                if before != after:
-                    await guilds.insert_audit(
-                        tx,
-                        guild_id=guild_id,
-                        actor_id=actor_id,
-                        setting=setting,
-                        old_value=before,
-                        new_value=after,
-                        now=now,
-                    )
+            await guilds.audit_changes(
+                tx,
+                guild_id=guild_id,
+                actor_id=actor_id,
+                before={setting: before for setting, before, _ in changes},
+                after={setting: after for setting, _, after in changes},
+                now=now,
+            )
             if old.series is not None and ahead != old.days_ahead:
                 await self.restart_series(guild_id, now)
         log.info(
