@@ -139,6 +139,19 @@ async def hamming(runner: BotRunner, cohort: Cohort) -> HammingBot:
     return await runner.start()
 
 
+def rows(runner: BotRunner, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    with sqlite3.connect(runner.database_path) as conn:
+        conn.row_factory = sqlite3.Row
+        return list(conn.execute(sql, params).fetchall())
+
+
+def grant_bot(fake: FakeDiscord, guild: int, permissions: int) -> None:
+    """Give the bot a role with `permissions` (as an invite link with permissions would)."""
+    role = fake.add_role(guild, "Hamming access", permissions=permissions)
+    member = fake.world.guilds[guild].members[fake.bot_user_id]
+    fake.update_member(guild, fake.bot_user_id, roles=[*member.roles, role])
+
+
 def rows_mentioning(path: Path, user_id: int) -> dict[str, int]:
     """Every row, in every table, that holds the member's id (as a number or inside text)."""
     found: dict[str, int] = {}

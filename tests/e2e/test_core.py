@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import timedelta
-from typing import Any
 
 import aiohttp
 import pytest
@@ -13,16 +11,10 @@ import pytest
 from bot import guilds
 from bot.client import HammingBot
 from bot.ledger import Occurrence
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e
-
-
-def rows(runner: BotRunner, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    with sqlite3.connect(runner.database_path) as conn:
-        conn.row_factory = sqlite3.Row
-        return list(conn.execute(sql, params).fetchall())
 
 
 async def test_bot_connects_syncs_valid_commands_and_answers_about(

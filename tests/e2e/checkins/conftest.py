@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest_asyncio
 
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort
-from tests.e2e.checkins.helpers import CHANNEL_PERMISSIONS, FRIDAY_NOON, grant_bot
+from tests.conftest import BotRunner, Cohort, grant_bot
+from tests.e2e.checkins.helpers import CHANNEL_PERMISSIONS, FRIDAY_NOON
 from tests.fake_discord import FakeDiscord
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,19 +35,6 @@ ANSWERS = {
     "What is blocking you": "Compute for the baselines",
     "Next week": "Run the first baseline",
 }
-
-
-def grant_bot(fake: FakeDiscord, guild: int, permissions: int) -> None:
-    """Give the bot a role with `permissions` (as an invite link with permissions would)."""
-    role = fake.add_role(guild, "Hamming access", permissions=permissions)
-    member = fake.world.guilds[guild].members[fake.bot_user_id]
-    fake.update_member(guild, fake.bot_user_id, roles=[*member.roles, role])
-
-
-def rows(runner: BotRunner, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    with sqlite3.connect(runner.database_path) as conn:
-        conn.row_factory = sqlite3.Row
-        return list(conn.execute(sql, params).fetchall())
 
 
 async def configure(fake: FakeDiscord, cohort: Cohort, **options: Any) -> InteractionResult:

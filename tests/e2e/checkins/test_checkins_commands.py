@@ -9,7 +9,7 @@ import pytest
 
 from bot.client import HammingBot
 from cogs.checkins.logic import DEFAULT_QUESTIONS
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.e2e.checkins.helpers import (
     ANSWERS,
     CREATE_PUBLIC_THREADS,
@@ -22,7 +22,6 @@ from tests.e2e.checkins.helpers import (
     only_prompt,
     prompts,
     reply_text,
-    rows,
     thread_of,
 )
 from tests.fake_discord import FakeDiscord

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.e2e.checkins.helpers import (
     ANSWERS,
     FIRST_PROMPT,
@@ -19,7 +19,6 @@ from tests.e2e.checkins.helpers import (
     only_prompt,
     prompts,
     reply_text,
-    rows,
     thread_of,
 )
 from tests.fake_discord import FakeDiscord

@@ -11,7 +11,7 @@ import pytest
 
 from bot import ledger
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort, rows_mentioning
+from tests.conftest import BotRunner, Cohort, rows, rows_mentioning
 from tests.e2e.checkins.helpers import (
     ANSWERS,
     FIRST_PROMPT,
@@ -20,7 +20,6 @@ from tests.e2e.checkins.helpers import (
     configure,
     move_to,
     only_prompt,
-    rows,
     thread_of,
 )
 from tests.fake_discord import FakeDiscord

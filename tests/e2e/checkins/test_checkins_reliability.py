@@ -9,7 +9,7 @@ import pytest
 
 from bot import ledger
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.e2e.checkins.helpers import (
     FIRST_PROMPT,
     check_in,
@@ -17,7 +17,6 @@ from tests.e2e.checkins.helpers import (
     move_to,
     only_prompt,
     prompts,
-    rows,
     thread_of,
 )
 from tests.fake_discord import FakeDiscord

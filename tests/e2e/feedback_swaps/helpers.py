@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.harness import InteractionResult
 from tests.fake_discord.state import Message
@@ -37,19 +37,6 @@ FORM = {
     "Approximate length (words or minutes)": "4000 words",
     "Feedback needed by (your time zone)": "2026-12-04",
 }
-
-
-def grant_bot(fake: FakeDiscord, guild: int, permissions: int) -> None:
-    """Give the bot a role with `permissions` (as an invite link with permissions would)."""
-    role = fake.add_role(guild, "Hamming access", permissions=permissions)
-    member = fake.world.guilds[guild].members[fake.bot_user_id]
-    fake.update_member(guild, fake.bot_user_id, roles=[*member.roles, role])
-
-
-def rows(runner: BotRunner, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    with sqlite3.connect(runner.database_path) as conn:
-        conn.row_factory = sqlite3.Row
-        return list(conn.execute(sql, params).fetchall())
 
 
 async def configure(fake: FakeDiscord, cohort: Cohort, **options: Any) -> InteractionResult:

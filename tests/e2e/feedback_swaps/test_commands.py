@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.e2e.feedback_swaps.helpers import (
     FIRST_ROUND,
     FORM,
@@ -15,7 +15,6 @@ from tests.e2e.feedback_swaps.helpers import (
     dms_containing,
     join,
     request,
-    rows,
 )
 from tests.fake_discord import FakeDiscord
 

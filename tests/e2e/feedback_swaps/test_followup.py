@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.e2e.feedback_swaps.helpers import (
     DUE,
     FIRST_ROUND,
@@ -18,7 +18,6 @@ from tests.e2e.feedback_swaps.helpers import (
     join,
     move_to,
     request,
-    rows,
 )
 from tests.fake_discord import FakeDiscord
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.e2e.feedback_swaps.helpers import (
     DUE,
     FIRST_ROUND,
@@ -21,7 +21,6 @@ from tests.e2e.feedback_swaps.helpers import (
     move_to,
     pairs_of,
     request,
-    rows,
 )
 from tests.fake_discord import FakeDiscord
 

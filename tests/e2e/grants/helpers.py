@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -15,12 +14,6 @@ from tests.conftest import BotRunner, Cohort
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.harness import InteractionResult
 from tests.fake_discord.state import Message
-
-
-def rows(runner: BotRunner, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    with sqlite3.connect(runner.database_path) as conn:
-        conn.row_factory = sqlite3.Row
-        return list(conn.execute(sql, params).fetchall())
 
 
 def end_of_day(day: date) -> datetime:

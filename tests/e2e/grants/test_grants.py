@@ -10,12 +10,11 @@ import pytest
 
 from bot import calendar
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.e2e.grants.helpers import (
     add_grant,
     days,
     end_of_day,
-    rows,
     setup_grants,
     stamp,
 )

@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.e2e.grants.helpers import (
     FeedServer,
     days,
     ics,
     import_feed,
     reply_text,
-    rows,
     run_at,
     setup_grants,
     stamp,

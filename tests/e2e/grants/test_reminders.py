@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort
+from tests.conftest import BotRunner, Cohort, rows
 from tests.e2e.grants.helpers import (
     add_grant,
     days,
     deadline_stamps,
     end_of_day,
-    rows,
     run_at,
     setup_grants,
     stamp,

@@ -14,7 +14,7 @@ import pytest
 
 from bot import ledger
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort, rows_mentioning
+from tests.conftest import BotRunner, Cohort, rows, rows_mentioning
 from tests.e2e.grants.helpers import (
     FeedServer,
     add_grant,
@@ -23,7 +23,6 @@ from tests.e2e.grants.helpers import (
     ics,
     import_feed,
     reply_text,
-    rows,
     run_at,
     setup_grants,
     stamp,

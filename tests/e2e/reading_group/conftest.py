@@ -50,12 +50,6 @@ async def answer(result: InteractionResult) -> str:
     return result.content or ""
 
 
-def rows(runner: BotRunner, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    with sqlite3.connect(runner.database_path) as conn:
-        conn.row_factory = sqlite3.Row
-        return list(conn.execute(sql, params).fetchall())
-
-
 def execute(runner: BotRunner, sql: str, params: tuple[Any, ...] = ()) -> None:
     with sqlite3.connect(runner.database_path) as conn:
         conn.execute(sql, params)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot import ledger
-from tests.conftest import BotRunner, Cohort, rows_mentioning
-from tests.e2e.reading_group.conftest import NOW, Room, answer, rows
+from tests.conftest import BotRunner, Cohort, rows, rows_mentioning
+from tests.e2e.reading_group.conftest import NOW, Room, answer
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.state import Message
 
