@@ -55,6 +55,7 @@ def user_message_for(error: BaseException) -> tuple[str, bool]:
 async def reply_error(interaction: discord.Interaction[Any], error: BaseException) -> bool:
     """Tell the person what went wrong, ephemerally; returns whether it was a user error."""
     text, user_fault = user_message_for(error)
+    text = clip(text, MAX_CONTENT)  # messages may echo what was typed, which can be 6000 chars
     try:
         if interaction.response.is_done():
             await interaction.followup.send(text, ephemeral=True)

@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.client import HammingBot
 from bot.errors import UserError
-from bot.ui import embed
+from bot.ui import clip, embed
 from cogs.admin.logic import CommandHelp, help_lines, owner_of
 
 EMBED_TOTAL = 6000  # Discord's limit for all embeds of one message together
@@ -48,7 +48,8 @@ class HelpCog(commands.Cog):
         if feature is not None:
             if feature not in groups:
                 raise UserError(
-                    f"There is no feature called {feature!r}; choose one of: {', '.join(groups)}."
+                    f"There is no feature called {clip(feature, 80)!r};"
+                    f" choose one of: {', '.join(groups)}."
                 )
             chosen = [feature]
             budget = 3800

@@ -16,6 +16,7 @@ from bot.client import HammingBot
 from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import TimeParseError, parse_deadline, parse_zone
+from bot.ui import clip
 from cogs.admin.confirm import ACTIONS, confirm_view
 from cogs.admin.privacy import export_json, export_member, forget_member
 from cogs.admin.zones import zone_autocomplete
@@ -117,7 +118,9 @@ class MeCog(commands.Cog):
         known = self.bot.features.get(feature)
         if known is None:
             names = ", ".join(f.name for f in self.bot.features.values())
-            raise UserError(f"There is no feature called {feature!r}; choose one of: {names}.")
+            raise UserError(
+                f"There is no feature called {clip(feature, 80)!r}; choose one of: {names}."
+            )
         await members.set_notify_channel(
             self.bot.db, guild.id, interaction.user.id, feature, channel
         )

@@ -83,7 +83,7 @@ async def reset(
     known = bot.features.get(feature)
     if known is None or known.reset_guild is None:
         names = ", ".join(f.name for f in bot.features.values() if f.reset_guild)
-        raise UserError(f"{feature!r} cannot be reset; choose one of: {names or 'none'}.")
+        raise UserError(f"{clip(feature, 80)!r} cannot be reset; choose one of: {names or 'none'}.")
     await interaction.response.send_message(
         f"Reset **{known.title}** to its defaults? Its settings go back to how a new server"
         " starts; members' own data stays. The button works for five minutes.",
@@ -98,7 +98,7 @@ async def reset_confirmed(
     guild = require_guild(interaction)
     known = bot.features.get(feature)
     if known is None or known.reset_guild is None:
-        raise UserError(f"{feature!r} cannot be reset.")
+        raise UserError(f"{clip(feature, 80)!r} cannot be reset.")
     now = bot.clock.now()
     async with bot.db.transaction() as tx:
         await known.reset_guild(tx, guild.id)
