@@ -26,7 +26,7 @@ from bot.calendar import CalendarSource
 from bot.clock import Clock
 from bot.db import Database
 from bot.features import Feature
-from bot.metrics import Metrics
+from bot.metrics import Metrics, discord_http_trace
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.ui import reply_error
@@ -74,6 +74,7 @@ class HammingBot(commands.Bot):
         intents.guilds = True
         intents.members = True  # privileged: enable "Server Members Intent" in the portal
         intents.guild_scheduled_events = True
+        metrics = Metrics()
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -83,11 +84,12 @@ class HammingBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             # Lower than the 2 s default: on_ready is not used for work, so waiting buys nothing.
             guild_ready_timeout=0.5,
+            http_trace=discord_http_trace(metrics),
         )
         self.settings = settings
         self.db = db
         self.clock = clock
-        self.metrics = Metrics()
+        self.metrics = metrics
         self.scheduler = Scheduler(db, clock, self.metrics)
         self.web: WebServer | None = None
         self.started_monotonic = time.monotonic()

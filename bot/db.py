@@ -118,7 +118,10 @@ class Database:
             try:
                 yield tx
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                # SQLite may already have rolled back (e.g. SQLITE_FULL): a second ROLLBACK
+                # would replace the real error with "no transaction is active".
+                if self._conn.in_transaction:
+                    await self._conn.execute("ROLLBACK")
                 raise
             else:
                 await self._conn.execute("COMMIT")
@@ -180,9 +183,15 @@ def _create_private_file(path: Path) -> None:
 
 def _prepare_database_path(path: Path) -> Path:
     path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        _create_private_file(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            _create_private_file(path)
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create {path} ({exc.strerror or exc}); set DATABASE_PATH to a file in a"
+            " folder the bot's user can write"
+        ) from None
     return path
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from types import SimpleNamespace
+
+import aiohttp
 
 LabelKey = tuple[tuple[str, str], ...]
 
@@ -45,6 +48,31 @@ class Metrics:
                 value = float("nan")
             lines.append(f"{name} {value:g}")
         return "\n".join(lines) + "\n"
+
+
+DISCORD_HTTP_ERRORS = "hamming_discord_http_errors_total"
+
+
+def discord_http_trace(metrics: Metrics) -> aiohttp.TraceConfig:
+    """Counts Discord's error answers (429, 5xx, 4xx) that discord.py retries or raises.
+
+    discord.py waits out 429s and retries some 5xx by itself, so without this a rate-limit
+    storm or a flaky Discord would be invisible in /metrics.
+    """
+    metrics.describe(DISCORD_HTTP_ERRORS, "Error answers from Discord's HTTP API, by status")
+
+    async def on_request_end(
+        session: aiohttp.ClientSession,
+        context: SimpleNamespace,
+        params: aiohttp.TraceRequestEndParams,
+    ) -> None:
+        status = params.response.status
+        if status >= 400:
+            metrics.inc(DISCORD_HTTP_ERRORS, method=params.method, status=str(status))
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_request_end)
+    return trace
 
 
 def _labels(labels: LabelKey) -> str:

@@ -60,6 +60,8 @@ class Scheduler:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(concurrency)
         self._sweep_lock = asyncio.Lock()
+        self._jobs: set[asyncio.Task[object]] = set()  # APScheduler runs in flight
+        self._stopping = False
         self.started = False
         metrics.describe("hamming_occurrences_total", "Scheduled occurrences by kind and outcome")
 
@@ -81,7 +83,7 @@ class Scheduler:
     ) -> None:
         """Maintenance that is not a message (feed refresh, retention purge)."""
         self._aps.add_job(
-            self._guarded(name, func),
+            self._job(self._guarded(name, func)),
             IntervalTrigger(seconds=every.total_seconds(), timezone=UTC),
             id=f"periodic:{name}",
             replace_existing=True,
@@ -103,7 +105,7 @@ class Scheduler:
             except Exception:
                 log.exception("planner %s failed at start-up", name)
         self._aps.add_job(
-            self.run_due,
+            self._job(self.run_due),
             IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
             id="sweep",
             replace_existing=True,
@@ -119,12 +121,19 @@ class Scheduler:
         if self._aps.running:
             self._aps.shutdown(wait=False)
         self.started = False
+        self._stopping = True  # occurrences not yet claimed stay pending for the next start
         tasks = list(self._running.values())
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=grace)
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        # A sweep still running would touch the database after it closes (or be cancelled
+        # when the loop ends, which APScheduler logs as an error): stop it here.
+        jobs = list(self._jobs)
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
 
     @property
     def running(self) -> bool:
@@ -191,7 +200,9 @@ class Scheduler:
                     self._running[key] = task
                     task.add_done_callback(self._forget_task)
                     started.append(task)
-                await asyncio.gather(*started, return_exceptions=True)
+                # wait, not gather: cancelling this sweep (the bot stopping) must not cancel
+                # sends in flight, which would leave them in doubt; shutdown lets them finish.
+                await asyncio.wait(started)
             await self._rearm_from_database()
             return len(started)
 
@@ -202,6 +213,8 @@ class Scheduler:
 
     async def _perform(self, key: str) -> None:
         async with self._slots:
+            if self._stopping:
+                return
             now = self.clock.now()
             async with self.db.transaction() as tx:
                 current = await ledger.claim(tx, key, now)
@@ -263,9 +276,14 @@ class Scheduler:
     def _count(self, kind: str, outcome: str) -> None:
         self.metrics.inc("hamming_occurrences_total", kind=kind, outcome=outcome)
 
-    def _arm(self, due_at: datetime) -> None:
+    def _arm(self, due_at: datetime, *, rearming: bool = False) -> None:
         """Make sure a wake-up fires no later than `due_at` (on the injected clock)."""
         if not self._aps.running:
+            return
+        if self._sweep_lock.locked() and not rearming and due_at <= self.clock.now():
+            # A sweep is running: it performs what is due before it ends and re-arms from the
+            # database. A wake-up now would only be refused by APScheduler (one run_due at a
+            # time), logging a warning per scheduled child of a fan-out.
             return
         wait = max((due_at - self.clock.now()).total_seconds(), 0.0)
         run_at = datetime.now(UTC) + timedelta(seconds=wait)
@@ -273,7 +291,7 @@ class Scheduler:
         if job is not None and job.next_run_time is not None and job.next_run_time <= run_at:
             return
         self._aps.add_job(
-            self.run_due,
+            self._job(self.run_due),
             DateTrigger(run_date=run_at, timezone=UTC),
             id="wake",
             replace_existing=True,
@@ -286,7 +304,24 @@ class Scheduler:
         if job is not None:
             job.remove()
         if next_due is not None:
-            self._arm(next_due)
+            self._arm(next_due, rearming=True)
+
+    def _job(self, func: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        """An APScheduler job that shutdown can cancel; a cancel is a stop, not an error."""
+
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._jobs.add(task)
+            try:
+                await func()
+            except asyncio.CancelledError:
+                log.debug("a scheduler job was stopped by shutdown")
+            finally:
+                if task is not None:
+                    self._jobs.discard(task)
+
+        return run
 
     def _guarded(
         self, name: str, func: Callable[[], Awaitable[object]]
