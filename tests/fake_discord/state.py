@@ -249,6 +249,7 @@ class World:
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
         self.channel_messages: dict[int, list[int]] = {}
+        self.dm_by_user: dict[int, int] = {}  # an index: a scan per DM is quadratic in fan-outs
 
     # ---- construction -------------------------------------------------------------------
     def add_user(self, username: str, *, bot: bool = False, user_id: int | None = None) -> User:
@@ -266,14 +267,16 @@ class World:
         channel.created_at = channel.created_at or self.clock.iso()
         self.channels[channel.id] = channel
         self.channel_messages.setdefault(channel.id, [])
+        if channel.type == DM and channel.recipient_id is not None:
+            self.dm_by_user.setdefault(channel.recipient_id, channel.id)
         if channel.guild_id is not None:
             self.guilds[channel.guild_id].channel_ids.append(channel.id)
         return channel
 
     def dm_channel(self, user_id: int) -> Channel:
-        for channel in self.channels.values():
-            if channel.type == DM and channel.recipient_id == user_id:
-                return channel
+        known = self.channels.get(self.dm_by_user.get(user_id, 0))
+        if known is not None and known.type == DM and known.recipient_id == user_id:
+            return known
         return self.add_channel(Channel(self.ids.next(), DM, recipient_id=user_id))
 
     # ---- permissions --------------------------------------------------------------------

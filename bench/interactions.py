@@ -1,0 +1,206 @@
+"""Benchmark 1, interaction overhead: N members at once, Hamming vs a bare discord.py bot.
+
+    python bench/interactions.py [--quick]
+
+Each of N concurrent members (100 and 1,000) opens and submits the check-in modal, then runs
+`/feedback status` and `/grants list` (four interactions each). The baseline is a bare
+discord.py bot (same intents, same server, same members) answering a trivial `/ping` four
+times per member in the same pattern. Latency is the fake server's: from the moment
+INTERACTION_CREATE was written to the gateway to the moment the bot's callback arrived.
+Target: p99 ratio <= 1.5 at 1,000 members and no interaction past Discord's 3 s deadline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (
+    Row,
+    World,
+    build_world,
+    fmt_ratio,
+    migrate,
+    ms,
+    percentile,
+    render,
+    running_bare_bot,
+    running_hamming,
+    seed_grants,
+    seed_history,
+    skip_contract_checks,
+)
+from tests.fake_discord import FakeDiscord, InteractionResult
+
+SIZES = (100, 1000)
+QUICK_SIZES = (20,)
+TARGET_P99_RATIO = 1.5
+DEADLINE = 3.0
+PATIENCE = 30.0  # the harness waits this long; Discord's deadline is judged separately
+ANSWER_TEXT = "Scalable oversight: drafted the debate benchmark spec; next, the baseline"
+
+
+STEPS = ("checkin answer", "modal submit", "feedback status", "grants list")
+BY_STEP: dict[str, list[float]] = {}  # Hamming's latencies per step (for --verbose)
+
+
+@dataclass(frozen=True)
+class Run:
+    latencies: list[float]
+    late: int  # past the 3 s deadline, or refused as unknown (10062)
+    failed: int  # no callback at all, or an unexpected answer
+
+    def p(self, q: float) -> float:
+        return percentile(self.latencies, q)
+
+
+def _late(result: InteractionResult) -> bool:
+    elapsed = result.elapsed or 0.0
+    return elapsed > DEADLINE or bool(result.error and result.error.get("code") == 10062)
+
+
+async def _member_baseline(fake: FakeDiscord, world: World, user: int, out: list[float]) -> int:
+    late = 0
+    for _ in range(4):
+        result = await fake.invoke(world.guild, user, "ping", timeout=PATIENCE)
+        out.append(result.elapsed or 0.0)
+        late += _late(result)
+    return late
+
+
+async def _member_hamming(fake: FakeDiscord, world: World, user: int, out: list[float]) -> int:
+    late = 0
+    opened = await fake.invoke(world.guild, user, "checkin answer", timeout=PATIENCE)
+    steps = [opened]
+    if opened.modal is None:
+        raise AssertionError(f"/checkin answer did not open the modal: {opened!r}")
+    values = {str(f["label"]): ANSWER_TEXT for f in opened.modal.fields if f.get("label")}
+    steps.append(await fake.submit_modal(opened, user, values, timeout=PATIENCE))
+    steps.append(await fake.invoke(world.guild, user, "feedback status", timeout=PATIENCE))
+    steps.append(await fake.invoke(world.guild, user, "grants list", timeout=PATIENCE))
+    for label, result in zip(STEPS, steps, strict=True):
+        BY_STEP.setdefault(label, []).append(result.elapsed or 0.0)
+        if result.type == 5 and result.accepted:
+            await result.final(PATIENCE)  # the work goes on after the deferral; let it land
+        out.append(result.elapsed or 0.0)
+        late += _late(result)
+        if result.error and result.error.get("code") != 10062:
+            raise AssertionError(f"interaction refused: {result!r}")
+    return late
+
+
+async def _drive(fake: FakeDiscord, world: World, members: list[int], hamming: bool) -> Run:
+    latencies: list[float] = []
+    member = _member_hamming if hamming else _member_baseline
+    results = await asyncio.gather(
+        *(member(fake, world, user, latencies) for user in members), return_exceptions=True
+    )
+    failed = [r for r in results if isinstance(r, BaseException)]
+    for error in failed[:3]:
+        print(f"  a member's run failed: {type(error).__name__}: {error}", file=sys.stderr)
+    if failed and len(failed) == len(results):
+        raise failed[0]
+    late = sum(r for r in results if isinstance(r, int))
+    return Run(latencies, late, len(failed))
+
+
+async def baseline(members: int) -> Run:
+    fake = FakeDiscord(interaction_deadline=DEADLINE)
+    await fake.start()
+    try:
+        world = build_world(fake, members)
+        async with running_bare_bot(fake):
+            await _drive(fake, world, world.members[:5], hamming=False)  # warm-up
+            return await _drive(fake, world, world.members, hamming=False)
+    finally:
+        await fake.stop()
+
+
+async def hamming(members: int, folder: Path) -> Run:
+    fake = FakeDiscord(interaction_deadline=DEADLINE)
+    await fake.start()
+    try:
+        world = build_world(fake, members)
+        path = folder / f"interactions-{members}.sqlite3"
+        await migrate(path)
+        seed_history(path, world, weeks=12, with_reading=False)
+        seed_grants(path, world.guild, 12)
+        async with running_hamming(fake, path) as bot:
+            bot.pacer.per_second = bot.pacer.burst = 1e9  # this server sets no global limit
+            opened = await fake.invoke(world.guild, world.owner, "checkin prompt-now")
+            if opened.type == 5:
+                await opened.final(30)
+            warm = world.members[:5]
+            await _drive(fake, world, warm, hamming=True)
+            return await _drive(fake, world, world.members[5:], hamming=True)
+    finally:
+        fake.pop_violations("interaction")  # late answers are counted above, not failures
+        await fake.stop()
+
+
+async def measure(sizes: tuple[int, ...], folder: Path) -> list[Row]:
+    rows = []
+    for n in sizes:
+        base = await baseline(n)
+        ham = await hamming(n, folder)
+        for q in (50, 99):
+            ratio = ham.p(q) / base.p(q) if base.p(q) else None
+            judged = q == 99 and n >= 1000
+            rows.append(
+                Row(
+                    "1 interactions",
+                    f"p{q} latency, {n} members",
+                    ms(ham.p(q)),
+                    ms(base.p(q)),
+                    fmt_ratio(ratio),
+                    f"<= {TARGET_P99_RATIO}" if judged else "",
+                    (ratio is not None and ratio <= TARGET_P99_RATIO) if judged else None,
+                )
+            )
+        rows.append(
+            Row(
+                "1 interactions",
+                f"past 3 s / failed, {n} members ({len(ham.latencies)} calls)",
+                f"{ham.late} / {ham.failed}",
+                f"{base.late} / {base.failed}",
+                "",
+                "0",
+                ham.late == 0 and ham.failed == 0,
+            )
+        )
+    return rows
+
+
+def rows(quick: bool, folder: Path) -> list[Row]:
+    skip_contract_checks()
+    return asyncio.run(measure(QUICK_SIZES if quick else SIZES, folder))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="p50/p99 per step")
+    parser.add_argument("--sizes", type=int, nargs="*", help="member counts (default 100 1000)")
+    parser.add_argument("--validate", action="store_true", help="keep the OpenAPI checks")
+    args = parser.parse_args()
+    if not args.validate:
+        skip_contract_checks()
+    with tempfile.TemporaryDirectory() as folder:
+        sizes = tuple(args.sizes) if args.sizes else (QUICK_SIZES if args.quick else SIZES)
+        table = asyncio.run(measure(sizes, Path(folder)))
+    print(render(table))
+    if args.verbose:
+        for label, values in BY_STEP.items():
+            p50, p99 = ms(percentile(values, 50)), ms(percentile(values, 99))
+            print(f"  {label:<16} p50 {p50:>10}  p99 {p99:>10}  ({len(values)})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
