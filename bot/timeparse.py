@@ -231,7 +231,9 @@ _MONTHS = {
     "dec": 12,
     "december": 12,
 }
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Index = datetime.weekday(): 0 is Monday. Shared by every feature that names weekdays.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_WEEKDAY_NAMES = WEEKDAYS
 _MONTH_NAMES = (
     "",
     "January",

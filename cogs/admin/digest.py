@@ -18,10 +18,10 @@ from bot.errors import UserError
 from bot.ledger import Occurrence
 from bot.scheduler import SkipOccurrence
 from bot.time import discord_timestamp, iso_week_key, next_weekly_at
-from bot.timeparse import TimeParseError, parse_hhmm
+from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
 from bot.ui import embed
 from cogs.admin import store
-from cogs.admin.logic import WEEKDAYS, DigestPart, digest_description
+from cogs.admin.logic import DigestPart, digest_description
 
 log = logging.getLogger(__name__)
 

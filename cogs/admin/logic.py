@@ -129,6 +129,3 @@ def digest_description(parts: Sequence[DigestPart], limit: int = 4000) -> str:
     blocks = [f"**{part.title}**\n" + "\n".join(part.lines) for part in parts if part.lines]
     text = "\n\n".join(blocks) or "A quiet week: nothing to report yet."
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

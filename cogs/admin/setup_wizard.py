@@ -19,9 +19,9 @@ from bot import guilds
 from bot.checks import ensure_moderator, hamming, require_guild
 from bot.client import HammingBot
 from bot.errors import UserError
-from bot.timeparse import parse_zone
+from bot.timeparse import WEEKDAYS, parse_zone
 from bot.ui import embed, reports_errors
-from cogs.admin.logic import WEEKDAYS, role_text
+from cogs.admin.logic import role_text
 
 log = logging.getLogger(__name__)
 

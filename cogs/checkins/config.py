@@ -18,12 +18,11 @@ from bot import guilds
 from bot.checks import ModeratorGroup, require_guild
 from bot.errors import UserError
 from bot.time import discord_timestamp
-from bot.timeparse import TimeParseError, parse_hhmm
+from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
 from cogs.checkins import store
 from cogs.checkins.logic import (
     DEFAULT_QUESTIONS,
     MAX_CLOSE_AFTER_HOURS,
-    WEEKDAYS,
     ConfigError,
     Question,
     missing_permissions,

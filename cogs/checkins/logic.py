@@ -716,7 +716,6 @@ def participation(
 
 # --- Configuration and rounds ---------------------------------------------------------------
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 VISIBILITIES = ("public", "moderators")
 DEFAULT_DRIFT_WEEKS = 3
 

@@ -25,9 +25,9 @@ from bot.checks import in_cohort
 from bot.delivery import Delivered, send_dm_or_fallback
 from bot.ledger import Occurrence
 from bot.scheduler import SkipOccurrence
+from bot.timeparse import WEEKDAYS
 from cogs.checkins import store
 from cogs.checkins.logic import (
-    WEEKDAYS,
     RoundTimes,
     cap_round_times,
     prompt_should_post,

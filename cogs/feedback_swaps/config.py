@@ -17,7 +17,7 @@ from bot import guilds
 from bot.checks import ModeratorGroup, ensure_moderator, require_guild
 from bot.errors import UserError
 from bot.time import discord_timestamp
-from bot.timeparse import TimeParseError, parse_hhmm
+from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
 from cogs.feedback_swaps import store
 from cogs.feedback_swaps.actions import plain_errors
 from cogs.feedback_swaps.logic import MAX_REVIEWERS_PER_DRAFT
@@ -26,7 +26,6 @@ from cogs.feedback_swaps.rules import (
     DEFAULT_TOPICS,
     MAX_DRAFT_LIMIT,
     MAX_REPEAT_WINDOW,
-    WEEKDAYS,
     next_round_at,
     parse_topic_list,
     round_slot,

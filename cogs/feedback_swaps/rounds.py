@@ -109,7 +109,7 @@ class RoundOutcome:
 
 
 def settings_summary(settings: FeedbackSettings) -> str:
-    from cogs.feedback_swaps.rules import WEEKDAYS
+    from bot.timeparse import WEEKDAYS
 
     every = "Every" if settings.cadence == "weekly" else "Every other"
     per = settings.reviewers_per_draft

@@ -52,7 +52,6 @@ PAUSE_MAX = timedelta(days=365)
 
 Cadence = Literal["weekly", "biweekly"]
 CADENCE_DAYS: dict[str, int] = {"weekly": 7, "biweekly": 14}
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class RuleError(ValueError):

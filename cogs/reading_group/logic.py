@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.time import discord_timestamp, next_weekly_at
 from bot.timeparse import (
+    WEEKDAYS,
     ParsedTime,
     TimeParseError,
     format_offset,
@@ -52,7 +53,6 @@ LEAD_COOLDOWN = 3  # "led recently": led one of the last three sessions
 # foreign keys on, inside the migration's transaction) would null every session's item link.
 FORMER_MEMBER = 0
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 Status = Literal["queued", "scheduled", "discussed"]
 Choice = Literal["going", "maybe", "cant"]

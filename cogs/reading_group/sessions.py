@@ -15,7 +15,7 @@ from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
 from bot.errors import UserError
 from bot.time import discord_timestamp
-from bot.timeparse import parse_hhmm
+from bot.timeparse import WEEKDAYS, parse_hhmm
 from cogs.reading_group import store
 from cogs.reading_group.common import (
     ITEM_HELP,
@@ -29,7 +29,6 @@ from cogs.reading_group.common import (
     session_autocomplete,
 )
 from cogs.reading_group.logic import (
-    WEEKDAYS,
     Series,
     read_closes,
     read_duration,
