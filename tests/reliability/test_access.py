@@ -256,6 +256,10 @@ async def test_the_token_appears_nowhere(two: Two) -> None:
     """Logs, every request and answer the fake saw, /about, /healthz and /metrics."""
     world, a = two.world, two.a
     about = result_text(await settle(await world.fake.invoke(a.guild, a.alice, "about")))
+    # Traffic of its own, so the scan does not depend on which tests ran first on this worker.
+    for command in ("help", "config show", "grants list", "reading list", "feedback status"):
+        user = a.owner if command.startswith("config") else a.alice
+        await settle(await world.fake.invoke(a.guild, user, command))
     port = world.bot.settings.http_port
     pages = [about]
     async with aiohttp.ClientSession() as session:
@@ -268,6 +272,6 @@ async def test_the_token_appears_nowhere(two: Two) -> None:
         texts.append(record.getMessage())
         if record.exc_info:
             texts.append(logging.Formatter().formatException(record.exc_info))
-    assert len(world.log_records) > 100 and len(world.fake.requests) > 100
+    assert len(world.log_records) > 100 and len(world.fake.requests) > 20
     hits = [t[:200] for t in texts if TOKEN in t or TOKEN.split(".")[1] in t]
     assert hits == []
