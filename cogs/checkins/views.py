@@ -77,11 +77,8 @@ class CheckInButton(
     ) -> CheckInButton:
         return cls(int(match["round_id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await self._clicked(interaction)
-
     @reports_errors
-    async def _clicked(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await _cog(interaction).answers.open_modal(interaction, self.round_id)
 
 
@@ -112,11 +109,8 @@ class AwayButton(
     ) -> AwayButton:
         return cls(int(match["round_id"]), int(match["user_id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await self._clicked(interaction)
-
     @reports_errors
-    async def _clicked(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.user_id:
             raise UserError(
                 "This button belongs to the member the reminder was for. To skip weeks "

@@ -134,11 +134,8 @@ class ReviewAnswerButton(
     ) -> ReviewAnswerButton:
         return cls(int(match["assignment_id"]), match["action"])
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await self._clicked(interaction)
-
     @reports_errors
-    async def _clicked(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         cog = _cog(interaction)
         text, keep_buttons = await cog.actions.answer(
             self.assignment_id, interaction.user.id, self.action
@@ -172,11 +169,8 @@ class ReceivedButton(
     ) -> ReceivedButton:
         return cls(int(match["assignment_id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await self._clicked(interaction)
-
     @reports_errors
-    async def _clicked(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         text = await _cog(interaction).actions.check_rating(self.assignment_id, interaction.user.id)
         await interaction.response.send_message(
             text, view=rating_view(self.assignment_id), ephemeral=True
@@ -210,11 +204,8 @@ class RateButton(
     ) -> RateButton:
         return cls(int(match["assignment_id"]), int(match["stars"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await self._clicked(interaction)
-
     @reports_errors
-    async def _clicked(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         text = await _cog(interaction).actions.rate(
             self.assignment_id, interaction.user.id, self.stars
         )
@@ -248,11 +239,8 @@ class RejoinButton(
     ) -> RejoinButton:
         return cls(int(match["guild_id"]), int(match["user_id"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await self._clicked(interaction)
-
     @reports_errors
-    async def _clicked(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.user_id:
             raise UserError(
                 "This button belongs to the member it was sent to. To join the reviewer pool "
