@@ -12,10 +12,13 @@ import discord
 from discord import app_commands
 
 from bot.errors import NotModerator, UserError
+from bot.timeparse import WEEKDAYS
 
 log = logging.getLogger(__name__)
 
 COLOUR = discord.Colour(0x3B6EA5)
+# A weekday option: the member sees the name, the command gets datetime.weekday()'s number.
+WEEKDAY_CHOICES = [app_commands.Choice(name=name, value=i) for i, name in enumerate(WEEKDAYS)]
 MAX_CONTENT = 2000
 
 

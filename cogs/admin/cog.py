@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -114,13 +115,12 @@ class AdminCog(commands.Cog):
         self, interaction: discord.Interaction[HammingBot], zone: str
     ) -> None:
         """Set the server's time zone, used for every schedule."""
-        guild = require_guild(interaction)
+        require_guild(interaction)
         try:
             parsed = parse_zone(zone)
         except TimeParseError as exc:
             raise UserError(str(exc)) from None
-        old = await guilds.get_guild_settings(self.bot.db, guild.id)
-        await self._change(interaction, "timezone", parsed.key, old.timezone, parsed.key)
+        await server.save_guild_setting(self.bot, interaction, "timezone", parsed.key, parsed.key)
         now = self.bot.clock.now()
         await interaction.response.send_message(
             f"The server's time zone is now **{parsed.key}** (it is"
@@ -135,18 +135,11 @@ class AdminCog(commands.Cog):
         self, interaction: discord.Interaction[HammingBot], role: discord.Role
     ) -> None:
         """Choose the role that may configure Hamming (besides Manage Server)."""
-        guild = require_guild(interaction)
-        old = await guilds.get_guild_settings(self.bot.db, guild.id)
-        await self._change(
+        await self._set_role(
             interaction,
             "moderator_role_id",
-            role.id,
-            role_text(old.moderator_role_id, "none"),
-            role.mention,
-        )
-        await interaction.response.send_message(
+            role,
             f"Moderators are now people with Manage Server or the {role.mention} role.",
-            ephemeral=True,
         )
 
     @config.command(name="cohort-role")
@@ -156,47 +149,22 @@ class AdminCog(commands.Cog):
         self, interaction: discord.Interaction[HammingBot], role: discord.Role
     ) -> None:
         """Choose the role whose members count as the cohort (check-ins, reminders)."""
-        guild = require_guild(interaction)
-        old = await guilds.get_guild_settings(self.bot.db, guild.id)
-        await self._change(
+        await self._set_role(
             interaction,
             "cohort_role_id",
-            role.id,
-            role_text(old.cohort_role_id, "none"),
-            role.mention,
-        )
-        await interaction.response.send_message(
-            f"The cohort is now everyone with the {role.mention} role.", ephemeral=True
+            role,
+            f"The cohort is now everyone with the {role.mention} role.",
         )
 
-    async def _change(
+    async def _set_role(
         self,
         interaction: discord.Interaction[HammingBot],
-        column: str,
-        value: str | int,
-        shown_old: str,
-        shown_new: str,
+        column: Literal["moderator_role_id", "cohort_role_id"],
+        role: discord.Role,
+        reply: str,
     ) -> None:
-        guild = require_guild(interaction)
-        async with self.bot.db.transaction() as tx:
-            await guilds.update_guild_setting(
-                tx,
-                guild_id=guild.id,
-                column=column,
-                value=value,
-                actor_id=interaction.user.id,
-                shown_old=shown_old,
-                shown_new=shown_new,
-                now=self.bot.clock.now(),
-            )
-        log.info(
-            "guild %s: %s changed %s from %s to %s",
-            guild.id,
-            interaction.user.id,
-            column,
-            shown_old,
-            shown_new,
-        )
+        await server.save_guild_setting(self.bot, interaction, column, role.id, role.mention)
+        await interaction.response.send_message(reply, ephemeral=True)
 
     # -- the server's data ---------------------------------------------------------------------
 

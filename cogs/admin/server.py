@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from typing import Any
+from typing import Any, Literal
 
 import discord
 
@@ -18,6 +18,7 @@ from bot.time import discord_timestamp
 from bot.ui import clip, embed
 from cogs.admin import store
 from cogs.admin.confirm import confirm_view
+from cogs.admin.logic import role_text
 
 log = logging.getLogger(__name__)
 
@@ -113,4 +114,40 @@ async def reset_confirmed(
         )
     await interaction.response.edit_message(
         content=f"{known.title} is back to its defaults.", view=None
+    )
+
+
+async def save_guild_setting(
+    bot: HammingBot,
+    interaction: discord.Interaction[Any],
+    column: Literal["timezone", "moderator_role_id", "cohort_role_id"],
+    value: str | int,
+    shown: str,
+) -> None:
+    """Change one core setting and audit it (old and new as a person reads them)."""
+    guild = require_guild(interaction)
+    old = await guilds.get_guild_settings(bot.db, guild.id)
+    old_shown = {
+        "timezone": old.timezone,
+        "cohort_role_id": role_text(old.cohort_role_id, "none"),
+        "moderator_role_id": role_text(old.moderator_role_id, "none"),
+    }[column]
+    async with bot.db.transaction() as tx:
+        await guilds.update_guild_setting(
+            tx,
+            guild_id=guild.id,
+            column=column,
+            value=value,
+            actor_id=interaction.user.id,
+            shown_old=old_shown,
+            shown_new=shown,
+            now=bot.clock.now(),
+        )
+    log.info(
+        "guild %s: %s changed %s from %s to %s",
+        guild.id,
+        interaction.user.id,
+        column,
+        old_shown,
+        shown,
     )

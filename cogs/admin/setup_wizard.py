@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import time
-from typing import Any
+from typing import Any, Literal
 
 import discord
 
@@ -22,6 +22,7 @@ from bot.errors import UserError
 from bot.timeparse import WEEKDAYS, parse_zone
 from bot.ui import embed, reports_errors
 from cogs.admin.logic import role_text
+from cogs.admin.server import save_guild_setting
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,10 @@ class RoleChoice(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await ensure_moderator(interaction)
         role = self.item.values[0]
-        column = f"{self.which}_role_id"
-        await _save(interaction, column, role.id, role.mention)
+        column: Literal["cohort_role_id", "moderator_role_id"] = (
+            "cohort_role_id" if self.which == "cohort" else "moderator_role_id"
+        )
+        await save_guild_setting(hamming(interaction), interaction, column, role.id, role.mention)
         await _refresh(interaction, 1)
 
 
@@ -179,7 +182,7 @@ class ZoneChoice(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setu
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await ensure_moderator(interaction)
         zone = parse_zone(self.item.values[0]).key
-        await _save(interaction, "timezone", zone, zone)
+        await save_guild_setting(hamming(interaction), interaction, "timezone", zone, zone)
         await _refresh(interaction, 1)
 
 
@@ -273,30 +276,6 @@ class PageButton(
             await interaction.response.edit_message(embed=card, view=None)
             return
         await _refresh(interaction, self.page)
-
-
-async def _save(
-    interaction: discord.Interaction[Any], column: str, value: str | int, shown: str
-) -> None:
-    bot = hamming(interaction)
-    guild = require_guild(interaction)
-    old = await guilds.get_guild_settings(bot.db, guild.id)
-    old_shown = {
-        "timezone": old.timezone,
-        "cohort_role_id": role_text(old.cohort_role_id, "none"),
-        "moderator_role_id": role_text(old.moderator_role_id, "none"),
-    }[column]
-    async with bot.db.transaction() as tx:
-        await guilds.update_guild_setting(
-            tx,
-            guild_id=guild.id,
-            column=column,
-            value=value,
-            actor_id=interaction.user.id,
-            shown_old=old_shown,
-            shown_new=shown,
-            now=bot.clock.now(),
-        )
 
 
 async def _set_schedule(

@@ -19,6 +19,7 @@ from bot.checks import ModeratorGroup, require_guild
 from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
+from bot.ui import WEEKDAY_CHOICES
 from cogs.checkins import store
 from cogs.checkins.logic import (
     DEFAULT_QUESTIONS,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DAY_CHOICES = [app_commands.Choice(name=day, value=index) for index, day in enumerate(WEEKDAYS)]
 VISIBILITY_CHOICES = [
     app_commands.Choice(name="public: answers are posted in the week's thread", value="public"),
     app_commands.Choice(
@@ -117,7 +117,7 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
         reminder_hours_before_close="DM reminder this many hours before close (0: none; 24)",
         visibility="Who reads the answers (default: public)",
     )
-    @app_commands.choices(day=DAY_CHOICES)
+    @app_commands.choices(day=WEEKDAY_CHOICES)
     @app_commands.choices(visibility=VISIBILITY_CHOICES)
     async def schedule(
         self,

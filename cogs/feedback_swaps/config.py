@@ -18,6 +18,7 @@ from bot.checks import ModeratorGroup, ensure_moderator, require_guild
 from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
+from bot.ui import WEEKDAY_CHOICES
 from cogs.feedback_swaps import store
 from cogs.feedback_swaps.actions import plain_errors
 from cogs.feedback_swaps.logic import MAX_REVIEWERS_PER_DRAFT
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DAY_CHOICES = [app_commands.Choice(name=day, value=index) for index, day in enumerate(WEEKDAYS)]
 CADENCE_CHOICES = [
     app_commands.Choice(name="weekly", value="weekly"),
     app_commands.Choice(name="every other week", value="biweekly"),
@@ -133,7 +133,7 @@ class FeedbackConfig(ModeratorGroup, name="feedback", description="Feedback swap
         draft_limit=f"Open drafts a member may have (1 to {MAX_DRAFT_LIMIT}; default 2)",
         repeat_window=f"Rounds before a pair may meet again (0 to {MAX_REPEAT_WINDOW}; default 6)",
     )
-    @app_commands.choices(day=DAY_CHOICES)
+    @app_commands.choices(day=WEEKDAY_CHOICES)
     @app_commands.choices(cadence=CADENCE_CHOICES)
     async def schedule(
         self,

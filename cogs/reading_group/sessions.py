@@ -15,7 +15,8 @@ from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
 from bot.errors import UserError
 from bot.time import discord_timestamp
-from bot.timeparse import WEEKDAYS, parse_hhmm
+from bot.timeparse import parse_hhmm
+from bot.ui import WEEKDAY_CHOICES
 from cogs.reading_group import store
 from cogs.reading_group.common import (
     ITEM_HELP,
@@ -43,8 +44,6 @@ if TYPE_CHECKING:
     from cogs.reading_group.service import ReadingService
 
 log = logging.getLogger(__name__)
-
-WEEKDAY_CHOICES = [app_commands.Choice(name=name, value=i) for i, name in enumerate(WEEKDAYS)]
 
 
 class SessionCommands(commands.Cog):
