@@ -1,7 +1,13 @@
-"""One aiosqlite connection per process, and the forward-only migration runner.
+"""The process's SQLite connections, and the forward-only migration runner.
 
-Every statement goes through one asyncio lock: the connection is shared by all tasks, and
+Writes go through one connection behind one asyncio lock: it is shared by all tasks, and
 without the lock one task's statements could land inside another task's open transaction.
+Reads outside a transaction go to a second, read-only connection, so they never wait for a
+write and never see one half done (WAL gives each read a committed snapshot).
+
+Each statement is one hop to aiosqlite's worker thread (execute, fetch and close together):
+under load every hop waits for the event loop, and three hops per query tripled the wait
+(bench/interactions.py).
 """
 
 from __future__ import annotations
@@ -61,6 +67,35 @@ def read_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return migrations
 
 
+def _run_one(
+    conn: sqlite3.Connection, sql: str, params: Params, fetch: str
+) -> int | sqlite3.Row | list[sqlite3.Row] | None:
+    """One statement on the worker thread: execute, collect what the caller wants, close."""
+    cursor = conn.execute(sql, params)
+    try:
+        if fetch == "one":
+            row: sqlite3.Row | None = cursor.fetchone()
+            return row
+        if fetch == "all":
+            return cursor.fetchall()
+        if fetch == "lastrowid":
+            return int(cursor.lastrowid or 0)
+        return cursor.rowcount
+    finally:
+        cursor.close()
+
+
+async def _one_hop(
+    conn: aiosqlite.Connection, sql: str, params: Params, fetch: str
+) -> int | sqlite3.Row | list[sqlite3.Row] | None:
+    # aiosqlite's public calls take a hop per step (execute, fetch, close); `_execute` runs
+    # our function on its worker thread in one. aiosqlite is pinned in requirements.lock.
+    result: int | sqlite3.Row | list[sqlite3.Row] | None = await conn._execute(  # type: ignore[no-untyped-call]
+        _run_one, conn._conn, sql, params, fetch
+    )
+    return result
+
+
 class Transaction:
     """Statements inside one BEGIN IMMEDIATE ... COMMIT."""
 
@@ -69,25 +104,28 @@ class Transaction:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; returns the number of rows changed."""
-        async with self._conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        changed = await _one_hop(self._conn, sql, params, "rowcount")
+        assert isinstance(changed, int)
+        return changed
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; returns the new row's id."""
-        async with self._conn.execute(sql, params) as cursor:
-            return int(cursor.lastrowid or 0)
+        row_id = await _one_hop(self._conn, sql, params, "lastrowid")
+        assert isinstance(row_id, int)
+        return row_id
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        row = await _one_hop(self._conn, sql, params, "one")
+        assert row is None or isinstance(row, sqlite3.Row)
+        return row
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        rows = await _one_hop(self._conn, sql, params, "all")
+        assert isinstance(rows, list)
+        return rows
 
 
 _current_tx: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar(
@@ -96,10 +134,13 @@ _current_tx: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar
 
 
 class Database:
-    """The process's one connection. Reads and writes are serialised by one lock."""
+    """The process's connections: one for writes (behind one lock), one for plain reads."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, path: Path, reader: aiosqlite.Connection | None = None
+    ) -> None:
         self._conn = conn
+        self._reader = reader
         self.path = path
         self._lock = asyncio.Lock()
         self.pending: list[str] = []  # migrations not applied (only when opened with apply=False)
@@ -114,17 +155,17 @@ class Database:
         async with self._lock:
             tx = Transaction(self._conn)
             token = _current_tx.set(tx)
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await tx.execute("BEGIN IMMEDIATE")
             try:
                 yield tx
             except BaseException:
                 # SQLite may already have rolled back (e.g. SQLITE_FULL): a second ROLLBACK
                 # would replace the real error with "no transaction is active".
                 if self._conn.in_transaction:
-                    await self._conn.execute("ROLLBACK")
+                    await tx.execute("ROLLBACK")
                 raise
             else:
-                await self._conn.execute("COMMIT")
+                await tx.execute("COMMIT")
             finally:
                 _current_tx.reset(token)
 
@@ -136,6 +177,10 @@ class Database:
         tx = _current_tx.get()
         if tx is not None:
             return await tx.fetchone(sql, params)
+        if self._reader is not None:
+            # No lock: the reader is only ever used one statement at a time, outside any
+            # transaction, and aiosqlite's queue runs its statements in order.
+            return await Transaction(self._reader).fetchone(sql, params)
         async with self._lock:
             return await Transaction(self._conn).fetchone(sql, params)
 
@@ -143,6 +188,8 @@ class Database:
         tx = _current_tx.get()
         if tx is not None:
             return await tx.fetchall(sql, params)
+        if self._reader is not None:
+            return await Transaction(self._reader).fetchall(sql, params)
         async with self._lock:
             return await Transaction(self._conn).fetchall(sql, params)
 
@@ -254,6 +301,15 @@ async def _configure(conn: aiosqlite.Connection, path: Path) -> None:
         raise DatabaseError(explain(exc, path)) from None
 
 
+async def _open_reader(path: Path) -> aiosqlite.Connection:
+    """The read-only connection for plain reads (opened after the migrations ran)."""
+    reader = await aiosqlite.connect(path, isolation_level=None)
+    reader.row_factory = sqlite3.Row
+    await reader.execute("PRAGMA busy_timeout = 5000")
+    await reader.execute("PRAGMA query_only = ON")
+    return reader
+
+
 async def quick_check(conn: aiosqlite.Connection, path: Path) -> None:
     try:
         async with conn.execute("PRAGMA quick_check") as cursor:
@@ -342,9 +398,13 @@ async def open_database(
                 pending: list[Migration] = []
             else:
                 pending = pending_migrations(await applied_migrations(conn), available)
-            database = Database(conn, path)
-            database.pending = [m.filename for m in pending]
-            yield database
+            reader = await _open_reader(path)
+            try:
+                database = Database(conn, path, reader)
+                database.pending = [m.filename for m in pending]
+                yield database
+            finally:
+                await reader.close()
         finally:
             await conn.close()
     finally:

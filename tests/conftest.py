@@ -20,6 +20,7 @@ from bot.clock import ManualClock
 from bot.settings import Settings, load_settings
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.fixtures import fake_discord  # noqa: F401 - re-exported fixture
+from tests.fake_discord.state import Message
 
 MANAGE_GUILD = 1 << 5
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -166,3 +167,17 @@ def rows_mentioning(path: Path, user_id: int) -> dict[str, int]:
                 if any(v == user_id or (isinstance(v, str) and str(user_id) in v) for v in row):
                     found[table] = found.get(table, 0) + 1
     return found
+
+
+async def forget_me(fake: FakeDiscord, guild: int, user: int) -> Message:
+    """/me forget, confirmed, once the bot says it is done (the deletion runs after the
+    button's "Deleting…" answer, so the click's own answer comes before it)."""
+    asked = await fake.invoke(guild, user, "me forget")
+    assert asked.message is not None, asked
+    await fake.click(asked.message, user, label="Delete everything about me")
+    for _ in range(250):
+        content = fake.message(asked.message.id).content or ""
+        if content.startswith("Done"):
+            return fake.message(asked.message.id)
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"/me forget did not finish: {content!r}")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort, rows_mentioning
+from tests.conftest import BotRunner, Cohort, forget_me, rows_mentioning
 from tests.e2e.checkins.helpers import check_in, only_prompt
 from tests.e2e.feedback_swaps.helpers import join, request
 from tests.fake_discord import FakeDiscord
@@ -130,15 +130,7 @@ async def test_export_and_forget_cover_every_feature(
         assert created in text, created
 
     assert rows_mentioning(runner.database_path, alice)
-    asked = await fake.invoke(cohort.guild, alice, "me forget")
-    assert asked.message is not None
-    message = asked.message
-    await fake.click(message, alice, label="Delete everything about me")
-    for _ in range(250):
-        if (message.content or "").startswith("Done"):
-            break
-        await asyncio.sleep(0.02)
-    assert (message.content or "").startswith("Done"), message.content
+    await forget_me(fake, cohort.guild, alice)
     assert rows_mentioning(runner.database_path, alice) == {}
     # Her check-in answer card in the thread was deleted too.
     thread_posts = [m for t in fake.threads(cohort.channel) for m in fake.messages(t.id)]

@@ -3,7 +3,6 @@ and the weekly digest."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 
@@ -11,7 +10,7 @@ import pytest
 
 from bot import ledger
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort, rows, rows_mentioning
+from tests.conftest import BotRunner, Cohort, forget_me, rows, rows_mentioning
 from tests.e2e.checkins.helpers import (
     ANSWERS,
     FIRST_PROMPT,
@@ -87,14 +86,7 @@ async def test_export_and_forget_cover_check_in_answers_and_their_thread_cards(
     assert data["checkins"]["answers"][0]["week"] == "2026-W48"
     assert data["checkins"]["answers"][0]["answers"] == ANSWERS
 
-    asked = await fake.invoke(cohort.guild, cohort.alice, "me forget")
-    assert asked.message is not None
-    await fake.click(asked.message, cohort.alice, label="Delete everything about me")
-    for _ in range(100):  # the confirmation answers "Deleting…" first, then "Done"
-        if (fake.message(asked.message.id).content or "").startswith("Done"):
-            break
-        await asyncio.sleep(0.02)
-    assert (fake.message(asked.message.id).content or "").startswith("Done")
+    await forget_me(fake, cohort.guild, cohort.alice)
     remaining = rows(runner, "SELECT user_id FROM checkin_answers")
     assert [r["user_id"] for r in remaining] == [cohort.bob]
     assert rows_mentioning(runner.database_path, cohort.alice) == {}

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort, rows
+from tests.conftest import BotRunner, Cohort, forget_me, rows
 from tests.e2e.feedback_swaps.helpers import (
     FIRST_ROUND,
     assignments,
@@ -104,9 +104,7 @@ async def test_forgetting_a_reviewer_rematches_their_review_and_keeps_others_led
     await exported.final()
     assert exported.followups[-1].attachments, exported
 
-    asked = await fake.invoke(g, alice, "me forget")
-    done = await fake.click(asked.message, alice, label="Delete everything about me")
-    await done.final()
+    await forget_me(fake, g, alice)
     await swaps.scheduler.run_due()
     for table in ("feedback_reviewers", "feedback_avoid"):
         assert rows(runner, f"SELECT * FROM {table}") == []

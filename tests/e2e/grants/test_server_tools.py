@@ -14,7 +14,7 @@ import pytest
 
 from bot import ledger
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort, rows, rows_mentioning
+from tests.conftest import BotRunner, Cohort, forget_me, rows, rows_mentioning
 from tests.e2e.grants.helpers import (
     FeedServer,
     add_grant,
@@ -141,11 +141,7 @@ async def test_forget_leaves_no_row_about_the_member_and_keeps_the_grants(
     for table in ("grants", "grant_feeds", "grant_subscriptions", "deliveries"):
         assert before.get(table), (table, before)
 
-    asked = await fake.invoke(cohort.guild, mod, "me forget")
-    assert asked.message is not None
-    await fake.click(asked.message, mod, label="Delete everything about me")
-    message = asked.message
-    await wait_for(lambda: (message.content or "").startswith("Done"))
+    await forget_me(fake, cohort.guild, mod)
     assert rows_mentioning(runner.database_path, mod) == {}
 
     kept = rows(runner, "SELECT name, created_by, notes FROM grants ORDER BY name")

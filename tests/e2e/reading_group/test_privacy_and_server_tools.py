@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot import ledger
-from tests.conftest import BotRunner, Cohort, rows, rows_mentioning
+from tests.conftest import BotRunner, Cohort, forget_me, rows, rows_mentioning
 from tests.e2e.reading_group.conftest import NOW, Room, answer
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.state import Message
@@ -123,11 +123,7 @@ async def test_forget_leaves_no_row_and_redraws_what_showed_the_member(
     event = fake_discord.scheduled_events(cohort.guild)[0]
     assert "Lead: alice" in event["description"]
 
-    asked = await fake_discord.invoke(cohort.guild, cohort.alice, "me forget")
-    assert asked.message is not None
-    await fake_discord.click(asked.message, cohort.alice, label="Delete everything about me")
-    message = asked.message
-    await wait_for(lambda: (message.content or "").startswith("Done"))
+    await forget_me(fake_discord, cohort.guild, cohort.alice)
 
     assert rows_mentioning(runner.database_path, cohort.alice) == {}
     # What the group shares stays: the reading, the session (no lead now), the poll.
