@@ -28,7 +28,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.features import Feature
 from bot.metrics import Metrics, discord_http_trace
-from bot.pacing import RequestPacer, pace_requests
+from bot.pacing import RequestPacer, pace_for, pace_requests
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.ui import reply_error
@@ -101,7 +101,7 @@ class HammingBot(commands.Bot):
         self.features: dict[str, Feature] = {}
         self._scheduler_task: asyncio.Task[None] | None = None
         # Stay under Discord's global limit instead of learning it from 429s (bot/pacing.py).
-        self.pacer = RequestPacer()
+        self.pacer = RequestPacer(*pace_for(settings.discord_global_rate_limit))
         pace_requests(self.http, self.pacer)
         point_discord_py_at(settings)
         self.metrics.describe("hamming_commands_total", "Application commands by name and outcome")

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     public_base_url: str | None = None
     # Lets feed imports reach loopback/private addresses; only tests and trusted setups want this.
     fetch_allow_private: bool = False
+    # Discord's global REST limit for this bot (50/s unless Discord raised it for the bot).
+    discord_global_rate_limit: float = Field(default=50.0, ge=1.0, le=100_000.0)
 
     @field_validator("discord_token")
     @classmethod
