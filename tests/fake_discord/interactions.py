@@ -126,6 +126,8 @@ async def callback(fake: FakeDiscord, req: Req) -> Reply:
         )
     late = now - (record.dispatched_at if record.dispatched_at is not None else now)
     if late > fake.interaction_deadline:
+        if record.answered_at is None:  # it did arrive, too late: its latency still counts
+            record.answered_at = now
         raise _refuse(
             record,
             DiscordError(
