@@ -91,13 +91,18 @@ class Answers:
         now = self.bot.clock.now()
         round_ = await self.round_for_answer(round_id, now)
         await self.cohort_member(round_.guild_id, interaction.user.id)
-        current = await store.get_answer(self.bot.db, round_.id, interaction.user.id)
-        previous = await self._previous_answer(round_, interaction.user.id)
+        # This round's answer (to edit) and the one before it, in one query: every query here
+        # runs before Discord's 3 s deadline, with the whole cohort pressing the button at once.
+        recent = await store.list_member_answers(
+            self.bot.db, round_.guild_id, interaction.user.id, limit=2, through_week=round_.week
+        )
+        current = next((a for r, a in recent if r.id == round_.id), None)
+        previous = next(((r, a) for r, a in recent if r.week < round_.week), None)
         if current is not None:
             defaults = {i: a for i, a in enumerate(current.answers) if a}
         else:
-            defaults = prefill_values(previous.answers if previous else [])
-        plan = await self._last_plan(round_, interaction.user.id, previous)
+            defaults = prefill_values(previous[1].answers if previous else [])
+        plan = await self._last_plan(round_, previous)
         modal = AnswerModal(
             round_,
             defaults,
@@ -106,20 +111,15 @@ class Answers:
         )
         await interaction.response.send_modal(modal)
 
-    async def _previous_answer(self, round_: Round, user_id: int) -> Answer | None:
-        history = await store.list_member_answers(self.bot.db, round_.guild_id, user_id, limit=3)
-        return next((answer for r, answer in history if r.week < round_.week), None)
-
-    async def _last_plan(self, round_: Round, user_id: int, previous: Answer | None) -> str | None:
+    async def _last_plan(self, round_: Round, previous: tuple[Round, Answer] | None) -> str | None:
         """The member's "next week" answer from the server's previous round, if they gave one."""
         if previous is None:
             return None
-        weeks = await store.list_round_weeks(self.bot.db, round_.guild_id)
-        earlier = [week for week in weeks if week < round_.week]
-        previous_round = await store.get_round(self.bot.db, previous.round_id)
-        if not earlier or previous_round is None or previous_round.week != earlier[-1]:
+        previous_round, answer = previous
+        week_before = await store.get_week_before(self.bot.db, round_.guild_id, round_.week)
+        if previous_round.week != week_before:
             return None
-        answers = previous.answers
+        answers = answer.answers
         return answers[NEXT_WEEK_INDEX] if len(answers) > NEXT_WEEK_INDEX else None
 
     # -- submitting --------------------------------------------------------------------------
@@ -139,7 +139,6 @@ class Answers:
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             before = await store.get_answer(self.bot.db, round_.id, member.id)
-            streak_before, _ = await self.streaks(round_.guild_id, member.id, now)
             async with self.bot.db.transaction() as tx:
                 await store.upsert_answer(tx, round_.id, member.id, answers, now)
             log.info(
@@ -149,8 +148,15 @@ class Answers:
                 "edited" if before else "submitted",
             )
             where = await self._publish(round_, member, answers, before, now)
-        streak_after, _ = await self.streaks(round_.guild_id, member.id, now)
-        milestone = None if before else milestone_reached(streak_before, streak_after)
+        # One read of the record serves both streaks: before this answer, the record was the
+        # same without this week (a first answer) or the same (an edit, which earns nothing).
+        record = await self.member_weeks(round_.guild_id, member.id)
+        frame = await self.streak_frame(round_.guild_id, now)
+        streak_after, _ = member_streaks(record, *frame)
+        milestone = None
+        if before is None:
+            without = MemberWeeks(record.answered - {round_.week}, record.skipped)
+            milestone = milestone_reached(member_streaks(without, *frame)[0], streak_after)
         verb = "updated" if before else "saved"
         lines = [f"Your check-in for {week_title(round_.week)} is {verb}.", where]
         lines.append(streak_message(streak_after, milestone))
@@ -226,20 +232,20 @@ class Answers:
             return open_round.week, True
         return week, round_ is not None and round_.is_open(now)
 
-    async def streaks(self, guild_id: int, user_id: int, now: datetime) -> tuple[int, int]:
-        """(current, longest) streak of one member."""
+    async def member_weeks(self, guild_id: int, user_id: int) -> MemberWeeks:
         answered = await store.list_member_answered_weeks(self.bot.db, guild_id, user_id)
         skipped = await store.list_member_skips(self.bot.db, guild_id, user_id)
-        return await self._one_streak(guild_id, answered, skipped, now)
+        return MemberWeeks(frozenset(answered), frozenset(skipped))
 
-    async def _one_streak(
-        self, guild_id: int, answered: set[str], skipped: set[str], now: datetime
-    ) -> tuple[int, int]:
+    async def streak_frame(self, guild_id: int, now: datetime) -> tuple[list[str], str, bool]:
+        """What every member's streak is counted against: (round weeks, week, is it open)."""
         week, is_open = await self._streak_week(guild_id, now)
-        rounds = await store.list_round_weeks(self.bot.db, guild_id)
-        return member_streaks(
-            MemberWeeks(frozenset(answered), frozenset(skipped)), rounds, week, is_open
-        )
+        return await store.list_round_weeks(self.bot.db, guild_id), week, is_open
+
+    async def streaks(self, guild_id: int, user_id: int, now: datetime) -> tuple[int, int]:
+        """(current, longest) streak of one member."""
+        record = await self.member_weeks(guild_id, user_id)
+        return member_streaks(record, *await self.streak_frame(guild_id, now))
 
     async def all_streaks(self, guild_id: int, now: datetime) -> dict[int, tuple[int, int]]:
         """Every member's (current, longest) streak in the server."""

@@ -232,6 +232,16 @@ async def list_round_weeks(db: Database, guild_id: int) -> list[str]:
     return [row["week"] for row in rows]
 
 
+async def get_week_before(db: Database, guild_id: int, week: str) -> str | None:
+    """The week of the server's last round before `week`, if any."""
+    row = await db.fetchone(
+        "SELECT week FROM checkin_rounds WHERE guild_id = ? AND week < ?"
+        " ORDER BY week DESC LIMIT 1",
+        (guild_id, week),
+    )
+    return None if row is None else str(row["week"])
+
+
 async def update_round_message(tx: Transaction, round_id: int, message_id: int) -> None:
     await tx.execute(
         "UPDATE checkin_rounds SET message_id = ? WHERE id = ?", (message_id, round_id)
@@ -303,15 +313,21 @@ async def list_answered_user_ids(db: Database, round_id: int) -> set[int]:
 
 
 async def list_member_answers(
-    db: Database, guild_id: int, user_id: int, *, limit: int = 60
+    db: Database,
+    guild_id: int,
+    user_id: int,
+    *,
+    limit: int = 60,
+    through_week: str | None = None,
 ) -> list[tuple[Round, Answer]]:
-    """A member's answered rounds, latest first."""
+    """A member's answered rounds (up to `through_week`, if given), latest first."""
     rows = await db.fetchall(
         "SELECT r.*, a.round_id, a.user_id, a.answers, a.message_id AS answer_message_id,"
         " a.submitted_at, a.updated_at FROM checkin_answers a"
         " JOIN checkin_rounds r ON r.id = a.round_id"
-        " WHERE r.guild_id = ? AND a.user_id = ? ORDER BY r.week DESC LIMIT ?",
-        (guild_id, user_id, limit),
+        " WHERE r.guild_id = ? AND a.user_id = ? AND (? IS NULL OR r.week <= ?)"
+        " ORDER BY r.week DESC LIMIT ?",
+        (guild_id, user_id, through_week, through_week, limit),
     )
     return [
         (

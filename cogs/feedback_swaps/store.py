@@ -692,25 +692,23 @@ async def list_guild_assignment_statuses(
 
 # --- the give-to-get ledger -----------------------------------------------------------------
 async def get_ledger(db: Database, guild_id: int, user_id: int) -> Ledger:
-    given = await db.fetchone(
-        "SELECT COUNT(*) AS n FROM feedback_assignments"
-        " WHERE guild_id = ? AND reviewer_id = ? AND status = 'done'",
-        (guild_id, user_id),
+    # One statement, not three: `/feedback status` runs it with the whole cohort at once.
+    row = await db.fetchone(
+        "SELECT"
+        " (SELECT COUNT(*) FROM feedback_assignments"
+        "   WHERE guild_id = :g AND reviewer_id = :u AND status = 'done') AS given,"
+        " (SELECT COUNT(*) FROM feedback_assignments"
+        "   WHERE guild_id = :g AND author_id = :u AND status = 'done') AS received,"
+        " (SELECT group_concat(rating) FROM (SELECT rating FROM feedback_assignments"
+        "   WHERE guild_id = :g AND reviewer_id = :u AND rating IS NOT NULL ORDER BY id))"
+        "   AS ratings",
+        {"g": guild_id, "u": user_id},
     )
-    received = await db.fetchone(
-        "SELECT COUNT(*) AS n FROM feedback_assignments"
-        " WHERE guild_id = ? AND author_id = ? AND status = 'done'",
-        (guild_id, user_id),
-    )
-    ratings = await db.fetchall(
-        "SELECT rating FROM feedback_assignments WHERE guild_id = ? AND reviewer_id = ?"
-        " AND rating IS NOT NULL ORDER BY id",
-        (guild_id, user_id),
-    )
+    ratings = "" if row is None or row["ratings"] is None else str(row["ratings"])
     return Ledger(
-        given=0 if given is None else int(given["n"]),
-        received=0 if received is None else int(received["n"]),
-        ratings=tuple(int(r["rating"]) for r in ratings),
+        given=0 if row is None else int(row["given"]),
+        received=0 if row is None else int(row["received"]),
+        ratings=tuple(int(r) for r in ratings.split(",") if r),
     )
 
 
