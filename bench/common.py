@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import sqlite3
 import sys
 import time
@@ -140,18 +141,105 @@ async def running_bare_bot(fake: FakeDiscord) -> AsyncIterator[BareBot]:
                 await asyncio.wait_for(task, 10)
 
 
+# -- bots as processes (the local Discord server stays in this one) --------------------------
+
+
+@dataclass
+class Spawned:
+    process: asyncio.subprocess.Process
+    seconds: float  # spawn to ready
+
+
+def process_env(fake: FakeDiscord, **extra: str) -> dict[str, str]:
+    """This process's environment, pointed at `fake` (no stray DISCORD_/DATABASE_ settings)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
+    env.update(fake.env())
+    env.update(extra)
+    return env
+
+
+def bare_bot_argv() -> list[str]:
+    return [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
+
+
+def hamming_argv() -> list[str]:
+    profile = os.environ.get("BENCH_PROFILE")  # a file for pyinstrument's text report
+    if profile:
+        return [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", profile, "-m", "bot"]
+    return [sys.executable, "-m", "bot"]
+
+
+BARE_READY = "READY"  # bench/bare_bot.py prints it from on_ready
+HAMMING_READY = "scheduler started"  # Hamming logs it once every job is rebuilt
+
+
+@contextlib.asynccontextmanager
+async def spawned(
+    argv: list[str], env: dict[str, str], marker: str, *, ready_within: float = 900.0
+) -> AsyncIterator[Spawned]:
+    """A bot process, from spawn until `marker` appears in its output; stopped on exit."""
+    start = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        *argv, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    ready = asyncio.Event()
+    tail: list[str] = []
+    keep = os.environ.get("BENCH_BOT_LOG")  # a file to append the bots' output to
+    # A debugging aid, opened once before the bot starts: blocking here costs nothing.
+    kept = open(keep, "a", encoding="utf-8") if keep else None  # noqa: SIM115, ASYNC230
+
+    async def watch(stream: asyncio.StreamReader | None) -> None:
+        assert stream is not None
+        while line := await stream.readline():
+            text = line.decode(errors="replace")
+            tail.append(text)
+            del tail[:-20]
+            if kept is not None:
+                kept.write(text)
+            if marker in text:
+                ready.set()
+
+    watchers = [
+        asyncio.create_task(watch(process.stdout)),
+        asyncio.create_task(watch(process.stderr)),
+    ]
+    try:
+        waiter = asyncio.create_task(ready.wait())
+        exited = asyncio.create_task(process.wait())
+        await asyncio.wait(
+            {waiter, exited}, timeout=ready_within, return_when=asyncio.FIRST_COMPLETED
+        )
+        waiter.cancel()
+        exited.cancel()
+        if not ready.is_set():
+            raise RuntimeError(f"{argv[-1]} did not get ready:\n{''.join(tail)}")
+        yield Spawned(process, time.perf_counter() - start)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+        for task in watchers:
+            task.cancel()
+        if kept is not None:
+            kept.close()
+
+
 # -- the Hamming bot in this process ---------------------------------------------------------
 
 
 @contextlib.asynccontextmanager
 async def running_hamming(
-    fake: FakeDiscord, database_path: Path, *, now: datetime = NOW
+    fake: FakeDiscord, database_path: Path, *, now: datetime = NOW, **settings: Any
 ) -> AsyncIterator[Any]:
     """The real Hamming bot (its real start-up path) on `fake`, with a ManualClock at `now`."""
     from bot.clock import ManualClock
     from tests.conftest import BotRunner
 
-    runner = BotRunner(fake, database_path, ManualClock(now), {"http_port": 0})
+    runner = BotRunner(fake, database_path, ManualClock(now), {"http_port": 0, **settings})
     try:
         yield await runner.start()
     finally:

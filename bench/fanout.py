@@ -44,7 +44,6 @@ MEMBERS, QUICK_MEMBERS = 2000, 60
 RATE, QUICK_RATE = 100.0, 100.0
 CONCURRENCY = 40  # the scheduler's default (bot/scheduler.py)
 TARGET_SHARE = 0.90
-PACE_SHARE = 45 / 50  # the pacer's default share of Discord's 50/s
 LEARN = 0.05  # a request sent this long after a 429 was sent knowing about it
 
 
@@ -119,10 +118,9 @@ async def hamming(members: int, rate: float, folder: Path) -> Fanout:
         await migrate(path)
         seed_history(path, world, weeks=4, with_feedback=False, with_reading=False)
         round_id = _open_round(path, world.guild, world.channel, fake)
-        async with running_hamming(fake, path) as bot:
-            # Discord's global limit is 50/s; the server here is scaled to `rate`, and so is
-            # the bot's pacer (bot/pacing.py), with the same burst.
-            bot.pacer.per_second, bot.pacer.burst = rate * PACE_SHARE, rate / 10
+        # Discord's global limit is 50/s; the server here is scaled to `rate`, and the bot is
+        # told so, as an operator would (DISCORD_GLOBAL_RATE_LIMIT; bot/pacing.py).
+        async with running_hamming(fake, path, discord_global_rate_limit=rate) as bot:
             fake.set_global_budget(rate, burst=rate / 10)
             since = fake.clock.monotonic()
             start = time.perf_counter()

@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
 import sqlite3
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,16 +28,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (
+    BARE_READY,
+    HAMMING_READY,
     NOW,
     ROOT,
     Row,
     add_bare_guilds,
+    bare_bot_argv,
     build_world,
     fmt_ratio,
+    hamming_argv,
     migrate,
+    process_env,
     render,
     seed_history,
     skip_contract_checks,
+    spawned,
     unix,
 )
 from tests.fake_discord import FakeDiscord
@@ -70,70 +73,18 @@ def rss_kib(pid: int) -> int:
 
 
 async def _run_until_ready(argv: list[str], env: dict[str, str], marker: str) -> Sample:
-    start = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(
-        *argv,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    ready = asyncio.Event()
-    tail: list[str] = []
-
-    async def watch(stream: asyncio.StreamReader | None) -> None:
-        assert stream is not None
-        while line := await stream.readline():
-            text = line.decode(errors="replace")
-            tail.append(text)
-            del tail[:-20]
-            if marker in text:
-                ready.set()
-
-    watchers = [
-        asyncio.create_task(watch(process.stdout)),
-        asyncio.create_task(watch(process.stderr)),
-    ]
-    try:
-        waiter = asyncio.create_task(ready.wait())
-        exited = asyncio.create_task(process.wait())
-        await asyncio.wait(
-            {waiter, exited}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
-        )
-        waiter.cancel()
-        exited.cancel()
-        if not ready.is_set():
-            raise RuntimeError(f"{argv[-1]} did not get ready:\n{''.join(tail)}")
-        seconds = time.perf_counter() - start
+    async with spawned(argv, env, marker, ready_within=READY_TIMEOUT) as bot:
         await asyncio.sleep(1.0)  # let the first sweep, chunk handling and GC settle
-        return Sample(seconds, rss_kib(process.pid))
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-        for task in watchers:
-            task.cancel()
-
-
-def _env(fake: FakeDiscord, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_"))}
-    env.update(fake.env())
-    env.update(extra)
-    return env
+        return Sample(bot.seconds, rss_kib(bot.process.pid))
 
 
 async def bare_process(fake: FakeDiscord) -> Sample:
-    argv = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
-    return await _run_until_ready(argv, _env(fake), "READY")
+    return await _run_until_ready(bare_bot_argv(), process_env(fake), BARE_READY)
 
 
 async def hamming_process(fake: FakeDiscord, database: Path) -> Sample:
-    env = _env(fake, DATABASE_PATH=str(database), HTTP_PORT="0", LOG_LEVEL="INFO")
-    return await _run_until_ready([sys.executable, "-m", "bot"], env, "scheduler started")
+    env = process_env(fake, DATABASE_PATH=str(database), HTTP_PORT="0", LOG_LEVEL="INFO")
+    return await _run_until_ready(hamming_argv(), env, HAMMING_READY)
 
 
 async def _fresh_fake() -> FakeDiscord:
