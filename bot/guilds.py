@@ -30,16 +30,25 @@ class AuditEntry:
 
 
 async def get_guild_settings(db: Database, guild_id: int) -> GuildSettings:
+    # Memoised (bot/db.py): every member command checks the cohort role and zone here.
+    key = ("guild_settings", guild_id)
+    remembered, generation = db.memo_get(key)
+    if isinstance(remembered, GuildSettings):
+        return remembered
     row = await db.fetchone(
         "SELECT guild_id, timezone, moderator_role_id, cohort_role_id"
         " FROM guild_settings WHERE guild_id = ?",
         (guild_id,),
     )
-    if row is None:
-        return GuildSettings(guild_id)
-    return GuildSettings(
-        row["guild_id"], row["timezone"], row["moderator_role_id"], row["cohort_role_id"]
+    found = (
+        GuildSettings(guild_id)
+        if row is None
+        else GuildSettings(
+            row["guild_id"], row["timezone"], row["moderator_role_id"], row["cohort_role_id"]
+        )
     )
+    db.memo_put(key, found, generation)
+    return found
 
 
 async def list_configured_guild_ids(db: Database) -> list[int]:
@@ -66,6 +75,7 @@ async def update_guild_setting(
     if column not in _GUILD_COLUMNS:
         raise ValueError(f"unknown guild setting {column}")
     stamp = to_unix(now)
+    tx.forget_after_commit(("guild_settings", guild_id))
     await tx.execute(
         "INSERT INTO guild_settings (guild_id, created_at, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (guild_id) DO NOTHING",

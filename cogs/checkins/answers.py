@@ -86,10 +86,13 @@ class Answers:
 
     # -- the modal ---------------------------------------------------------------------------
 
-    async def open_modal(self, interaction: discord.Interaction[Any], round_id: int) -> None:
-        """Show the answer modal: this week's answers to edit, else last week's Q1 and Q2."""
+    async def open_modal(self, interaction: discord.Interaction[Any], which: Round | int) -> None:
+        """Show the answer modal: this week's answers to edit, else last week's Q1 and Q2.
+
+        `which` is a round id (from a button), or the open round a command already found.
+        """
         now = self.bot.clock.now()
-        round_ = await self.round_for_answer(round_id, now)
+        round_ = which if isinstance(which, Round) else await self.round_for_answer(which, now)
         await self.cohort_member(round_.guild_id, interaction.user.id)
         # This round's answer (to edit) and the one before it, in one query: every query here
         # runs before Discord's 3 s deadline, with the whole cohort pressing the button at once.

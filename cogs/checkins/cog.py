@@ -71,7 +71,7 @@ class CheckinsCog(commands.Cog, name="Checkins"):
         if round_ is None:
             upcoming = await self.planner.next_prompt(guild.id)
             raise UserError(reports.next_round_text(upcoming))
-        await self.answers.open_modal(interaction, round_.id)
+        await self.answers.open_modal(interaction, round_)
 
     @checkin.command(name="history")
     @app_commands.describe(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import sqlite3
 import stat
 from pathlib import Path
@@ -148,3 +150,47 @@ def test_every_migration_starts_with_a_why_line() -> None:
 def test_sqlite_errors_are_explained_in_plain_words(sqlite_says: str, we_say: str) -> None:
     message = explain(sqlite3.OperationalError(sqlite_says), Path("/data/hamming.sqlite3"))
     assert we_say in message and "/data/hamming.sqlite3" in message
+
+
+async def test_plain_reads_see_committed_writes_only(tmp_path: Path) -> None:
+    """Reads outside a transaction use the reader connection: the last commit, never a
+    transaction still in flight."""
+    async with open_database(tmp_path / "h.sqlite3", lock=False) as db:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO bot_meta (key, value) VALUES ('k', 'v1')")
+            assert await db.fetchone("SELECT value FROM bot_meta WHERE key = 'k'") is not None
+            elsewhere = contextvars.Context()  # a task outside this transaction
+            outside = asyncio.create_task(
+                db.fetchall("SELECT value FROM bot_meta"), context=elsewhere
+            )
+            assert await outside == []  # the snapshot before this transaction
+        row = await db.fetchone("SELECT value FROM bot_meta WHERE key = 'k'")
+        assert row is not None and row["value"] == "v1"
+
+
+async def test_the_memo_is_forgotten_on_commit_only(tmp_path: Path) -> None:
+    async with open_database(tmp_path / "h.sqlite3", lock=False) as db:
+        _, generation = db.memo_get("k")
+        db.memo_put("k", "old", generation)
+        assert db.memo_get("k")[0] == "old"
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                tx.forget_after_commit("k")
+                raise RuntimeError("rolled back")
+        assert db.memo_get("k")[0] == "old"  # nothing changed, nothing forgotten
+        async with db.transaction() as tx:
+            tx.forget_after_commit("k")
+        assert db.memo_get("k")[0] is None
+
+
+async def test_a_read_that_overlapped_a_commit_is_not_remembered(tmp_path: Path) -> None:
+    """Read old value -> writer commits and forgets -> the old value must not be stored."""
+    async with open_database(tmp_path / "h.sqlite3", lock=False) as db:
+        _, generation = db.memo_get("k")  # a reader starts...
+        async with db.transaction() as tx:  # ...a writer commits meanwhile...
+            tx.forget_after_commit("k")
+        db.memo_put("k", "read before the commit", generation)  # ...the reader finishes
+        assert db.memo_get("k")[0] is None
+        _, fresh = db.memo_get("k")
+        db.memo_put("k", "new", fresh)
+        assert db.memo_get("k")[0] == "new"
