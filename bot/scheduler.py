@@ -101,7 +101,10 @@ class Scheduler:
         now = self.clock.now()
         for name, planner in self._planners:
             try:
-                await planner(now)
+                # One transaction per planner: one commit (one fsync) for all of its servers,
+                # not one per server. A planner that fails leaves the ledger as it was.
+                async with self.db.transaction():
+                    await planner(now)
             except Exception:
                 log.exception("planner %s failed at start-up", name)
         self._aps.add_job(
