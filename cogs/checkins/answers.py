@@ -20,19 +20,25 @@ from cogs.checkins.logic import (
     NEXT_WEEK_INDEX,
     AnswerError,
     MemberWeeks,
+    StreakFold,
+    fold_streaks,
+    live_streaks,
     member_streaks,
     milestone_reached,
     placeholders,
     prefill_values,
+    shift_week,
     streak_message,
     validate_answers,
     week_title,
+    weeks_between,
 )
 from cogs.checkins.store import Answer, Round
 from cogs.checkins.views import AnswerModal, answer_embed
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
+    from bot.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -251,19 +257,30 @@ class Answers:
         return member_streaks(record, *await self.streak_frame(guild_id, now))
 
     async def all_streaks(self, guild_id: int, now: datetime) -> dict[int, tuple[int, int]]:
-        """Every member's (current, longest) streak in the server."""
+        """Every member's (current, longest) streak in the server.
+
+        Reads the streaks folded through last week (folding what is missing first) and this
+        week's answers: a few small queries instead of every answer ever given.
+        """
+        db = self.bot.db
         week, is_open = await self._streak_week(guild_id, now)
-        rounds = await store.list_round_weeks(self.bot.db, guild_id)
-        answered = await store.list_answered_weeks(self.bot.db, guild_id)
-        skipped = await store.list_skipped_weeks(self.bot.db, guild_id)
+        settled = shift_week(week, -1)
+        through, folds = await store.get_streak_folds(db, guild_id)
+        if through != settled:
+            folds = await fold_server_streaks(db, guild_id, settled)
+            log.info("guild %s: streaks folded through %s (%d)", guild_id, settled, len(folds))
+        answered = await store.list_week_answerers(db, guild_id, week)
+        skipped = await store.list_skipping_user_ids(db, guild_id, week)
+        has_round = await store.get_round_for_week(db, guild_id, week) is not None
         return {
-            user_id: member_streaks(
-                MemberWeeks(frozenset(weeks), frozenset(skipped.get(user_id, set()))),
-                rounds,
-                week,
-                is_open,
+            user_id: live_streaks(
+                folds.get(user_id, StreakFold()),
+                answered=user_id in answered,
+                skipped=user_id in skipped,
+                has_round=has_round,
+                is_open=is_open,
             )
-            for user_id, weeks in answered.items()
+            for user_id in folds.keys() | answered
         }
 
     async def skip(self, guild_id: int, user_id: int, weeks: int) -> str:
@@ -311,3 +328,29 @@ class Answers:
             f"Marked you away for {week_title(round_.week)}: no more reminders, and your streak"
             " is kept. Back sooner? Press Check in any time before the round closes."
         )
+
+
+async def fold_server_streaks(db: Database, guild_id: int, settled: str) -> dict[int, StreakFold]:
+    """Carry the server's folded streaks through `settled` (from scratch if need be)."""
+    # One transaction: what it reads can't change before it saves (a change at or before
+    # the fold's week would drop the fold, by trigger: migration 0009).
+    async with db.transaction() as tx:
+        through, start = await store.get_streak_folds(db, guild_id)
+        if through == settled:
+            return start
+        if through > settled:  # the clock went back: fold again from the start
+            through, start = "", {}
+        answered = await store.list_answered_weeks_between(db, guild_id, through, settled)
+        if through:
+            first = shift_week(through, 1)
+        else:  # from the server's first answered week
+            first = min((w for weeks in answered.values() for w in weeks), default=settled)
+        folds = fold_streaks(
+            start,
+            weeks_between(first, settled),
+            answered,
+            await store.list_skipped_weeks(db, guild_id),
+            await store.list_round_weeks(db, guild_id),
+        )
+        await store.save_streak_folds(tx, guild_id, settled, folds)
+    return folds

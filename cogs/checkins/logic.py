@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from bot.time import next_weekly_at
@@ -816,6 +817,70 @@ def member_streaks(
     skipped = set(record.skipped) | no_round
     current = streak(record.answered, skipped, current_week, current_week_open)
     return current, longest_streak(record.answered, skipped)
+
+
+# --- Streaks, folded (every member at once) ---------------------------------------------
+
+
+class StreakFold(NamedTuple):  # a tuple, not a dataclass: a server loads one per member
+    """A member's streaks after folding weeks oldest first.
+
+    `run` is the streak ending at the last week folded and `best` the longest so far. The
+    same rules as `member_streaks`: an answered week counts; a skipped week or one without a
+    round neither counts nor breaks; any other week breaks the run. Folding can stop at any
+    week and carry on later, so a server's streaks are kept folded through the last settled
+    week and each call folds only what came after (bench/storage.py: 175 ms -> a few ms).
+    """
+
+    run: int = 0
+    best: int = 0
+
+    def with_answer(self) -> StreakFold:
+        run = self.run + 1
+        return StreakFold(run, max(self.best, run))
+
+    def with_miss(self) -> StreakFold:
+        return StreakFold(0, self.best)
+
+
+def fold_streaks(
+    start: Mapping[int, StreakFold],
+    weeks: Sequence[str],
+    answered: Mapping[int, Collection[str]],
+    skipped: Mapping[int, Collection[str]],
+    round_weeks: Collection[str],
+) -> dict[int, StreakFold]:
+    """Every member's fold carried through `weeks` (consecutive, oldest first).
+
+    Members with neither a fold nor an answer in `weeks` are left out (nothing to count).
+    """
+    held = set(round_weeks) & set(weeks)
+    folded: dict[int, StreakFold] = {}
+    for user_id in start.keys() | answered.keys():
+        state = start.get(user_id, StreakFold())
+        mine, away = answered.get(user_id, ()), skipped.get(user_id, ())
+        for week in weeks:
+            if week in mine:
+                state = state.with_answer()
+            elif week in held and week not in away:
+                state = state.with_miss()
+        if state.best:
+            folded[user_id] = state
+    return folded
+
+
+def live_streaks(
+    fold: StreakFold, *, answered: bool, skipped: bool, has_round: bool, is_open: bool
+) -> tuple[int, int]:
+    """(current, longest) from a fold through last week and this week's state.
+
+    This week, unlike a settled one, does not break the run while its round is still open.
+    """
+    if answered:
+        fold = fold.with_answer()
+    elif has_round and not skipped and not is_open:
+        fold = fold.with_miss()
+    return fold.run, fold.best
 
 
 def streak_message(length: int, milestone: int | None) -> str:
