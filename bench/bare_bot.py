@@ -1,6 +1,8 @@
-"""The baseline as a process: a bare discord.py bot (bench/common.py BareBot), for memory and
-start-up. Reads DISCORD_TOKEN, DISCORD_API_BASE and DISCORD_GATEWAY_URL; prints READY when
-discord.py's on_ready fires (every guild received and chunked)."""
+"""The baseline: a bare discord.py bot, as a process (bench/common.py BareBot).
+
+Reads DISCORD_TOKEN, DISCORD_API_BASE and DISCORD_GATEWAY_URL; prints READY when discord.py's
+on_ready fires (every guild received and chunked). With BARE_DM_GUILD set it then DMs every
+member of that server once (the fan-out baseline) and prints FANNED OUT with the counts."""
 
 from __future__ import annotations
 
@@ -46,6 +48,29 @@ class BareBot(commands.Bot):
     async def on_ready(self) -> None:
         if self.announce:
             print("READY", flush=True)
+        guild = os.environ.get("BARE_DM_GUILD")  # bench/fanout.py: DM every member, once
+        if guild and self.fan_out is None:
+            self.fan_out = asyncio.create_task(self.dm_everyone(int(guild)))
+
+    fan_out: asyncio.Task[None] | None = None
+
+    async def dm_everyone(self, guild_id: int) -> None:
+        """The baseline fan-out: the same DM to every member, 40 at a time, a plain loop."""
+        guild = self.get_guild(guild_id)
+        assert guild is not None
+        slots = asyncio.Semaphore(40)
+
+        async def send(member: discord.Member) -> bool:
+            async with slots:
+                try:
+                    await member.send("Reminder: this week's check-in closes in 24 hours.")
+                except discord.HTTPException:
+                    return False
+                return True
+
+        members = [m for m in guild.members if not m.bot]
+        sent = await asyncio.gather(*(send(m) for m in members))
+        print(f"FANNED OUT sent={sum(sent)} failed={len(sent) - sum(sent)}", flush=True)
 
 
 async def main() -> None:

@@ -148,6 +148,7 @@ async def running_bare_bot(fake: FakeDiscord) -> AsyncIterator[BareBot]:
 class Spawned:
     process: asyncio.subprocess.Process
     seconds: float  # spawn to ready
+    marker_line: str  # the output line that had the marker
 
 
 def process_env(fake: FakeDiscord, **extra: str) -> dict[str, str]:
@@ -165,7 +166,8 @@ def bare_bot_argv() -> list[str]:
 def hamming_argv() -> list[str]:
     profile = os.environ.get("BENCH_PROFILE")  # a file for pyinstrument's text report
     if profile:
-        return [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", profile, "-m", "bot"]
+        every = ["--show-all"] if os.environ.get("BENCH_PROFILE_ALL") else []
+        return [sys.executable, "-m", "pyinstrument", "-r", "text", *every, "-o", profile, "-m", "bot"]
     return [sys.executable, "-m", "bot"]
 
 
@@ -184,6 +186,7 @@ async def spawned(
     )
     ready = asyncio.Event()
     tail: list[str] = []
+    seen: list[str] = []
     keep = os.environ.get("BENCH_BOT_LOG")  # a file to append the bots' output to
     # A debugging aid, opened once before the bot starts: blocking here costs nothing.
     kept = open(keep, "a", encoding="utf-8") if keep else None  # noqa: SIM115, ASYNC230
@@ -196,7 +199,8 @@ async def spawned(
             del tail[:-20]
             if kept is not None:
                 kept.write(text)
-            if marker in text:
+            if marker in text and not ready.is_set():
+                seen.append(text.strip())
                 ready.set()
 
     watchers = [
@@ -213,7 +217,7 @@ async def spawned(
         exited.cancel()
         if not ready.is_set():
             raise RuntimeError(f"{argv[-1]} did not get ready:\n{''.join(tail)}")
-        yield Spawned(process, time.perf_counter() - start)
+        yield Spawned(process, time.perf_counter() - start, seen[0])
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()

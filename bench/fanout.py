@@ -2,40 +2,47 @@
 
     python bench/fanout.py [--quick]
 
-The local server enforces a global budget (scaled up to 500 requests/s, burst 50, so the run is
-short). Hamming sends its real reminders: the `checkin-reminders` parent occurrence inserts one
-child per member and each child sends one DM (open DM channel + send). The baseline is a bare
-discord.py bot sending the same DMs with the same concurrency (40) from a plain loop.
-Reported: achieved requests/s as a share of the limit (target >= 90%), the 429s served, and how
-many requests were sent during a global cool-down the bot had already been told about (target 0).
+The local server enforces a global budget (scaled up from Discord's 50/s, burst a tenth of it,
+so the run is short). Both bots run as their own processes; the server, in this one, times the
+traffic from its first DM request to its last. Hamming sends its real reminders: a
+`checkin-reminders` parent occurrence, due as it starts, inserts one child per member and each
+child sends one DM (open DM channel + send). The baseline is a bare discord.py bot sending the
+same DMs with the same concurrency (40) from a plain loop (bench/bare_bot.py, BARE_DM_GUILD).
+Reported: achieved requests/s as a share of the limit (target >= 90%), the 429s served, how
+many requests were sent during a global cool-down the bot had already been told about, and
+sends given up (targets 0).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import sqlite3
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (
-    NOW,
+    HAMMING_READY,
     QUESTIONS,
     Row,
+    bare_bot_argv,
     build_world,
     fmt_ratio,
+    hamming_argv,
     iso_week,
     migrate,
+    process_env,
     render,
-    running_bare_bot,
-    running_hamming,
     seed_history,
     skip_contract_checks,
+    spawned,
     unix,
 )
 from tests.fake_discord import FakeDiscord
@@ -73,7 +80,8 @@ def _dm_requests(fake: FakeDiscord, since: float) -> list[tuple[float, int, floa
     return found
 
 
-def _summarise(fake: FakeDiscord, since: float, seconds: float, failed: int = 0) -> Fanout:
+def _summarise(fake: FakeDiscord, since: float, failed: int = 0) -> Fanout:
+    """The DM traffic since `since`, timed by the server from its first request to its last."""
     records = _dm_requests(fake, since)
     ignored = 0
     cool_windows = [(s + LEARN, s + r) for s, st, r in records if st == 429]
@@ -81,7 +89,30 @@ def _summarise(fake: FakeDiscord, since: float, seconds: float, failed: int = 0)
         if any(a < started < b for a, b in cool_windows):
             ignored += 1
     ok = sum(1 for _, status, _ in records if status < 400)
+    seconds = records[-1][0] - records[0][0] if len(records) > 1 else 0.0
     return Fanout(ok, seconds, sum(1 for _, st, _ in records if st == 429), ignored, failed)
+
+
+def _dms_sent(fake: FakeDiscord, since: float) -> int:
+    return sum(
+        1
+        for r in fake.requests
+        if r.time >= since
+        and r.method == "POST"
+        and r.path.endswith("/messages")
+        and r.status < 400
+    )
+
+
+async def _until_quiet(fake: FakeDiscord, since: float, expected: int) -> None:
+    """Wait until `expected` DMs went out, or nothing more went out for 15 s."""
+    last, quiet_since = -1, time.monotonic()
+    while (sent := _dms_sent(fake, since)) < expected:
+        if sent != last:
+            last, quiet_since = sent, time.monotonic()
+        elif time.monotonic() - quiet_since > 15:
+            return
+        await asyncio.sleep(0.2)
 
 
 async def baseline(members: int, rate: float) -> Fanout:
@@ -89,22 +120,13 @@ async def baseline(members: int, rate: float) -> Fanout:
     await fake.start()
     try:
         world = build_world(fake, members)
-        async with running_bare_bot(fake) as bot:
-            slots = asyncio.Semaphore(CONCURRENCY)
-
-            async def send(user_id: int) -> None:
-                async with slots:
-                    user = bot.get_user(user_id) or await bot.fetch_user(user_id)
-                    await user.send("Reminder: this week's check-in closes in 24 hours.")
-
-            fake.set_global_budget(rate, burst=rate / 10)
-            since = fake.clock.monotonic()
-            start = time.perf_counter()
-            results = await asyncio.gather(
-                *(send(u) for u in world.members), return_exceptions=True
-            )
-            failed = sum(1 for r in results if isinstance(r, BaseException))
-            return _summarise(fake, since, time.perf_counter() - start, failed)
+        fake.set_global_budget(rate, burst=rate / 10)
+        since = fake.clock.monotonic()
+        env = process_env(fake, BARE_DM_GUILD=str(world.guild))
+        async with spawned(bare_bot_argv(), env, "FANNED OUT") as bot:
+            failed = int(bot.marker_line.rsplit("failed=", 1)[1])
+        fake.set_global_budget(None)
+        return _summarise(fake, since, failed)
     finally:
         await fake.stop()
 
@@ -116,34 +138,42 @@ async def hamming(members: int, rate: float, folder: Path) -> Fanout:
         world = build_world(fake, members)
         path = folder / f"fanout-{members}.sqlite3"
         await migrate(path)
-        seed_history(path, world, weeks=4, with_feedback=False, with_reading=False)
-        round_id = _open_round(path, world.guild, world.channel, fake)
+        now = datetime.now(UTC)  # the bot process runs on the real clock
+        seed_history(path, world, weeks=4, with_feedback=False, with_reading=False, now=now)
+        round_id = _open_round(path, world.guild, world.channel, fake, now)
+        # The reminders' parent occurrence, due now: the bot fans it out as it starts.
+        with sqlite3.connect(path) as conn:
+            conn.execute(
+                "INSERT INTO deliveries (key, kind, guild_id, due_at, payload, created_at)"
+                " VALUES (?, 'checkin-reminders', ?, ?, ?, ?)",
+                (
+                    f"checkin-reminders:{round_id}",
+                    world.guild,
+                    unix(now),
+                    json.dumps({"round_id": round_id}),
+                    unix(now),
+                ),
+            )
+        fake.set_global_budget(rate, burst=rate / 10)
+        since = fake.clock.monotonic()
         # Discord's global limit is 50/s; the server here is scaled to `rate`, and the bot is
         # told so, as an operator would (DISCORD_GLOBAL_RATE_LIMIT; bot/pacing.py).
-        async with running_hamming(fake, path, discord_global_rate_limit=rate) as bot:
-            fake.set_global_budget(rate, burst=rate / 10)
-            since = fake.clock.monotonic()
-            start = time.perf_counter()
-            await bot.scheduler.schedule(
-                f"checkin-reminders:{round_id}",
-                "checkin-reminders",
-                bot.clock.now(),
-                guild_id=world.guild,
-                payload={"round_id": round_id},
-            )
-            await bot.scheduler.run_due()
-            seconds = time.perf_counter() - start
-            failed = await _failed_reminders(path)
-            fake.set_global_budget(None)
-            return _summarise(fake, since, seconds, failed)
+        env = process_env(
+            fake,
+            DATABASE_PATH=str(path),
+            HTTP_PORT="0",
+            DISCORD_GLOBAL_RATE_LIMIT=str(rate),
+        )
+        async with spawned(hamming_argv(), env, HAMMING_READY):
+            await _until_quiet(fake, since, len(world.members) + 1)  # + the owner
+        fake.set_global_budget(None)
+        return _summarise(fake, since, await _failed_reminders(path))
     finally:
         await fake.stop()
 
 
 async def _failed_reminders(path: Path) -> int:
-    """Reminders not done at once (retried later or failed): sends that gave up on 429s."""
-    import sqlite3
-
+    """Reminders not done (retried later or failed): sends that gave up on 429s."""
     with sqlite3.connect(path) as conn:
         row = conn.execute(
             "SELECT COUNT(*) FROM deliveries WHERE kind = 'checkin-reminder' AND state != 'done'"
@@ -151,12 +181,10 @@ async def _failed_reminders(path: Path) -> int:
     return int(row[0])
 
 
-def _open_round(path: Path, guild: int, channel: int, fake: FakeDiscord) -> int:
+def _open_round(path: Path, guild: int, channel: int, fake: FakeDiscord, now: datetime) -> int:
     """This week's round, posted and open for another day, with its thread."""
-    import sqlite3
-
     thread = fake.add_text_channel(guild, "check-in thread")  # a fallback target only
-    opens = NOW - timedelta(days=1)
+    opens = now - timedelta(days=1)
     week = iso_week(opens)
     with sqlite3.connect(path) as conn:
         cur = conn.execute(
@@ -169,8 +197,8 @@ def _open_round(path: Path, guild: int, channel: int, fake: FakeDiscord) -> int:
                 channel,
                 f"checkin-prompt:{guild}:{week}",
                 unix(opens),
-                unix(NOW + timedelta(days=1)),
-                unix(NOW),
+                unix(now + timedelta(days=1)),
+                unix(now),
                 QUESTIONS,
                 thread,
                 unix(opens),

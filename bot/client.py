@@ -30,7 +30,7 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.features import Feature
 from bot.metrics import Metrics, discord_http_trace
-from bot.pacing import RequestPacer, pace_for, pace_requests
+from bot.pacing import RequestPacer, amortise_bucket_cleanup, pace_for, pace_requests
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.ui import reply_error
@@ -82,6 +82,10 @@ class HammingBot(commands.Bot):
         intents.members = True  # privileged: enable "Server Members Intent" in the portal
         intents.guild_scheduled_events = True
         metrics = Metrics()
+        # Stay under Discord's global limit instead of learning it from 429s (bot/pacing.py).
+        self.pacer = RequestPacer(*pace_for(settings.discord_global_rate_limit))
+        http_trace = discord_http_trace(metrics)
+        pace_requests(http_trace, self.pacer)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -91,7 +95,7 @@ class HammingBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             # Lower than the 2 s default: on_ready is not used for work, so waiting buys nothing.
             guild_ready_timeout=0.5,
-            http_trace=discord_http_trace(metrics),
+            http_trace=http_trace,
         )
         self.settings = settings
         self.db = db
@@ -104,9 +108,7 @@ class HammingBot(commands.Bot):
         self.calendar_sources: list[CalendarSource] = []
         self.features: dict[str, Feature] = {}
         self._scheduler_task: asyncio.Task[None] | None = None
-        # Stay under Discord's global limit instead of learning it from 429s (bot/pacing.py).
-        self.pacer = RequestPacer(*pace_for(settings.discord_global_rate_limit))
-        pace_requests(self.http, self.pacer)
+        amortise_bucket_cleanup(self.http)
         point_discord_py_at(settings)
         self.metrics.describe("hamming_commands_total", "Application commands by name and outcome")
         self.metrics.gauge(

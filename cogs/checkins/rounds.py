@@ -272,7 +272,8 @@ class Rounds:
         )
         if outcome is Delivered.UNREACHABLE:
             raise SkipOccurrence("DMs closed and the round has no thread")
-        log.info("round %s: reminded %s by %s", round_.id, user_id, outcome.value)
+        # One line per member would be 2,000 lines a week; the ledger keeps each send.
+        log.debug("round %s: reminded %s by %s", round_.id, user_id, outcome.value)
 
     async def _open_round_for(self, occurrence: Occurrence) -> Round:
         round_ = await store.get_round(self.bot.db, int(occurrence.payload["round_id"]))

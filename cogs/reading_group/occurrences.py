@@ -157,7 +157,8 @@ class ReadingOccurrences:
             content=text,
             feature=FEATURE,
         )
-        log.info("session %s: reminded %s (%s)", session.id, user_id, outcome.value)
+        # One line per member would flood the log; the ledger keeps each send.
+        log.debug("session %s: reminded %s (%s)", session.id, user_id, outcome.value)
 
     # -- start and wrap-up ---------------------------------------------------------------------
 

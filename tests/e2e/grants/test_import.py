@@ -87,7 +87,12 @@ async def test_feeds_are_refreshed_daily_and_on_demand(
     feed.body = ics(
         ("r1@funder", "Round one", now + days(30)), ("r3@funder", "Round three", now + days(40))
     )
-    await run_at(runner, bot, now + days(1) + timedelta(hours=1))  # past the 06:00 refresh
+    # An hour past the next 06:00 (the server's zone is UTC) refresh, whatever time it is now:
+    # "a day later" skipped it as missed when the tests ran between midnight and 02:00.
+    refresh = now.replace(hour=6, minute=0)
+    if refresh <= now:
+        refresh += days(1)
+    await run_at(runner, bot, refresh + timedelta(hours=1))
     assert len(feed.hits) == 2  # the import, then the daily refresh
     assert set(grants_by_uid(runner)) == {"r1@funder", "r3@funder"}
     feed.body = b"not a calendar"
