@@ -74,7 +74,7 @@ def queries(current_week: str) -> dict[str, tuple[str, Query]]:
             "stats",
             lambda db, w, u: checkins.get_streak_folds(db, w.guild),
         ),
-        "list_week_answerers (a week of 800)": (
+        "list_week_answerers (last week)": (
             "stats",
             lambda db, w, u: checkins.list_week_answerers(db, w.guild, last_week),
         ),

@@ -8,9 +8,9 @@
 CREATE TABLE checkin_streak_folds (
     guild_id     INTEGER PRIMARY KEY,
     through_week TEXT    NOT NULL,    -- ISO week key: every week up to this one is folded
-    folds        TEXT    NOT NULL     -- JSON {"user id": [run, best]}: run is the streak ending
-                                      -- at through_week, best the longest up to it; members
-                                      -- with nothing counted are left out
+    folds        TEXT    NOT NULL     -- JSON [[user ids], [runs], [bests]]: run is the streak
+                                      -- ending at through_week, best the longest up to it;
+                                      -- members with nothing counted are left out
 );
 
 CREATE TRIGGER checkin_fold_round_added AFTER INSERT ON checkin_rounds

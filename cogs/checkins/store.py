@@ -389,15 +389,18 @@ async def get_streak_folds(db: Database, guild_id: int) -> tuple[str, dict[int, 
     )
     if row is None:
         return "", {}
-    folds = json.loads(row["folds"])
-    return str(row["through_week"]), {int(u): StreakFold(r, b) for u, (r, b) in folds.items()}
+    users, runs, bests = json.loads(row["folds"])
+    return str(row["through_week"]), dict(zip(users, map(StreakFold, runs, bests), strict=True))
 
 
 async def save_streak_folds(
     tx: Transaction, guild_id: int, through_week: str, folds: Mapping[int, StreakFold]
 ) -> None:
     """Keep `folds`, folded through `through_week`, as the server's streaks."""
-    text = json.dumps({str(u): [f.run, f.best] for u, f in folds.items()}, separators=(",", ":"))
+    # Three parallel lists decode faster than an object per member (bench/storage.py).
+    users = list(folds)
+    columns = [users, [folds[u].run for u in users], [folds[u].best for u in users]]
+    text = json.dumps(columns, separators=(",", ":"))
     await tx.execute(
         "INSERT INTO checkin_streak_folds (guild_id, through_week, folds) VALUES (?, ?, ?)"
         " ON CONFLICT (guild_id) DO UPDATE SET through_week = excluded.through_week,"
