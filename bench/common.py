@@ -167,7 +167,18 @@ def hamming_argv() -> list[str]:
     profile = os.environ.get("BENCH_PROFILE")  # a file for pyinstrument's text report
     if profile:
         every = ["--show-all"] if os.environ.get("BENCH_PROFILE_ALL") else []
-        return [sys.executable, "-m", "pyinstrument", "-r", "text", *every, "-o", profile, "-m", "bot"]
+        return [
+            sys.executable,
+            "-m",
+            "pyinstrument",
+            "-r",
+            "text",
+            *every,
+            "-o",
+            profile,
+            "-m",
+            "bot",
+        ]
     return [sys.executable, "-m", "bot"]
 
 
