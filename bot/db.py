@@ -142,7 +142,7 @@ class Database:
     """The process's connections: one for writes (behind one lock), one for plain reads."""
 
     def __init__(
-        self, conn: aiosqlite.Connection, path: Path, reader: aiosqlite.Connection | None = None
+        self, conn: aiosqlite.Connection, path: Path, reader: aiosqlite.Connection
     ) -> None:
         self._conn = conn
         self._reader = reader
@@ -203,21 +203,15 @@ class Database:
         tx = _current_tx.get()
         if tx is not None:
             return await tx.fetchone(sql, params)
-        if self._reader is not None:
-            # No lock: the reader is only ever used one statement at a time, outside any
-            # transaction, and aiosqlite's queue runs its statements in order.
-            return await Transaction(self._reader).fetchone(sql, params)
-        async with self._lock:
-            return await Transaction(self._conn).fetchone(sql, params)
+        # No lock: the reader is only ever used one statement at a time, outside any
+        # transaction, and aiosqlite's queue runs its statements in order.
+        return await Transaction(self._reader).fetchone(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         tx = _current_tx.get()
         if tx is not None:
             return await tx.fetchall(sql, params)
-        if self._reader is not None:
-            return await Transaction(self._reader).fetchall(sql, params)
-        async with self._lock:
-            return await Transaction(self._conn).fetchall(sql, params)
+        return await Transaction(self._reader).fetchall(sql, params)
 
     async def ping(self) -> bool:
         try:
