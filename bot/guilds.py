@@ -29,9 +29,15 @@ class AuditEntry:
     at: datetime
 
 
+def settings_memo_key(guild_id: int) -> tuple[str, int]:
+    """The Database memo's key for a server's settings: every writer of guild_settings
+    forgets it after commit (`Transaction.forget_after_commit`)."""
+    return ("guild_settings", guild_id)
+
+
 async def get_guild_settings(db: Database, guild_id: int) -> GuildSettings:
     # Memoised (bot/db.py): every member command checks the cohort role and zone here.
-    key = ("guild_settings", guild_id)
+    key = settings_memo_key(guild_id)
     remembered, generation = db.memo_get(key)
     if isinstance(remembered, GuildSettings):
         return remembered
@@ -75,7 +81,7 @@ async def update_guild_setting(
     if column not in _GUILD_COLUMNS:
         raise ValueError(f"unknown guild setting {column}")
     stamp = to_unix(now)
-    tx.forget_after_commit(("guild_settings", guild_id))
+    tx.forget_after_commit(settings_memo_key(guild_id))
     await tx.execute(
         "INSERT INTO guild_settings (guild_id, created_at, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (guild_id) DO NOTHING",

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import time
 
+from bot import guilds
 from bot.db import Database, Transaction
 
 
@@ -58,7 +59,7 @@ async def disable_digest(tx: Transaction, guild_id: int) -> bool:
 
 
 async def update_retention_days(tx: Transaction, guild_id: int, days: int, now_unix: int) -> None:
-    tx.forget_after_commit(("guild_settings", guild_id))  # the row may be new (bot/guilds.py)
+    tx.forget_after_commit(guilds.settings_memo_key(guild_id))  # the row may be new
     await tx.execute(
         "INSERT INTO guild_settings (guild_id, created_at, updated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (guild_id) DO NOTHING",
