@@ -74,9 +74,9 @@ def queries(current_week: str) -> dict[str, tuple[str, Query]]:
             "stats",
             lambda db, w, u: checkins.get_streak_folds(db, w.guild),
         ),
-        "list_week_answerers (last week)": (
+        "list_answered_user_ids (last week's round)": (
             "stats",
-            lambda db, w, u: checkins.list_week_answerers(db, w.guild, last_week),
+            lambda db, w, u: _last_week_answerers(db, w.guild, last_week),
         ),
         "list_skipping_user_ids (a week)": (
             "stats",
@@ -101,6 +101,12 @@ def queries(current_week: str) -> dict[str, tuple[str, Query]]:
             lambda db, w, u: grants.list_upcoming_grants(db, NOW, w.guild),
         ),
     }
+
+
+async def _last_week_answerers(db: Database, guild: int, week: str) -> set[int]:
+    """What /checkin stats reads for the streak week: its round, then who answered it."""
+    round_ = await checkins.get_round_for_week(db, guild, week)
+    return set() if round_ is None else await checkins.list_answered_user_ids(db, round_.id)
 
 
 def logic_week() -> Any:

@@ -229,8 +229,8 @@ class Answers:
         week = logic.week_key(now.astimezone(zone).date())
         return week, await store.get_round_for_week(self.bot.db, guild_id, week)
 
-    async def _streak_week(self, guild_id: int, now: datetime) -> tuple[str, bool]:
-        """The week streaks count back from, and whether its round is still open.
+    async def _streak_week(self, guild_id: int, now: datetime) -> tuple[str, Round | None]:
+        """The week streaks count back from, and its round (None if it has none yet).
 
         Usually this calendar week; but while last week's round is still open (a round
         that runs into the next week) it is that round's week, so it is not counted missed.
@@ -238,8 +238,8 @@ class Answers:
         week, round_ = await self.current_week(guild_id, now)
         open_round = await store.get_open_round(self.bot.db, guild_id, now)
         if open_round is not None and open_round.week < week:
-            return open_round.week, True
-        return week, round_ is not None and round_.is_open(now)
+            return open_round.week, open_round
+        return week, round_
 
     async def member_weeks(self, guild_id: int, user_id: int) -> MemberWeeks:
         answered = await store.list_member_answered_weeks(self.bot.db, guild_id, user_id)
@@ -248,7 +248,8 @@ class Answers:
 
     async def streak_frame(self, guild_id: int, now: datetime) -> tuple[list[str], str, bool]:
         """What every member's streak is counted against: (round weeks, week, is it open)."""
-        week, is_open = await self._streak_week(guild_id, now)
+        week, round_ = await self._streak_week(guild_id, now)
+        is_open = round_ is not None and round_.is_open(now)
         return await store.list_round_weeks(self.bot.db, guild_id), week, is_open
 
     async def streaks(self, guild_id: int, user_id: int, now: datetime) -> tuple[int, int]:
@@ -263,15 +264,16 @@ class Answers:
         week's answers: a few small queries instead of every answer ever given.
         """
         db = self.bot.db
-        week, is_open = await self._streak_week(guild_id, now)
+        week, round_ = await self._streak_week(guild_id, now)
         settled = shift_week(week, -1)
         through, folds = await store.get_streak_folds(db, guild_id)
         if through != settled:
             folds = await fold_server_streaks(db, guild_id, settled)
             log.info("guild %s: streaks folded through %s (%d)", guild_id, settled, len(folds))
-        answered = await store.list_week_answerers(db, guild_id, week)
+        answered = set() if round_ is None else await store.list_answered_user_ids(db, round_.id)
         skipped = await store.list_skipping_user_ids(db, guild_id, week)
-        has_round = await store.get_round_for_week(db, guild_id, week) is not None
+        has_round = round_ is not None
+        is_open = round_ is not None and round_.is_open(now)
         return {
             user_id: live_streaks(
                 folds.get(user_id, StreakFold()),

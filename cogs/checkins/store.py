@@ -371,16 +371,6 @@ async def list_answered_weeks_between(
     return {row["user_id"]: set(row["weeks"].split(",")) for row in rows}
 
 
-async def list_week_answerers(db: Database, guild_id: int, week: str) -> set[int]:
-    """Who answered the server's round of `week` (none if it has no round)."""
-    rows = await db.fetchall(
-        "SELECT a.user_id FROM checkin_rounds r JOIN checkin_answers a ON a.round_id = r.id"
-        " WHERE r.guild_id = ? AND r.week = ?",
-        (guild_id, week),
-    )
-    return {row["user_id"] for row in rows}
-
-
 async def get_streak_folds(db: Database, guild_id: int) -> tuple[str, dict[int, StreakFold]]:
     """(the week the server's streaks are folded through, each member's fold); ("", {}) when
     they are not folded (migration 0009). One row: every member's fold is one JSON text."""
