@@ -1,9 +1,9 @@
-"""What every benchmark shares: the bare discord.py baseline bot, world building, seeding, rows.
+"""What every benchmark shares: bots as processes, world building, seeding, rows.
 
-The baseline is deliberately plain: a `commands.Bot` with Hamming's intents and one trivial slash
-command, on the same local Discord server with the same members. Every figure is printed beside
-the baseline's and as a ratio; absolute times depend on the machine (and on the fake server,
-which runs in the same Python process on the same cores).
+The baseline is deliberately plain (bench/bare_bot.py): a `commands.Bot` with Hamming's intents
+and one trivial slash command, on the same local Discord server with the same members. Both bots
+run as their own processes; the server runs in the benchmark's. Every figure is printed beside
+the baseline's and as a ratio; absolute times depend on the machine (everything shares its cores).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.bare_bot import BareBot  # noqa: E402
 from tests.fake_discord import FakeDiscord  # noqa: E402
 from tests.fake_discord.state import Member  # noqa: E402
 
@@ -90,8 +89,8 @@ def render(rows: Sequence[Row]) -> str:
 
 
 def same_process_settings() -> None:
-    """What the Hamming bot sets for its process (bot/client.py run_bot), set for the baseline
-    too so both run under the same interpreter settings."""
+    """What the Hamming bot sets for its process (bot/client.py run_bot), set here too: the
+    storage benchmark runs Hamming's Database in this process."""
     from bot.client import SWITCH_INTERVAL
 
     sys.setswitchinterval(SWITCH_INTERVAL)
@@ -115,30 +114,6 @@ def skip_contract_checks() -> None:
     spec.validate_request = nothing
     spec.validate_response = nothing
     spec.validate_schema = nothing
-
-
-# -- the baseline ----------------------------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def running_bare_bot(fake: FakeDiscord) -> AsyncIterator[BareBot]:
-    """The baseline bot connected to `fake`, ready (guilds chunked, commands synced)."""
-    from tests.fake_discord import patch_discord_py
-
-    with patch_discord_py(fake.api_base, fake.gateway_url):
-        bot = BareBot()
-        task = asyncio.create_task(bot.start(fake.token))
-        try:
-            await fake.wait_until_ready(timeout=120)
-            while not bot.is_ready():
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.02)
-            yield bot
-        finally:
-            await bot.close()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(task, 10)
 
 
 # -- bots as processes (the local Discord server stays in this one) --------------------------
@@ -241,24 +216,6 @@ async def spawned(
             task.cancel()
         if kept is not None:
             kept.close()
-
-
-# -- the Hamming bot in this process ---------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def running_hamming(
-    fake: FakeDiscord, database_path: Path, *, now: datetime = NOW, **settings: Any
-) -> AsyncIterator[Any]:
-    """The real Hamming bot (its real start-up path) on `fake`, with a ManualClock at `now`."""
-    from bot.clock import ManualClock
-    from tests.conftest import BotRunner
-
-    runner = BotRunner(fake, database_path, ManualClock(now), {"http_port": 0, **settings})
-    try:
-        yield await runner.start()
-    finally:
-        await runner.stop()
 
 
 # -- the world -------------------------------------------------------------------------------
@@ -524,7 +481,3 @@ def seed_grants(path: Path, guild: int, count: int, now: datetime = NOW) -> list
     finally:
         conn.close()
     return ids
-
-
-def elapsed_since(start: float) -> float:
-    return time.perf_counter() - start
