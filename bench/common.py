@@ -134,6 +134,12 @@ def process_env(fake: FakeDiscord, **extra: str) -> dict[str, str]:
     return env
 
 
+def hamming_env(fake: FakeDiscord, database: Path, **settings: str) -> dict[str, str]:
+    """`python -m bot`'s environment: pointed at `fake` and `database`, HTTP endpoints off
+    (the bare bot serves none either), plus any other `settings`."""
+    return process_env(fake, DATABASE_PATH=str(database), HTTP_PORT="0", **settings)
+
+
 def bare_bot_argv() -> list[str]:
     return [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
 

@@ -36,6 +36,7 @@ from bench.common import (
     build_world,
     fmt_ratio,
     hamming_argv,
+    hamming_env,
     iso_week,
     migrate,
     process_env,
@@ -158,12 +159,7 @@ async def hamming(members: int, rate: float, folder: Path) -> Fanout:
         since = fake.clock.monotonic()
         # Discord's global limit is 50/s; the server here is scaled to `rate`, and the bot is
         # told so, as an operator would (DISCORD_GLOBAL_RATE_LIMIT; bot/pacing.py).
-        env = process_env(
-            fake,
-            DATABASE_PATH=str(path),
-            HTTP_PORT="0",
-            DISCORD_GLOBAL_RATE_LIMIT=str(rate),
-        )
+        env = hamming_env(fake, path, DISCORD_GLOBAL_RATE_LIMIT=str(rate))
         async with spawned(hamming_argv(), env, HAMMING_READY):
             await _until_quiet(fake, since, len(world.members) + 1)  # + the owner
         fake.set_global_budget(None)

@@ -34,6 +34,7 @@ from bench.common import (
     build_world,
     fmt_ratio,
     hamming_argv,
+    hamming_env,
     migrate,
     ms,
     percentile,
@@ -146,13 +147,8 @@ async def hamming(members: int, folder: Path) -> Run:
         now = datetime.now(UTC)  # the bot process runs on the real clock
         seed_history(path, world, weeks=12, with_reading=False, now=now)
         seed_grants(path, world.guild, 12, now=now)
-        env = process_env(
-            fake,
-            DATABASE_PATH=str(path),
-            HTTP_PORT="0",
-            # This server sets no global limit; the pacer would only queue the thread posts.
-            DISCORD_GLOBAL_RATE_LIMIT="100000",
-        )
+        # This server sets no global limit; the pacer would only queue the thread posts.
+        env = hamming_env(fake, path, DISCORD_GLOBAL_RATE_LIMIT="100000")
         async with spawned(hamming_argv(), env, HAMMING_READY):
             opened = await fake.invoke(world.guild, world.owner, "checkin prompt-now")
             if opened.type == 5:

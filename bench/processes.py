@@ -39,6 +39,7 @@ from bench.common import (
     build_world,
     fmt_ratio,
     hamming_argv,
+    hamming_env,
     migrate,
     process_env,
     render,
@@ -85,7 +86,7 @@ async def bare_process(fake: FakeDiscord) -> Sample:
 
 
 async def hamming_process(fake: FakeDiscord, database: Path) -> Sample:
-    env = process_env(fake, DATABASE_PATH=str(database), HTTP_PORT="0", LOG_LEVEL="INFO")
+    env = hamming_env(fake, database, LOG_LEVEL="INFO")
     return await _run_until_ready(hamming_argv(), env, HAMMING_READY)
 
 
