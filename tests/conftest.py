@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import socket
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -169,15 +169,27 @@ def rows_mentioning(path: Path, user_id: int) -> dict[str, int]:
     return found
 
 
+async def wait_for(
+    condition: Callable[[], object],
+    failure: Callable[[], str] = lambda: "condition not met in time",
+) -> None:
+    """Poll `condition` (every 20 ms, up to 5 s) for work the bot finishes after it answered."""
+    for _ in range(250):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(failure())
+
+
 async def forget_me(fake: FakeDiscord, guild: int, user: int) -> Message:
     """/me forget, confirmed, once the bot says it is done (the deletion runs after the
     button's "Deleting…" answer, so the click's own answer comes before it)."""
     asked = await fake.invoke(guild, user, "me forget")
     assert asked.message is not None, asked
+    message_id = asked.message.id
     await fake.click(asked.message, user, label="Delete everything about me")
-    for _ in range(250):
-        content = fake.message(asked.message.id).content or ""
-        if content.startswith("Done"):
-            return fake.message(asked.message.id)
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"/me forget did not finish: {content!r}")
+    await wait_for(
+        lambda: (fake.message(message_id).content or "").startswith("Done"),
+        lambda: f"/me forget did not finish in time: {fake.message(message_id).content!r}",
+    )
+    return fake.message(message_id)

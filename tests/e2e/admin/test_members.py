@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
 from bot import members
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort, rows_mentioning
+from tests.conftest import BotRunner, Cohort, rows_mentioning, wait_for
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e
-
-
-async def wait_for(condition: Callable[[], object]) -> None:
-    for _ in range(250):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 async def test_pause_and_resume(

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,14 +31,6 @@ from tests.fake_discord.harness import InteractionResult
 pytestmark = pytest.mark.e2e
 
 SEND_MESSAGES = 1 << 11
-
-
-async def wait_for(condition: Callable[[], object]) -> None:
-    for _ in range(250):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def exported(result: InteractionResult) -> dict[str, Any]:

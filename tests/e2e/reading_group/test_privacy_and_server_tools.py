@@ -3,16 +3,14 @@ pause, /config reset, /setup's channel select and the weekly digest."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot import ledger
-from tests.conftest import BotRunner, Cohort, forget_me, rows, rows_mentioning
+from tests.conftest import BotRunner, Cohort, forget_me, rows, rows_mentioning, wait_for
 from tests.e2e.reading_group.conftest import NOW, Room, answer
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.state import Message
@@ -22,14 +20,6 @@ pytestmark = pytest.mark.e2e
 # "next Tuesday 18:00" read in Berlin on Thursday 3 Dec 2026: Tue 8 Dec, 17:00 UTC.
 TUESDAY = datetime(2026, 12, 8, 17, 0, tzinfo=UTC)
 TITLE = "Risks from Learned Optimization"
-
-
-async def wait_for(condition: Callable[[], object]) -> None:
-    for _ in range(250):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 async def scheduled_by_alice(fake: FakeDiscord, cohort: Cohort, room: Room) -> tuple[Message, int]:
