@@ -222,3 +222,25 @@ async def test_prompt_that_failed_for_good_can_be_posted_with_prompt_now(
     assert [(r["prompt_key"], r["message_id"]) for r in stored] == [
         (f"checkin-prompt:{cohort.guild}:2026-W48:2", prompt.id)
     ]
+
+
+async def test_reminders_stay_under_the_configured_global_limit(
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
+) -> None:
+    """DISCORD_GLOBAL_RATE_LIMIT tells the pacer Discord's budget: a fan-out of 40 reminder
+    DMs (two requests each) under a global limit of 20 requests/s draws no 429 at all."""
+    fake = fake_discord
+    members = [
+        fake.add_member(cohort.guild, f"member{i}", roles=[cohort.cohort_role]) for i in range(40)
+    ]
+    runner.overrides["discord_global_rate_limit"] = 20
+    bot = await runner.restart()
+    await configure(fake, cohort)
+    await move_to(runner, bot, FIRST_PROMPT)
+    fake.set_global_budget(20, burst=5)  # a little slack for timing jitter, as Discord has
+    refused_before = fake.served_429s
+    await move_to(runner, bot, FIRST_PROMPT + timedelta(hours=48))
+    fake.set_global_budget(None)
+    assert fake.served_429s == refused_before
+    for member in members:
+        assert len(fake.dm_messages(member)) == 1, member
