@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
 from bot.time import zone_or_utc
+
+# How long a closed-DM answer (50007) sends a member's messages to the channel fallback before
+# a DM is tried again.
+DM_RETRY_AFTER = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -201,9 +205,27 @@ async def mark_dm_closed(db: Database, guild_id: int, user_id: int, now: datetim
     )
 
 
-async def is_dm_closed(db: Database, guild_id: int, user_id: int) -> bool:
+async def clear_dm_closed(db: Database, guild_id: int, user_id: int) -> None:
+    """A DM reached the member (or they asked for DMs): try DMs first again."""
+    await db.execute(
+        "UPDATE member_settings SET dm_closed_at = NULL"
+        " WHERE guild_id = ? AND user_id = ? AND dm_closed_at IS NOT NULL",
+        (guild_id, user_id),
+    )
+
+
+async def get_dm_closed_at(db: Database, guild_id: int, user_id: int) -> datetime | None:
     row = await db.fetchone(
         "SELECT dm_closed_at FROM member_settings WHERE guild_id = ? AND user_id = ?",
         (guild_id, user_id),
     )
-    return row is not None and row["dm_closed_at"] is not None
+    return None if row is None or row["dm_closed_at"] is None else from_unix(row["dm_closed_at"])
+
+
+async def is_dm_closed(
+    db: Database, guild_id: int, user_id: int, now: datetime | None = None
+) -> bool:
+    """Whether DMs to the member are known closed; with `now`, only while the mark is younger
+    than DM_RETRY_AFTER (people reopen their DMs, so a week later the DM is tried again)."""
+    closed_at = await get_dm_closed_at(db, guild_id, user_id)
+    return closed_at is not None and (now is None or closed_at + DM_RETRY_AFTER > now)
