@@ -38,7 +38,7 @@ def feedback_feature(cog: FeedbackCog) -> Feature:
     async def forget_member(tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
         now = bot.clock.now()
         active = await store.list_active_on_member(bot.db, guild_id, user_id)
-        rows = await store.forget_member(tx, guild_id, user_id, now)
+        rows = await store.forget_member(tx, guild_id, user_id, now, ROUND)
         # Reviews they were giving go back to the pool; reviewers of their drafts stop.
         for a in active:
             if a.reviewer_id == user_id:
