@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -113,6 +114,7 @@ def feedback_feature(cog: FeedbackCog) -> Feature:
         set_channel=set_channel,
         export_member=export_member,
         forget_member=forget_member,
+        list_member_ids=functools.partial(store.list_member_ids, bot.db),
         export_guild=export_guild,
         reset_guild=reset_guild,
         digest=digest,

@@ -911,3 +911,16 @@ async def forget_member(
         (guild_id, round_kind, user_id),
     )
     return changed
+
+
+async def list_member_ids(db: Database, guild_id: int) -> set[int]:
+    """Members with data of their own here (departures are reconciled against it)."""
+    rows = await db.fetchall(
+        "SELECT user_id FROM feedback_reviewers WHERE guild_id = ?"
+        " UNION SELECT user_id FROM feedback_avoid WHERE guild_id = ?"
+        " UNION SELECT user_id FROM feedback_threads WHERE guild_id = ?"
+        " UNION SELECT author_id FROM feedback_drafts WHERE guild_id = ?"
+        " UNION SELECT reviewer_id FROM feedback_assignments WHERE guild_id = ?",
+        (guild_id,) * 5,
+    )
+    return {row[0] for row in rows if row[0]}
