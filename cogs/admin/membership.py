@@ -12,7 +12,7 @@ from datetime import timedelta
 import discord
 from discord.ext import commands
 
-from bot import members
+from bot import guilds, members
 from bot.client import HammingBot
 from cogs.admin.logic import MembershipChanges, membership_changes
 from cogs.admin.privacy import forget_member
@@ -26,6 +26,7 @@ class MembershipCog(commands.Cog):
     def __init__(self, bot: HammingBot) -> None:
         self.bot = bot
         bot.scheduler.add_periodic("retention-purge", self.purge_departed, PURGE_EVERY)
+        bot.scheduler.add_periodic("removed-server-purge", self.purge_removed_guilds, PURGE_EVERY)
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
@@ -121,3 +122,19 @@ class MembershipCog(commands.Cog):
             log.warning("could not check member %s of guild %s; purge later", user_id, guild_id)
             return None
         return True
+
+    async def purge_removed_guilds(self) -> int:
+        """Delete all data of servers that removed the bot longer ago than their retention."""
+        due = await guilds.list_removed_due_for_purge(self.bot.db, self.bot.clock.now())
+        purged = 0
+        for guild_id in due:
+            if self.bot.get_guild(guild_id) is not None:
+                continue  # added back; on_guild_join/available clears the mark
+            async with self.bot.db.transaction() as tx:
+                rows = await guilds.purge_guild(tx, guild_id)
+                await guilds.forget_removed(tx, guild_id)
+            purged += 1
+            log.info(
+                "purged guild %s (%d rows) after retention since the bot's removal", guild_id, rows
+            )
+        return purged
