@@ -14,8 +14,9 @@ import pkgutil
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -24,14 +25,15 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot import __version__
+from bot import __version__, guilds
 from bot.calendar import CalendarSource
 from bot.clock import Clock
 from bot.db import Database
 from bot.features import Feature
+from bot.ledger import Occurrence
 from bot.metrics import Metrics, discord_http_trace
 from bot.pacing import RequestPacer, amortise_bucket_cleanup, pace_for, pace_requests
-from bot.scheduler import Scheduler
+from bot.scheduler import Handler, Planner, Scheduler, SkipOccurrence
 from bot.settings import Settings
 from bot.ui import reply_error
 
@@ -55,6 +57,62 @@ class FeatureStatus:
 
 
 FeatureStatusProvider = Callable[[int], Awaitable[FeatureStatus]]
+
+
+class GuildAwareScheduler(Scheduler):
+    """The scheduler, minus servers that removed the bot.
+
+    Their occurrences are skipped when they come due and nothing new is planned for them,
+    so every feature's schedules stop at once without each feature knowing. Re-adding the
+    bot runs the planners again: they are idempotent by key, and occurrences already done
+    keep their keys, so nothing is sent twice.
+    """
+
+    def __init__(self, db: Database, clock: Clock, metrics: Metrics) -> None:
+        super().__init__(db, clock, metrics)
+        self.removed_guilds: set[int] = set()
+        self._all_planners: list[tuple[str, Planner]] = []
+
+    def register(
+        self, name: str, handler: Handler, *, grace: timedelta, max_attempts: int = 4
+    ) -> None:
+        async def unless_removed(occurrence: Occurrence) -> None:
+            if occurrence.guild_id in self.removed_guilds:
+                raise SkipOccurrence("the bot was removed from this server")
+            await handler(occurrence)
+
+        super().register(name, unless_removed, grace=grace, max_attempts=max_attempts)
+
+    def add_planner(self, name: str, planner: Planner) -> None:
+        self._all_planners.append((name, planner))
+        super().add_planner(name, planner)
+
+    async def schedule(
+        self,
+        key: str,
+        kind: str,
+        due_at: datetime,
+        *,
+        guild_id: int | None = None,
+        payload: Mapping[str, Any] | None = None,
+        user_id: int | None = None,
+    ) -> bool:
+        if guild_id in self.removed_guilds:
+            return False
+        return await super().schedule(
+            key, kind, due_at, guild_id=guild_id, payload=payload, user_id=user_id
+        )
+
+    async def replan(self) -> None:
+        """Run every planner again (after a server added the bot back)."""
+        now = self.clock.now()
+        for name, planner in self._all_planners:
+            try:
+                async with self.db.transaction():
+                    await planner(now)
+            except Exception:
+                log.exception("planner %s failed while replanning", name)
+        await self.run_due()
 
 
 class HammingTree(app_commands.CommandTree["HammingBot"]):
@@ -101,7 +159,8 @@ class HammingBot(commands.Bot):
         self.db = db
         self.clock = clock
         self.metrics = metrics
-        self.scheduler = Scheduler(db, clock, self.metrics)
+        self.scheduler = GuildAwareScheduler(db, clock, self.metrics)
+        self._scheduler_started = asyncio.Event()
         self.web: WebServer | None = None
         self.started_monotonic = time.monotonic()
         self.feature_status_providers: list[FeatureStatusProvider] = []
@@ -120,6 +179,8 @@ class HammingBot(commands.Bot):
     # -- wiring ------------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
+        # Before any planner runs: servers that removed the bot get nothing planned.
+        self.scheduler.removed_guilds = await guilds.list_removed_ids(self.db)
         for name in feature_packages():
             await self.load_extension(f"cogs.{name}")
         if self.settings.http_port:
@@ -137,6 +198,7 @@ class HammingBot(commands.Bot):
     async def _start_scheduler_when_ready(self) -> None:
         await self.wait_until_ready()
         await self.scheduler.start()
+        self._scheduler_started.set()
         release_start_up_memory()
         log.info("scheduler started")
 
@@ -154,6 +216,31 @@ class HammingBot(commands.Bot):
         command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
     ) -> None:
         self.metrics.inc("hamming_commands_total", command=command.qualified_name, outcome="ok")
+
+    # -- servers that remove (and re-add) the bot -----------------------------------------------
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Kicked or removed: stop its schedules and feeds now; its data goes after retention
+        (cogs/admin/membership.py) unless the bot is added back first."""
+        self.scheduler.removed_guilds.add(guild.id)
+        await guilds.mark_removed(self.db, guild.id, self.clock.now())
+        log.info("removed from guild %s; schedules stopped, data purged after retention", guild.id)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self._back_in(guild)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        # A re-add may arrive as either event (or at start-up, if it happened while down).
+        await self._back_in(guild)
+
+    async def _back_in(self, guild: discord.Guild) -> None:
+        if guild.id not in self.scheduler.removed_guilds:
+            return
+        self.scheduler.removed_guilds.discard(guild.id)
+        await guilds.clear_removed(self.db, guild.id)
+        log.info("added back to guild %s; replanning its schedules", guild.id)
+        await self._scheduler_started.wait()  # a start-up in progress plans it by itself
+        await self.scheduler.replan()
 
     def register_feature(self, feature: Feature) -> None:
         """Tell the core what server-wide tools need to know about a feature."""

@@ -10,6 +10,7 @@ import discord
 
 from bot import guilds, members
 from bot.ledger import nonce_for
+from bot.ui import clip
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CANNOT_MESSAGE_USER = 50007  # Discord's code for "Cannot send messages to this user"
+DM_RETRY_AFTER = guilds.DM_RETRY_AFTER
+MESSAGE_LIMIT = 2000  # Discord's limit for a message's content
 
 
 class Delivered(enum.Enum):
@@ -41,28 +44,34 @@ async def send_dm_or_fallback(
     """Deliver one message to a member, exactly once per nonce.
 
     A member whose DMs answered 403/50007 is remembered, so later sends go straight to the
-    fallback: one mention in `fallback_channel_id`, pinging only that member. A member who
-    chose channel mentions for `feature` (/me notifications) gets the mention directly.
+    fallback: one mention in `fallback_channel_id`, pinging only that member. The mark is
+    tried again after DM_RETRY_AFTER and cleared by a DM that arrives. A member who chose
+    channel mentions for `feature` (/me notifications) gets the mention directly.
     """
     wants_dm = (
         feature is None
         or fallback_channel_id is None  # nowhere to mention them: a DM is the only way
         or await members.get_notify_channel(bot.db, guild_id, user_id, feature) == "dm"
     )
-    if wants_dm and not await guilds.is_dm_closed(bot.db, guild_id, user_id):
+    now = bot.clock.now()
+    closed_at = await guilds.get_dm_closed_at(bot.db, guild_id, user_id) if wants_dm else None
+    if wants_dm and (closed_at is None or closed_at + DM_RETRY_AFTER <= now):
         try:
             user = bot.get_user(user_id) or await bot.fetch_user(user_id)
             await user.send(**_message(content, embed, view), nonce=nonce)
+            if closed_at is not None:  # a week-old mark, and the DM arrived: they reopened
+                await guilds.clear_dm_closed(bot.db, guild_id, user_id)
             return Delivered.DM
         except discord.Forbidden as exc:
             if exc.code != CANNOT_MESSAGE_USER:
                 raise
-            await guilds.mark_dm_closed(bot.db, guild_id, user_id, bot.clock.now())
+            await guilds.mark_dm_closed(bot.db, guild_id, user_id, now)
             log.info("member %s in guild %s has closed DMs; using the fallback", user_id, guild_id)
     if fallback_channel_id is None:
         return Delivered.UNREACHABLE
     channel = bot.get_partial_messageable(fallback_channel_id, guild_id=guild_id)
-    text = f"<@{user_id}> {fallback_content or content or ''}".strip()
+    # The mention adds ~22 characters: a message that fit as a DM may not fit here.
+    text = clip(f"<@{user_id}> {fallback_content or content or ''}".strip(), MESSAGE_LIMIT)
     await channel.send(
         **_message(text, embed, view),
         nonce=nonce_for(f"{nonce}#fallback"),

@@ -49,6 +49,9 @@ class Feature:
     export_member: Callable[[int, int], Awaitable[dict[str, Any]]] | None = None
     # (tx, guild_id, user_id): delete every row about the member, in the caller's transaction
     forget_member: Callable[[Transaction, int, int], Awaitable[Forgotten]] | None = None
+    # guild_id -> every member the feature holds data about, so departures the bot missed
+    # while it was down are found (and their data purged after retention)
+    list_member_ids: Callable[[int], Awaitable[set[int]]] | None = None
     export_guild: Callable[[int], Awaitable[dict[str, Any]]] | None = None
     # (tx, guild_id): back to defaults (configuration only, never members' data)
     reset_guild: Callable[[Transaction, int], Awaitable[None]] | None = None

@@ -77,6 +77,44 @@ async def mark_rejoined(db: Database, guild_id: int, user_id: int, now: datetime
     await _upsert(db, guild_id, user_id, "left_at", None, now)
 
 
+async def list_member_ids(db: Database, guild_id: int) -> set[int]:
+    """Members the core holds anything about in the server (settings, prefs, sends)."""
+    rows = await db.fetchall(
+        "SELECT user_id FROM member_settings WHERE guild_id = ?"
+        " UNION SELECT user_id FROM notification_prefs WHERE guild_id = ?"
+        " UNION SELECT user_id FROM deliveries WHERE guild_id = ? AND user_id IS NOT NULL",
+        (guild_id, guild_id, guild_id),
+    )
+    return {row["user_id"] for row in rows}
+
+
+async def list_left_ids(db: Database, guild_id: int) -> set[int]:
+    rows = await db.fetchall(
+        "SELECT user_id FROM member_settings WHERE guild_id = ? AND left_at IS NOT NULL",
+        (guild_id,),
+    )
+    return {row["user_id"] for row in rows}
+
+
+async def apply_membership(
+    tx: Transaction, guild_id: int, gone: set[int], back: set[int], now: datetime
+) -> None:
+    """Mark `gone` as left now (keeping an earlier departure) and clear `back`, in one go."""
+    stamp = to_unix(now)
+    await tx.executemany(
+        "INSERT INTO member_settings (guild_id, user_id, left_at, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+        " left_at = COALESCE(member_settings.left_at, excluded.left_at),"
+        " updated_at = excluded.updated_at",
+        [(guild_id, user_id, stamp, stamp) for user_id in sorted(gone)],
+    )
+    await tx.executemany(
+        "UPDATE member_settings SET left_at = NULL, updated_at = ?"
+        " WHERE guild_id = ? AND user_id = ?",
+        [(stamp, guild_id, user_id) for user_id in sorted(back)],
+    )
+
+
 async def list_due_for_purge(db: Database, now: datetime) -> list[tuple[int, int]]:
     """(guild, member) pairs who left longer ago than their server's retention period."""
     rows = await db.fetchall(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot import guilds
 from bot.calendar import get_guild_for_secret, render_ics
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ class WebServer:
     async def calendar(self, request: web.Request) -> web.Response:
         """A server's events as iCalendar; the secret in the URL is the only key."""
         guild_id = await get_guild_for_secret(self.bot.db, request.match_info["secret"])
-        if guild_id is None:
+        # A server that removed the bot stops publishing at once (its data goes later).
+        if guild_id is None or await guilds.is_removed(self.bot.db, guild_id):
             return web.Response(status=404, text="unknown calendar\n")
         events = [e for source in self.bot.calendar_sources for e in await source(guild_id)]
         guild = self.bot.get_guild(guild_id)

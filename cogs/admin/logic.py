@@ -129,3 +129,23 @@ def digest_description(parts: Sequence[DigestPart], limit: int = 4000) -> str:
     blocks = [f"**{part.title}**\n" + "\n".join(part.lines) for part in parts if part.lines]
     text = "\n\n".join(blocks) or "A quiet week: nothing to report yet."
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class MembershipChanges:
+    gone: frozenset[int]  # hold data, not in the server, not yet marked as left
+    back: frozenset[int]  # marked as left, but in the server again
+
+
+def membership_changes(
+    known: set[int], left: set[int], present: set[int], *, complete: bool
+) -> MembershipChanges:
+    """What the gateway missed while the bot was down, from the server's member list.
+
+    `complete` says the list holds every member (the server was chunked). A partial list
+    proves who is present, never who is gone: nobody is marked as gone from it, since being
+    marked leads to a purge.
+    """
+    back = frozenset(left & present)
+    gone = frozenset(known - left - present) if complete else frozenset()
+    return MembershipChanges(gone, back)

@@ -124,6 +124,9 @@ class MeCog(commands.Cog):
         await members.set_notify_channel(
             self.bot.db, guild.id, interaction.user.id, feature, channel
         )
+        if channel == "dm":
+            # Asking for DMs says they are open again: drop a closed-DM mark at once.
+            await guilds.clear_dm_closed(self.bot.db, guild.id, interaction.user.id)
         how = "as DMs" if channel == "dm" else "as a mention in its channel"
         await interaction.response.send_message(
             f"{known.title} messages now reach you {how}.", ephemeral=True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -162,6 +163,7 @@ def checkins_feature(cog: CheckinsCog) -> Feature:
         set_schedule=set_schedule,
         export_member=export_member,
         forget_member=forget_member,
+        list_member_ids=functools.partial(store.list_member_ids, bot.db),
         export_guild=export_guild,
         reset_guild=reset_guild,
         digest=digest,

@@ -496,3 +496,14 @@ async def delete_member_data(tx: Transaction, guild_id: int, user_id: int) -> in
 
 async def delete_settings(tx: Transaction, guild_id: int) -> int:
     return await tx.execute("DELETE FROM checkin_settings WHERE guild_id = ?", (guild_id,))
+
+
+async def list_member_ids(db: Database, guild_id: int) -> set[int]:
+    """Members with data of their own here (departures are reconciled against it)."""
+    rows = await db.fetchall(
+        "SELECT user_id FROM checkin_skips WHERE guild_id = ?"
+        " UNION SELECT a.user_id FROM checkin_answers AS a"
+        " JOIN checkin_rounds AS r ON r.id = a.round_id WHERE r.guild_id = ?",
+        (guild_id, guild_id),
+    )
+    return {row[0] for row in rows if row[0]}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,7 @@ def feedback_feature(cog: FeedbackCog) -> Feature:
     async def forget_member(tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
         now = bot.clock.now()
         active = await store.list_active_on_member(bot.db, guild_id, user_id)
-        rows = await store.forget_member(tx, guild_id, user_id, now)
+        rows = await store.forget_member(tx, guild_id, user_id, now, ROUND)
         # Reviews they were giving go back to the pool; reviewers of their drafts stop.
         for a in active:
             if a.reviewer_id == user_id:
@@ -113,6 +114,7 @@ def feedback_feature(cog: FeedbackCog) -> Feature:
         set_channel=set_channel,
         export_member=export_member,
         forget_member=forget_member,
+        list_member_ids=functools.partial(store.list_member_ids, bot.db),
         export_guild=export_guild,
         reset_guild=reset_guild,
         digest=digest,

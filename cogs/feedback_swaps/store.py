@@ -851,7 +851,9 @@ async def list_active_on_member(db: Database, guild_id: int, user_id: int) -> li
     return [_assignment(r) for r in rows]
 
 
-async def forget_member(tx: Transaction, guild_id: int, user_id: int, now: datetime) -> int:
+async def forget_member(
+    tx: Transaction, guild_id: int, user_id: int, now: datetime, round_kind: str
+) -> int:
     """Delete the member's rows; reviews shared with others stay as counts, with the member's
     id replaced by 0 and their text removed, so other members' ledgers do not change."""
     stamp = to_unix(now)
@@ -884,17 +886,41 @@ async def forget_member(tx: Transaction, guild_id: int, user_id: int, now: datet
     )
     for sql in (
         "DELETE FROM feedback_reviewers WHERE guild_id = ? AND user_id = ?",
-        "DELETE FROM feedback_avoid WHERE guild_id = ? AND (user_id = ? OR avoided_id = ?)",
+        # Only their own list: an entry naming them is the other member's data, and keeps
+        # that member from being paired with them if they come back.
+        "DELETE FROM feedback_avoid WHERE guild_id = ? AND user_id = ?",
         "DELETE FROM feedback_threads WHERE guild_id = ? AND user_id = ?",
         "DELETE FROM feedback_idle WHERE user_id = ?"
         " AND round_id IN (SELECT id FROM feedback_rounds WHERE guild_id = ?)",
     ):
         params: tuple[int, ...]
-        if "avoided_id" in sql:
-            params = (guild_id, user_id, user_id)
-        elif sql.startswith("DELETE FROM feedback_idle"):
+        if sql.startswith("DELETE FROM feedback_idle"):
             params = (user_id, guild_id)
         else:
             params = (guild_id, user_id)
         changed += await tx.execute(sql, params)
+    # A moderator's match-now: the round and its occurrence stay (others' reviews hang on
+    # them), without who ran it.
+    changed += await tx.execute(
+        "UPDATE feedback_rounds SET triggered_by = NULL WHERE guild_id = ? AND triggered_by = ?",
+        (guild_id, user_id),
+    )
+    changed += await tx.execute(
+        "UPDATE deliveries SET payload = json_remove(payload, '$.by')"
+        " WHERE guild_id = ? AND kind = ? AND json_extract(payload, '$.by') = ?",
+        (guild_id, round_kind, user_id),
+    )
     return changed
+
+
+async def list_member_ids(db: Database, guild_id: int) -> set[int]:
+    """Members with data of their own here (departures are reconciled against it)."""
+    rows = await db.fetchall(
+        "SELECT user_id FROM feedback_reviewers WHERE guild_id = ?"
+        " UNION SELECT user_id FROM feedback_avoid WHERE guild_id = ?"
+        " UNION SELECT user_id FROM feedback_threads WHERE guild_id = ?"
+        " UNION SELECT author_id FROM feedback_drafts WHERE guild_id = ?"
+        " UNION SELECT reviewer_id FROM feedback_assignments WHERE guild_id = ?",
+        (guild_id,) * 5,
+    )
+    return {row[0] for row in rows if row[0]}

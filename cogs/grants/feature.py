@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -155,6 +156,7 @@ def grants_feature(cog: GrantsCog) -> Feature:
         set_channel=set_channel,
         export_member=export_member,
         forget_member=forget_member,
+        list_member_ids=functools.partial(store.list_member_ids, bot.db),
         export_guild=export_guild,
         reset_guild=reset_guild,
         digest=digest,

@@ -475,3 +475,12 @@ async def delete_feed(tx: Transaction, feed_id: int) -> None:
 async def list_feed_guild_ids(db: Database) -> list[int]:
     rows = await db.fetchall("SELECT DISTINCT guild_id FROM grant_feeds ORDER BY guild_id")
     return [row["guild_id"] for row in rows]
+
+
+async def list_member_ids(db: Database, guild_id: int) -> set[int]:
+    """Members with data of their own here (departures are reconciled against it)."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT user_id FROM grant_subscriptions WHERE guild_id = ?",
+        (guild_id,),
+    )
+    return {row[0] for row in rows if row[0]}

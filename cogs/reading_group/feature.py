@@ -10,6 +10,7 @@ redrawn from the database, and the events they led lose the lead line.
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -270,6 +271,7 @@ def reading_feature(cog: ReadingCog, config: ReadingConfig) -> Feature:
         set_channel=set_channel,
         export_member=export_member,
         forget_member=forget_member,
+        list_member_ids=functools.partial(store.list_member_ids, bot.db),
         export_guild=export_guild,
         reset_guild=reset_guild,
         digest=digest,

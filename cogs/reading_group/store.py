@@ -825,3 +825,15 @@ async def delete_member_occurrences(tx: Transaction, guild_id: int, user_id: int
         " AND json_extract(payload, '$.user') = ?",
         (guild_id, *MEMBER_KINDS, user_id),
     )
+
+
+async def list_member_ids(db: Db, guild_id: int) -> set[int]:
+    """Members with data of their own here (departures are reconciled against it)."""
+    rows = await db.fetchall(
+        "SELECT r.user_id FROM reading_rsvps AS r"
+        " JOIN reading_sessions AS s ON s.id = r.session_id WHERE s.guild_id = ?"
+        " UNION SELECT v.user_id FROM reading_poll_votes AS v"
+        " JOIN reading_polls AS p ON p.id = v.poll_id WHERE p.guild_id = ?",
+        (guild_id, guild_id),
+    )
+    return {row[0] for row in rows if row[0]}

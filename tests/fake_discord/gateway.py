@@ -186,7 +186,7 @@ class Gateway:
         ready = {
             "v": 10,
             "user": fake.world.users[fake.bot_user_id].to_json() | {"verified": True},
-            "guilds": [{"id": str(g), "unavailable": True} for g in fake.world.guilds],
+            "guilds": [{"id": str(g), "unavailable": True} for g in fake.bot_guilds()],
             "session_id": session.id,
             "resume_gateway_url": fake.gateway_url,
             "application": {"id": str(fake.application_id), "flags": 0},
@@ -196,6 +196,8 @@ class Gateway:
         }
         self._enqueue(session, "READY", ready)
         for guild in fake.world.guilds.values():
+            if fake.bot_user_id not in guild.members:
+                continue  # the bot was removed from it
             payload = fake.world.guild_json(guild, bot_user_id=fake.bot_user_id)
             fake.check_gateway_parts(payload)
             self._enqueue(session, "GUILD_CREATE", payload)

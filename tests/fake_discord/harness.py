@@ -202,7 +202,7 @@ class InteractionHarness:
         if not session.intents & (1 << 1):
             return True
         chunks = sum(1 for e in session.buffer if e.payload["t"] == "GUILD_MEMBERS_CHUNK")
-        return chunks >= len(fake.world.guilds)
+        return chunks >= len(fake.bot_guilds())
 
     # ---- sending ------------------------------------------------------------------------
     def _base_payload(

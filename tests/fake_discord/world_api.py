@@ -158,6 +158,23 @@ class WorldApi:
             {"guild_id": str(guild_id), "user": self.world.users[user_id].to_json()},
         )
 
+    def bot_guilds(self) -> list[int]:
+        """The guilds the bot is a member of (READY lists only these)."""
+        return [g.id for g in self.world.guilds.values() if self.bot_user_id in g.members]
+
+    def remove_bot(self, guild_id: int) -> None:
+        """The bot is kicked (or removed by a moderator): GUILD_DELETE without `unavailable`."""
+        del self.world.guilds[guild_id].members[self.bot_user_id]
+        self.gateway.dispatch("GUILD_DELETE", {"id": str(guild_id)})
+
+    def add_bot(self, guild_id: int) -> None:
+        """The bot is invited back: a member again, and a GUILD_CREATE."""
+        guild = self.world.guilds[guild_id]
+        guild.members[self.bot_user_id] = Member(self.bot_user_id, guild_id, [], self.clock.iso())
+        bot_role = next(r for r in guild.roles.values() if r.managed and r.name == "Hamming")
+        guild.members[self.bot_user_id].roles.append(bot_role.id)
+        self._announce_guild(guild_id)
+
     def set_channel_overwrite(
         self, channel_id: int, target_id: int, *, allow: int = 0, deny: int = 0
     ) -> None:
