@@ -12,6 +12,7 @@ from bot.client import HammingBot
 from bot.errors import UserError
 from bot.ui import clip
 from cogs.grants import store
+from cogs.grants.feeds import redact_url
 from cogs.grants.importer import ImportReport
 from cogs.grants.logic import clean_url
 from cogs.grants.shared import GrantsBase, feed_autocomplete, grants, user_errors
@@ -63,7 +64,13 @@ class FeedCommands(GrantsBase):
             raise UserError("No feed with that link is imported here; pick one from the list.")
         async with self.bot.db.transaction() as tx:
             await store.delete_feed(tx, feed.id)
-        log.info("guild %s: %s stopped feed %s", guild.id, interaction.user.id, feed.url)
+        log.info(
+            "guild %s: %s stopped feed %s (%s)",
+            guild.id,
+            interaction.user.id,
+            feed.id,
+            redact_url(feed.url),
+        )
         await interaction.response.send_message(
             f"Stopped following {feed.url}; its deadlines stay (edit or remove them as any other).",
             ephemeral=True,

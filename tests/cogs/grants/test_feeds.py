@@ -12,14 +12,11 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from cogs.grants.feeds import (
-    FeedError,
-    fetch_calendar,
-    is_public_address,
-    parse_calendar,
-)
+from cogs.grants.feed_parse import parse_calendar
+from cogs.grants.feeds import FeedError, fetch_calendar, is_public_address
 
 BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
@@ -71,6 +68,8 @@ ICS = (
         ("::ffff:8.8.8.8", True),
         ("2002:7f00:1::", False),  # 6to4 around 127.0.0.1
         ("64:ff9b::a00:1", False),  # NAT64 around 10.0.0.1
+        ("fec0::1", False),  # deprecated site-local: still routed inside some networks
+        ("feff::1", False),
     ],
 )
 def test_only_public_unicast_addresses_are_fetched(address: str, public: bool) -> None:
@@ -81,7 +80,7 @@ def test_only_public_unicast_addresses_are_fetched(address: str, public: bool) -
 
 
 def test_parse_reads_dates_zones_and_skips_unusable_events() -> None:
-    parsed = parse_calendar(ICS.encode(), BERLIN)
+    parsed = parse_calendar(ICS.encode(), BERLIN, now=NOW)
     by_uid = {e.uid: e for e in parsed.events}
     assert set(by_uid) == {
         "round-1@funder",
@@ -110,15 +109,90 @@ def test_parse_reads_dates_zones_and_skips_unusable_events() -> None:
 )
 def test_a_malformed_feed_is_an_error(body: bytes) -> None:
     with pytest.raises(FeedError, match="malformed"):
-        parse_calendar(body, BERLIN)
+        parse_calendar(body, BERLIN, now=NOW)
 
 
 def test_a_changed_event_has_a_new_fingerprint() -> None:
-    before = {e.uid: e for e in parse_calendar(ICS.encode(), BERLIN).events}
+    before = {e.uid: e for e in parse_calendar(ICS.encode(), BERLIN, now=NOW).events}
     changed = ICS.replace("SUMMARY:Round 3", "SUMMARY:Round 3 (extended)")
-    after = {e.uid: e for e in parse_calendar(changed.encode(), BERLIN).events}
+    after = {e.uid: e for e in parse_calendar(changed.encode(), BERLIN, now=NOW).events}
     assert after["round-3@funder"].fingerprint != before["round-3@funder"].fingerprint
     assert after["round-2@funder"].fingerprint == before["round-2@funder"].fingerprint
+
+
+def calendar(*lines: str) -> bytes:
+    return (
+        "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", *lines, "END:VCALENDAR"])
+        + "\r\n"
+    ).encode()
+
+
+def vevent(uid: str, *lines: str) -> list[str]:
+    return ["BEGIN:VEVENT", f"UID:{uid}", f"SUMMARY:{uid}", *lines, "END:VEVENT"]
+
+
+def vtimezone(tzid: str, offset: str) -> list[str]:
+    """A feed's own definition of `tzid`: a fixed offset (which we must not trust)."""
+    return [
+        "BEGIN:VTIMEZONE",
+        f"TZID:{tzid}",
+        "BEGIN:STANDARD",
+        "DTSTART:19700101T000000",
+        f"TZOFFSETFROM:{offset}",
+        f"TZOFFSETTO:{offset}",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ]
+
+
+def test_feeds_never_share_or_trust_their_own_time_zone_definitions() -> None:
+    """Two servers' feeds define one TZID differently; each deadline is in its server's zone."""
+    tokyo = ZoneInfo("Asia/Tokyo")
+    first = calendar(
+        *vtimezone("Funder Time", "+0500"),
+        *vevent("a@first", "DTSTART;TZID=Funder Time:20260301T120000"),
+    )
+    second = calendar(
+        *vtimezone("Funder Time", "-0300"),
+        *vevent("b@second", "DTSTART;TZID=Funder Time:20260301T120000"),
+    )
+    (a,) = parse_calendar(first, BERLIN, now=NOW).events
+    (b,) = parse_calendar(second, tokyo, now=NOW).events
+    assert a.deadline == datetime(2026, 3, 1, 12, 0, tzinfo=BERLIN)
+    assert b.deadline == datetime(2026, 3, 1, 12, 0, tzinfo=tokyo)
+
+
+def test_windows_and_iana_zone_names_are_mapped_whatever_the_feed_defines() -> None:
+    body = calendar(
+        *vtimezone("W. Europe Standard Time", "+1400"),
+        *vtimezone("America/New_York", "+1400"),
+        *vevent("w@x", "DTSTART;TZID=W. Europe Standard Time:20260301T120000"),
+        *vevent("i@x", 'DTSTART;TZID="America/New_York":20260301T120000'),
+        *vevent("g@x", "DTSTART;TZID=/citadel.org/20250101_1/Asia/Kolkata:20260301T120000"),
+    )
+    by_uid = {e.uid: e for e in parse_calendar(body, ZoneInfo("Asia/Tokyo"), now=NOW).events}
+    assert by_uid["w@x"].deadline == datetime(2026, 3, 1, 12, 0, tzinfo=BERLIN)
+    ny = ZoneInfo("America/New_York")
+    assert by_uid["i@x"].deadline == datetime(2026, 3, 1, 12, 0, tzinfo=ny)
+    kolkata = ZoneInfo("Asia/Kolkata")
+    assert by_uid["g@x"].deadline == datetime(2026, 3, 1, 12, 0, tzinfo=kolkata)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("DTSTART;TZID=Asia/Tokyo:00010101T000000", "date"),  # before year 1 in UTC
+        ("DTSTART;TZID=America/New_York:99991231T230000", "date"),  # after 9999 in UTC
+        ("DTSTART;VALUE=TIME:120000", "date"),
+        ("DTSTART:20260301T250000Z", "date"),
+    ],
+)
+def test_an_odd_date_skips_its_event_and_keeps_the_others(line: str, reason: str) -> None:
+    body = calendar(*vevent("odd@x", line), *vevent("good@x", "DTSTART:20260301T120000Z"))
+    parsed = parse_calendar(body, BERLIN, now=NOW)
+    assert [e.uid for e in parsed.events] == ["good@x"]
+    assert len(parsed.skipped) == 1
+    assert "'odd@x'" in parsed.skipped[0] and reason in parsed.skipped[0]
 
 
 # --- fetching ------------------------------------------------------------------------------------
@@ -276,6 +350,26 @@ async def test_a_slow_feed_times_out(server: Server) -> None:
     server.routes["/slow.ics"] = slow
     with pytest.raises(FeedError, match="longer than"):
         await fetch_calendar(server.url("/slow.ics"), allow_private=True, timeout=0.3)
+
+
+async def test_one_deadline_covers_the_whole_fetch_with_its_redirects(server: Server) -> None:
+    """Each hop is quick enough on its own; together they exceed the fetch's time."""
+
+    def slow_redirect(location: str) -> Handler:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            await asyncio.sleep(0.4)
+            raise web.HTTPFound(location)
+
+        return handler
+
+    for hop in range(3):
+        server.routes[f"/r{hop}"] = slow_redirect(f"/r{hop + 1}")
+    server.routes["/r3"] = serve(ICS.encode())
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(FeedError, match="longer than"):
+        await fetch_calendar(server.url("/r0"), allow_private=True, timeout=0.9)
+    assert loop.time() - started < 1.3
 
 
 async def test_an_error_status_is_reported(server: Server) -> None:
