@@ -83,7 +83,20 @@ def _report_text(report: ImportReport) -> str:
         lines.append("Added: " + ", ".join(report.added[:20]))
     if report.updated:
         lines.append("Updated: " + ", ".join(report.updated[:20]))
+    footer = "-# The feed is re-read daily; `/grants import-refresh` re-reads it now."
     if report.skipped:
-        lines.append("Skipped: " + "; ".join(report.skipped[:5]))
-    lines.append("-# The feed is re-read daily; `/grants import-refresh` re-reads it now.")
+        # As many reasons as fit in one message, then how many more there were.
+        room = 2000 - len("\n".join([*lines, footer])) - 40
+        shown: list[str] = []
+        for reason in report.skipped:
+            line = "• " + clip(reason, 300)
+            if len(line) + 1 > room:
+                break
+            shown.append(line)
+            room -= len(line) + 1
+        more = len(report.skipped) - len(shown)
+        lines.append("Skipped:" + "".join("\n" + line for line in shown))
+        if more:
+            lines.append(f"…and {more} more.")
+    lines.append(footer)
     return clip("\n".join(lines), 2000)

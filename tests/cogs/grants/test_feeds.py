@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from cogs.grants.feed_parse import parse_calendar
+from cogs.grants.feed_parse import MAX_EVENTS, MAX_INSTANCES, parse_calendar
+from cogs.grants.feed_worker import parse_in_worker
 from cogs.grants.feeds import FeedError, fetch_calendar, is_public_address
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -375,3 +376,80 @@ async def test_one_deadline_covers_the_whole_fetch_with_its_redirects(server: Se
 async def test_an_error_status_is_reported(server: Server) -> None:
     with pytest.raises(FeedError, match="404"):
         await fetch_calendar(server.url("/missing.ics"), allow_private=True)
+
+
+# --- recurring events ----------------------------------------------------------------------------
+
+
+def test_a_recurring_event_becomes_its_instances_in_the_next_twelve_months() -> None:
+    body = calendar(
+        *vevent(
+            "weekly@x",
+            "DTSTART;TZID=Europe/Berlin:20240101T120000",
+            "RRULE:FREQ=WEEKLY",
+            "EXDATE;TZID=Europe/Berlin:20260126T120000",
+        ),
+        # the instance of 2 February moved to the 3rd, 15:00
+        *vevent(
+            "weekly@x",
+            "RECURRENCE-ID;TZID=Europe/Berlin:20260202T120000",
+            "DTSTART;TZID=Europe/Berlin:20260203T150000",
+        ),
+        *vevent("ended@x", "DTSTART:20200101T120000Z", "RRULE:FREQ=YEARLY;COUNT=2"),
+        *vevent("often@x", "DTSTART:20260101T120000Z", "RRULE:FREQ=HOURLY"),
+    )
+    parsed = parse_calendar(body, ZoneInfo("Asia/Tokyo"), now=NOW)
+    deadlines = {e.uid: e.deadline for e in parsed.events}
+    assert all(uid.startswith("weekly@x/") for uid in deadlines)
+    assert 50 <= len(deadlines) <= 53
+    assert all(NOW < d <= NOW + timedelta(days=365) for d in deadlines.values())
+    assert deadlines["weekly@x/20260119T110000Z"] == datetime(2026, 1, 19, 12, tzinfo=BERLIN)
+    assert "weekly@x/20260126T110000Z" not in deadlines  # excluded
+    assert deadlines["weekly@x/20260202T110000Z"] == datetime(2026, 2, 3, 15, tzinfo=BERLIN)
+    assert parsed.skipped == (
+        "'ended@x' repeats, but not in the next 12 months",
+        "'often@x' repeats more often than daily; not a deadline",
+    )
+
+
+def test_recurrences_are_bounded_per_event_and_per_feed() -> None:
+    daily = [vevent(f"d{n}@x", "DTSTART:20260101T120000Z", "RRULE:FREQ=DAILY") for n in range(7)]
+    body = calendar(*[line for event in daily for line in event])
+    parsed = parse_calendar(body, BERLIN, now=NOW)
+    per_event: dict[str, int] = {}
+    for event in parsed.events:
+        base = event.uid.split("/")[0]
+        per_event[base] = per_event.get(base, 0) + 1
+    assert len(parsed.events) == MAX_EVENTS
+    assert max(per_event.values()) == MAX_INSTANCES
+    assert any(f"first {MAX_EVENTS}" in s for s in parsed.skipped)
+
+
+# --- the worker process --------------------------------------------------------------------------
+
+
+async def test_the_worker_returns_what_the_parse_returns() -> None:
+    body = ICS.encode()
+    assert await parse_in_worker(body, BERLIN, NOW) == parse_calendar(body, BERLIN, now=NOW)
+
+
+async def test_the_worker_refuses_a_malformed_feed_in_plain_words() -> None:
+    with pytest.raises(FeedError, match="malformed"):
+        await parse_in_worker(b"BEGIN:VCALENDAR\r\nthis is not ical\r\n", BERLIN, NOW)
+
+
+async def test_the_worker_is_stopped_at_its_time_limit() -> None:
+    never = calendar(
+        *vevent("never@x", "DTSTART:19700101T000000Z", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30")
+    )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(FeedError, match="longer than 2 s"):
+        await parse_in_worker(never, BERLIN, NOW, time_limit=2)
+    assert loop.time() - started < 3
+
+
+async def test_the_worker_is_stopped_at_its_memory_limit() -> None:
+    # 16 MiB is less than the worker has mapped once Python and icalendar are loaded.
+    with pytest.raises(FeedError, match="more than 16 MiB"):
+        await parse_in_worker(ICS.encode(), BERLIN, NOW, memory_limit=16 * 1024 * 1024)
