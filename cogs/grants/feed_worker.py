@@ -32,6 +32,7 @@ EXIT_MEMORY = 3
 # The folder that holds the `cogs` package, so `-m cogs.grants.feed_worker` imports whatever
 # the working directory (python -m bot in Docker, pytest, a checkout).
 _ROOT = Path(__file__).resolve().parents[2]
+_PASSED_ENV = frozenset({"PATH", "PYTHONPATH", "PYTHONHOME", "TZDIR", "LANG", "LC_ALL", "TMPDIR"})
 
 
 async def parse_in_worker(
@@ -43,7 +44,8 @@ async def parse_in_worker(
     memory_limit: int = MEMORY_LIMIT_BYTES,
 ) -> ParsedFeed:
     """parse_calendar in a child process; FeedError in plain words if it fails or overruns."""
-    env = dict(os.environ)
+    # Only what Python needs: the worker reads hostile input and has no use for the bot's secrets.
+    env = {k: v for k, v in os.environ.items() if k in _PASSED_ENV}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
