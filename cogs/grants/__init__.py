@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from discord import app_commands
-
 if TYPE_CHECKING:
     from bot.client import HammingBot
 
 
 async def setup(bot: HammingBot) -> None:
+    # Imported here, not at the top: the feed worker (python -m cogs.grants.feed_worker) is a
+    # fresh process per feed and should not pay for discord.py's import.
+    from discord import app_commands
+
     from cogs.grants.cog import GrantsCog
     from cogs.grants.config import GrantsConfig
     from cogs.grants.feature import grants_feature

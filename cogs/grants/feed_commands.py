@@ -12,6 +12,7 @@ from bot.client import HammingBot
 from bot.errors import UserError
 from bot.ui import clip
 from cogs.grants import store
+from cogs.grants.feeds import redact_url
 from cogs.grants.importer import ImportReport
 from cogs.grants.logic import clean_url
 from cogs.grants.shared import GrantsBase, feed_autocomplete, grants, user_errors
@@ -63,7 +64,13 @@ class FeedCommands(GrantsBase):
             raise UserError("No feed with that link is imported here; pick one from the list.")
         async with self.bot.db.transaction() as tx:
             await store.delete_feed(tx, feed.id)
-        log.info("guild %s: %s stopped feed %s", guild.id, interaction.user.id, feed.url)
+        log.info(
+            "guild %s: %s stopped feed %s (%s)",
+            guild.id,
+            interaction.user.id,
+            feed.id,
+            redact_url(feed.url),
+        )
         await interaction.response.send_message(
             f"Stopped following {feed.url}; its deadlines stay (edit or remove them as any other).",
             ephemeral=True,
@@ -76,7 +83,20 @@ def _report_text(report: ImportReport) -> str:
         lines.append("Added: " + ", ".join(report.added[:20]))
     if report.updated:
         lines.append("Updated: " + ", ".join(report.updated[:20]))
+    footer = "-# The feed is re-read daily; `/grants import-refresh` re-reads it now."
     if report.skipped:
-        lines.append("Skipped: " + "; ".join(report.skipped[:5]))
-    lines.append("-# The feed is re-read daily; `/grants import-refresh` re-reads it now.")
+        # As many reasons as fit in one message, then how many more there were.
+        room = 2000 - len("\n".join([*lines, footer])) - 40
+        shown: list[str] = []
+        for reason in report.skipped:
+            line = "• " + clip(reason, 300)
+            if len(line) + 1 > room:
+                break
+            shown.append(line)
+            room -= len(line) + 1
+        more = len(report.skipped) - len(shown)
+        lines.append("Skipped:" + "".join("\n" + line for line in shown))
+        if more:
+            lines.append(f"…and {more} more.")
+    lines.append(footer)
     return clip("\n".join(lines), 2000)

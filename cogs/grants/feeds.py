@@ -3,43 +3,34 @@
 The fetch refuses anything but public unicast addresses (unless FETCH_ALLOW_PRIVATE is set):
 IP literals are checked before connecting, host names inside the connector's resolver, so the
 address that was checked is the address connected to (no DNS-rebinding window). Redirects are
-followed by hand, each hop checked the same way. A timeout, a streamed size cap and a content
-type check bound what a feed can cost us.
+followed by hand, each hop checked the same way. One deadline for the whole fetch (all hops),
+a streamed size cap and a content type check bound what a feed can cost us. Parsing happens
+elsewhere, in a child process (feed_worker).
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
-from bot.timeparse import localize
-from cogs.grants.logic import (
-    NAME_MAX,
-    NOTES_MAX,
-    URL_MAX,
-    FeedEvent,
-    GrantError,
-    clean_url,
-)
+from cogs.grants.feed_parse import FeedError
+from cogs.grants.logic import URL_MAX, GrantError, clean_url
+
+__all__ = ["FeedError", "check_feed_url", "fetch_calendar", "is_public_address", "redact_url"]
 
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 1024 * 1024
 TIMEOUT_SECONDS = 10.0
 MAX_REDIRECTS = 3
-MAX_EVENTS = 500
-END_OF_DAY = (23, 59)
 CALENDAR_TYPES = frozenset({"text/calendar"})
 # Some servers label .ics files generically; accepted only when the body is a calendar.
 GENERIC_TYPES = frozenset({"text/plain", "application/octet-stream"})
@@ -47,10 +38,6 @@ USER_AGENT = "HammingBot/1 (+grant deadline import)"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 AddressPolicy = Callable[[IPAddress], bool]
-
-
-class FeedError(Exception):
-    """The feed could not be used; the message says why in plain words."""
 
 
 class AddressRefused(OSError):
@@ -88,6 +75,8 @@ def is_public_address(address: IPAddress) -> bool:
         or address.is_multicast
         or address.is_unspecified
         or not address.is_global
+        # fec0::/10 (deprecated site-local) still routes inside some networks; Python says global
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
     )
 
 
@@ -172,13 +161,17 @@ async def fetch_calendar(
     policy = policy or policy_for(allow_private)
     url = check_feed_url(text)
     connector = aiohttp.TCPConnector(resolver=CheckingResolver(policy), use_dns_cache=False)
+    # The budget is for the whole fetch: aiohttp's own total applies per request (per hop).
     client_timeout = aiohttp.ClientTimeout(total=timeout)
     try:
-        async with aiohttp.ClientSession(
-            connector=connector,
-            timeout=client_timeout,
-            headers={"User-Agent": USER_AGENT, "Accept": "text/calendar, text/plain;q=0.5"},
-        ) as session:
+        async with (
+            asyncio.timeout(timeout),
+            aiohttp.ClientSession(
+                connector=connector,
+                timeout=client_timeout,
+                headers={"User-Agent": USER_AGENT, "Accept": "text/calendar, text/plain;q=0.5"},
+            ) as session,
+        ):
             for _hop in range(MAX_REDIRECTS + 1):
                 _check_literal(url, policy)
                 async with session.get(url, allow_redirects=False) as response:
@@ -249,91 +242,15 @@ def _looks_like_calendar(body: bytes) -> bool:
     return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].upper() == b"BEGIN:VCALENDAR"
 
 
-# --- the parse ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedFeed:
-    events: tuple[FeedEvent, ...]
-    skipped: tuple[str, ...]  # why some events were left out, one line each
-    name: str | None = None  # the calendar's X-WR-CALNAME, if any
-
-
-def parse_calendar(body: bytes, zone: ZoneInfo) -> ParsedFeed:
-    """The usable VEVENTs of an iCalendar body, or FeedError if it isn't one.
-
-    The deadline is DTSTART. A date without a time means 23:59 that day and a floating time
-    is wall-clock time, both in `zone` (the server's). An event without a UID cannot be
-    updated later, so it is left out, as are events without a readable date.
-    """
-    import icalendar  # a few ms to import; only imports need it
-
+def redact_url(text: str) -> str:
+    """A feed link fit for logs: scheme and host only (a path or query can be a secret,
+    such as a private Google Calendar address)."""
     try:
-        calendar = icalendar.Calendar.from_ical(body)
-    except (ValueError, IndexError, KeyError) as exc:
-        raise FeedError(f"The feed is malformed: {str(exc)[:200]}") from None
-    if not isinstance(calendar, icalendar.Calendar):
-        raise FeedError("The feed is malformed: it isn't a VCALENDAR.")
-    events: dict[str, FeedEvent] = {}
-    skipped: list[str] = []
-    for component in calendar.walk("VEVENT"):
-        if len(events) >= MAX_EVENTS:
-            skipped.append(f"events after the first {MAX_EVENTS} were not read")
-            break
-        try:
-            event = _event(component, zone)
-        except FeedError as exc:
-            skipped.append(str(exc))
-            continue
-        events[event.uid] = event  # a repeated UID (a recurrence override) keeps the last
-    name = calendar.get("X-WR-CALNAME")
-    return ParsedFeed(
-        tuple(events.values()), tuple(skipped), str(name)[:NAME_MAX] if name else None
-    )
-
-
-def _event(component: Any, zone: ZoneInfo) -> FeedEvent:
-    summary = " ".join(str(component.get("SUMMARY") or "").split())[:NAME_MAX]
-    label = f"'{summary}'" if summary else "an event without a title"
-    uid = str(component.get("UID") or "").strip()
-    if not uid:
-        raise FeedError(f"{label} has no UID")
-    if len(uid) > 255:
-        raise FeedError(f"{label} has an overly long UID")
-    try:
-        start = component.decoded("DTSTART")
-    except (KeyError, ValueError, TypeError):
-        raise FeedError(f"{label} has no start date") from None
-    deadline = _as_deadline(start, zone)
-    if deadline is None:
-        raise FeedError(f"{label} has an unreadable start date")
-    url = None
-    raw_url = str(component.get("URL") or "").strip()
-    if raw_url:
-        try:
-            url = clean_url(raw_url)
-        except GrantError:
-            url = None  # a bad link does not make the deadline unusable
-    notes = " ".join(str(component.get("DESCRIPTION") or "").split())[:NOTES_MAX] or None
-    status = str(component.get("STATUS") or "").upper()
-    return FeedEvent(
-        uid=uid,
-        name=summary or "Untitled deadline",
-        deadline=deadline,
-        url=url,
-        notes=notes,
-        cancelled=status == "CANCELLED",
-    )
-
-
-def _as_deadline(value: object, zone: ZoneInfo) -> datetime | None:
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            at, _ = localize(value.replace(tzinfo=None), zone)
-            return at
-        return value.astimezone(UTC)
-    if isinstance(value, date):
-        naive = datetime(value.year, value.month, value.day, *END_OF_DAY)
-        at, _ = localize(naive, zone)
-        return at
-    return None
+        url = URL(text)
+    except (ValueError, TypeError):
+        return "<unreadable link>"
+    if not url.host:
+        return "<link without a host>"
+    port = f":{url.explicit_port}" if url.explicit_port else ""
+    hidden = "/…" if (url.raw_path not in ("", "/") or url.raw_query_string) else ""
+    return f"{url.scheme}://{url.host}{port}{hidden}"

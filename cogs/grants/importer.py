@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass, field
@@ -13,7 +14,9 @@ from bot.ledger import Occurrence
 from bot.scheduler import SkipOccurrence
 from bot.time import next_daily_at
 from cogs.grants import store
-from cogs.grants.feeds import FeedError, ParsedFeed, check_feed_url, fetch_calendar, parse_calendar
+from cogs.grants.feed_parse import FeedError, ParsedFeed
+from cogs.grants.feed_worker import parse_in_worker
+from cogs.grants.feeds import check_feed_url, fetch_calendar, redact_url
 from cogs.grants.logic import (
     REFRESH_AT,
     Grant,
@@ -32,6 +35,8 @@ log = logging.getLogger(__name__)
 
 REFRESH = "grant-feed-refresh"
 REFRESH_GRACE = timedelta(hours=20)  # a refresh missed by more waits for the next day's
+# Each parse is a child process of up to 512 MiB; two at once bound what imports can cost.
+PARSE_SLOTS = 2
 
 
 @dataclass
@@ -63,6 +68,7 @@ class Importer:
     def __init__(self, bot: HammingBot, reminders: Reminders) -> None:
         self.bot = bot
         self.reminders = reminders
+        self._parse_slots = asyncio.Semaphore(PARSE_SLOTS)
 
     def register(self) -> None:
         self.bot.scheduler.register(REFRESH, self.on_refresh, grace=REFRESH_GRACE)
@@ -84,33 +90,57 @@ class Importer:
         url = str(check_feed_url(url_text))
         zone = await guilds.get_guild_zone(self.bot.db, guild_id)
         body = await fetch_calendar(url, allow_private=self.bot.settings.fetch_allow_private)
-        parsed = parse_calendar(body, zone)
+        now = self.bot.clock.now()
+        async with self._parse_slots:
+            # Off the event loop, in a process that is killed at its time and memory limits.
+            parsed = await parse_in_worker(body, zone, now)
         if not parsed.events:
             why = f" ({'; '.join(parsed.skipped[:3])})" if parsed.skipped else ""
             raise FeedError(f"The feed has no events I can use{why}.")
-        now = self.bot.clock.now()
         async with self.bot.db.transaction() as tx:
             feed = await store.get_or_insert_feed(tx, guild_id, url, actor_id, now)
             report = await self._upsert(guild_id, feed.id, url, parsed, actor_id, now)
             await store.update_feed_status(self.bot.db, feed.id, fetched_at=now, error=None)
         await self.ensure_refresh(guild_id, now)
-        log.info("guild %s: %s imported %s: %s", guild_id, actor_id, url, report.summary())
+        log.info(
+            "guild %s: %s imported %s: %s", guild_id, actor_id, redact_url(url), report.summary()
+        )
         return report
 
     async def refresh_guild(self, guild_id: int) -> list[tuple[str, ImportReport | str]]:
-        """Re-read every feed of a server; each feed's outcome (a report or the error)."""
+        """Re-read every feed of a server; each feed's outcome (a report or the error).
+
+        A feed that fails, for whatever reason, records its error and the next feed is still
+        read: one bad feed must not stop a server's other feeds from refreshing every day.
+        """
         outcomes: list[tuple[str, ImportReport | str]] = []
         for feed in await store.list_feeds(self.bot.db, guild_id):
             try:
                 report = await self.import_url(guild_id, feed.url, feed.added_by)
             except (FeedError, GrantError) as exc:
-                await store.update_feed_status(
-                    self.bot.db, feed.id, fetched_at=self.bot.clock.now(), error=str(exc)
+                error = str(exc)
+                log.warning(
+                    "guild %s: refreshing feed %s (%s) failed: %s",
+                    guild_id,
+                    feed.id,
+                    redact_url(feed.url),
+                    exc,
                 )
-                log.warning("guild %s: refreshing feed %s failed: %s", guild_id, feed.url, exc)
-                outcomes.append((feed.url, str(exc)))
+            except Exception:
+                error = "an unexpected error while importing it (the bot's log has the details)"
+                log.exception(
+                    "guild %s: refreshing feed %s (%s) failed",
+                    guild_id,
+                    feed.id,
+                    redact_url(feed.url),
+                )
             else:
                 outcomes.append((feed.url, report))
+                continue
+            await store.update_feed_status(
+                self.bot.db, feed.id, fetched_at=self.bot.clock.now(), error=error
+            )
+            outcomes.append((feed.url, error))
         return outcomes
 
     async def on_refresh(self, occurrence: Occurrence) -> None:

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import guilds
-from bot.checks import require_guild
+from bot.checks import is_moderator, require_guild
 from bot.client import HammingBot
 from bot.errors import UserError
 from bot.timeparse import TimeParseError, parse_deadline, parse_offsets
@@ -58,7 +58,9 @@ async def grant_autocomplete(
 async def feed_autocomplete(
     interaction: discord.Interaction[HammingBot], current: str
 ) -> list[app_commands.Choice[str]]:
-    if interaction.guild_id is None:
+    # discord.py runs only this function's own checks for autocomplete, not the command's,
+    # and a feed link can carry a secret (a private Google Calendar address): moderators only.
+    if interaction.guild_id is None or not await is_moderator(interaction):
         return []
     feeds = await store.list_feeds(interaction.client.db, interaction.guild_id)
     return [

@@ -5,21 +5,19 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from cogs.grants.feeds import (
-    FeedError,
-    fetch_calendar,
-    is_public_address,
-    parse_calendar,
-)
+from cogs.grants.feed_parse import MAX_EVENTS, MAX_INSTANCES, parse_calendar
+from cogs.grants.feed_worker import parse_in_worker
+from cogs.grants.feeds import FeedError, fetch_calendar, is_public_address
 
 BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
 ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
@@ -71,6 +69,8 @@ ICS = (
         ("::ffff:8.8.8.8", True),
         ("2002:7f00:1::", False),  # 6to4 around 127.0.0.1
         ("64:ff9b::a00:1", False),  # NAT64 around 10.0.0.1
+        ("fec0::1", False),  # deprecated site-local: still routed inside some networks
+        ("feff::1", False),
     ],
 )
 def test_only_public_unicast_addresses_are_fetched(address: str, public: bool) -> None:
@@ -81,7 +81,7 @@ def test_only_public_unicast_addresses_are_fetched(address: str, public: bool) -
 
 
 def test_parse_reads_dates_zones_and_skips_unusable_events() -> None:
-    parsed = parse_calendar(ICS.encode(), BERLIN)
+    parsed = parse_calendar(ICS.encode(), BERLIN, now=NOW)
     by_uid = {e.uid: e for e in parsed.events}
     assert set(by_uid) == {
         "round-1@funder",
@@ -110,15 +110,90 @@ def test_parse_reads_dates_zones_and_skips_unusable_events() -> None:
 )
 def test_a_malformed_feed_is_an_error(body: bytes) -> None:
     with pytest.raises(FeedError, match="malformed"):
-        parse_calendar(body, BERLIN)
+        parse_calendar(body, BERLIN, now=NOW)
 
 
 def test_a_changed_event_has_a_new_fingerprint() -> None:
-    before = {e.uid: e for e in parse_calendar(ICS.encode(), BERLIN).events}
+    before = {e.uid: e for e in parse_calendar(ICS.encode(), BERLIN, now=NOW).events}
     changed = ICS.replace("SUMMARY:Round 3", "SUMMARY:Round 3 (extended)")
-    after = {e.uid: e for e in parse_calendar(changed.encode(), BERLIN).events}
+    after = {e.uid: e for e in parse_calendar(changed.encode(), BERLIN, now=NOW).events}
     assert after["round-3@funder"].fingerprint != before["round-3@funder"].fingerprint
     assert after["round-2@funder"].fingerprint == before["round-2@funder"].fingerprint
+
+
+def calendar(*lines: str) -> bytes:
+    return (
+        "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//EN", *lines, "END:VCALENDAR"])
+        + "\r\n"
+    ).encode()
+
+
+def vevent(uid: str, *lines: str) -> list[str]:
+    return ["BEGIN:VEVENT", f"UID:{uid}", f"SUMMARY:{uid}", *lines, "END:VEVENT"]
+
+
+def vtimezone(tzid: str, offset: str) -> list[str]:
+    """A feed's own definition of `tzid`: a fixed offset (which we must not trust)."""
+    return [
+        "BEGIN:VTIMEZONE",
+        f"TZID:{tzid}",
+        "BEGIN:STANDARD",
+        "DTSTART:19700101T000000",
+        f"TZOFFSETFROM:{offset}",
+        f"TZOFFSETTO:{offset}",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ]
+
+
+def test_feeds_never_share_or_trust_their_own_time_zone_definitions() -> None:
+    """Two servers' feeds define one TZID differently; each deadline is in its server's zone."""
+    tokyo = ZoneInfo("Asia/Tokyo")
+    first = calendar(
+        *vtimezone("Funder Time", "+0500"),
+        *vevent("a@first", "DTSTART;TZID=Funder Time:20260301T120000"),
+    )
+    second = calendar(
+        *vtimezone("Funder Time", "-0300"),
+        *vevent("b@second", "DTSTART;TZID=Funder Time:20260301T120000"),
+    )
+    (a,) = parse_calendar(first, BERLIN, now=NOW).events
+    (b,) = parse_calendar(second, tokyo, now=NOW).events
+    assert a.deadline == datetime(2026, 3, 1, 12, 0, tzinfo=BERLIN)
+    assert b.deadline == datetime(2026, 3, 1, 12, 0, tzinfo=tokyo)
+
+
+def test_windows_and_iana_zone_names_are_mapped_whatever_the_feed_defines() -> None:
+    body = calendar(
+        *vtimezone("W. Europe Standard Time", "+1400"),
+        *vtimezone("America/New_York", "+1400"),
+        *vevent("w@x", "DTSTART;TZID=W. Europe Standard Time:20260301T120000"),
+        *vevent("i@x", 'DTSTART;TZID="America/New_York":20260301T120000'),
+        *vevent("g@x", "DTSTART;TZID=/citadel.org/20250101_1/Asia/Kolkata:20260301T120000"),
+    )
+    by_uid = {e.uid: e for e in parse_calendar(body, ZoneInfo("Asia/Tokyo"), now=NOW).events}
+    assert by_uid["w@x"].deadline == datetime(2026, 3, 1, 12, 0, tzinfo=BERLIN)
+    ny = ZoneInfo("America/New_York")
+    assert by_uid["i@x"].deadline == datetime(2026, 3, 1, 12, 0, tzinfo=ny)
+    kolkata = ZoneInfo("Asia/Kolkata")
+    assert by_uid["g@x"].deadline == datetime(2026, 3, 1, 12, 0, tzinfo=kolkata)
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("DTSTART;TZID=Asia/Tokyo:00010101T000000", "date"),  # before year 1 in UTC
+        ("DTSTART;TZID=America/New_York:99991231T230000", "date"),  # after 9999 in UTC
+        ("DTSTART;VALUE=TIME:120000", "date"),
+        ("DTSTART:20260301T250000Z", "date"),
+    ],
+)
+def test_an_odd_date_skips_its_event_and_keeps_the_others(line: str, reason: str) -> None:
+    body = calendar(*vevent("odd@x", line), *vevent("good@x", "DTSTART:20260301T120000Z"))
+    parsed = parse_calendar(body, BERLIN, now=NOW)
+    assert [e.uid for e in parsed.events] == ["good@x"]
+    assert len(parsed.skipped) == 1
+    assert "'odd@x'" in parsed.skipped[0] and reason in parsed.skipped[0]
 
 
 # --- fetching ------------------------------------------------------------------------------------
@@ -278,6 +353,103 @@ async def test_a_slow_feed_times_out(server: Server) -> None:
         await fetch_calendar(server.url("/slow.ics"), allow_private=True, timeout=0.3)
 
 
+async def test_one_deadline_covers_the_whole_fetch_with_its_redirects(server: Server) -> None:
+    """Each hop is quick enough on its own; together they exceed the fetch's time."""
+
+    def slow_redirect(location: str) -> Handler:
+        async def handler(request: web.Request) -> web.StreamResponse:
+            await asyncio.sleep(0.4)
+            raise web.HTTPFound(location)
+
+        return handler
+
+    for hop in range(3):
+        server.routes[f"/r{hop}"] = slow_redirect(f"/r{hop + 1}")
+    server.routes["/r3"] = serve(ICS.encode())
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(FeedError, match="longer than"):
+        await fetch_calendar(server.url("/r0"), allow_private=True, timeout=0.9)
+    assert loop.time() - started < 1.3
+
+
 async def test_an_error_status_is_reported(server: Server) -> None:
     with pytest.raises(FeedError, match="404"):
         await fetch_calendar(server.url("/missing.ics"), allow_private=True)
+
+
+# --- recurring events ----------------------------------------------------------------------------
+
+
+def test_a_recurring_event_becomes_its_instances_in_the_next_twelve_months() -> None:
+    body = calendar(
+        *vevent(
+            "weekly@x",
+            "DTSTART;TZID=Europe/Berlin:20240101T120000",
+            "RRULE:FREQ=WEEKLY",
+            "EXDATE;TZID=Europe/Berlin:20260126T120000",
+        ),
+        # the instance of 2 February moved to the 3rd, 15:00
+        *vevent(
+            "weekly@x",
+            "RECURRENCE-ID;TZID=Europe/Berlin:20260202T120000",
+            "DTSTART;TZID=Europe/Berlin:20260203T150000",
+        ),
+        *vevent("ended@x", "DTSTART:20200101T120000Z", "RRULE:FREQ=YEARLY;COUNT=2"),
+        *vevent("often@x", "DTSTART:20260101T120000Z", "RRULE:FREQ=HOURLY"),
+    )
+    parsed = parse_calendar(body, ZoneInfo("Asia/Tokyo"), now=NOW)
+    deadlines = {e.uid: e.deadline for e in parsed.events}
+    assert all(uid.startswith("weekly@x/") for uid in deadlines)
+    assert 50 <= len(deadlines) <= 53
+    assert all(NOW < d <= NOW + timedelta(days=365) for d in deadlines.values())
+    assert deadlines["weekly@x/20260119T110000Z"] == datetime(2026, 1, 19, 12, tzinfo=BERLIN)
+    assert "weekly@x/20260126T110000Z" not in deadlines  # excluded
+    assert deadlines["weekly@x/20260202T110000Z"] == datetime(2026, 2, 3, 15, tzinfo=BERLIN)
+    assert parsed.skipped == (
+        "'ended@x' repeats, but not in the next 12 months",
+        "'often@x' repeats more often than daily; not a deadline",
+    )
+
+
+def test_recurrences_are_bounded_per_event_and_per_feed() -> None:
+    daily = [vevent(f"d{n}@x", "DTSTART:20260101T120000Z", "RRULE:FREQ=DAILY") for n in range(7)]
+    body = calendar(*[line for event in daily for line in event])
+    parsed = parse_calendar(body, BERLIN, now=NOW)
+    per_event: dict[str, int] = {}
+    for event in parsed.events:
+        base = event.uid.split("/")[0]
+        per_event[base] = per_event.get(base, 0) + 1
+    assert len(parsed.events) == MAX_EVENTS
+    assert max(per_event.values()) == MAX_INSTANCES
+    assert any(f"first {MAX_EVENTS}" in s for s in parsed.skipped)
+
+
+# --- the worker process --------------------------------------------------------------------------
+
+
+async def test_the_worker_returns_what_the_parse_returns() -> None:
+    body = ICS.encode()
+    assert await parse_in_worker(body, BERLIN, NOW) == parse_calendar(body, BERLIN, now=NOW)
+
+
+async def test_the_worker_refuses_a_malformed_feed_in_plain_words() -> None:
+    with pytest.raises(FeedError, match="malformed"):
+        await parse_in_worker(b"BEGIN:VCALENDAR\r\nthis is not ical\r\n", BERLIN, NOW)
+
+
+async def test_the_worker_is_stopped_at_its_time_limit() -> None:
+    never = calendar(
+        *vevent("never@x", "DTSTART:19700101T000000Z", "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30")
+    )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(FeedError, match="longer than 2 s"):
+        await parse_in_worker(never, BERLIN, NOW, time_limit=2)
+    assert loop.time() - started < 3
+
+
+async def test_the_worker_is_stopped_at_its_memory_limit() -> None:
+    # 16 MiB is less than the worker has mapped once Python and icalendar are loaded.
+    with pytest.raises(FeedError, match="more than 16 MiB"):
+        await parse_in_worker(ICS.encode(), BERLIN, NOW, memory_limit=16 * 1024 * 1024)
