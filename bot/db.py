@@ -225,21 +225,75 @@ class Database:
 
 
 async def backup_database(source: Path, destination: Path) -> None:
-    """A consistent copy via SQLite's online backup; safe while the bot writes."""
-    destination = _prepare_backup_path(source, destination)
-    async with aiosqlite.connect(source) as src, aiosqlite.connect(destination) as dst:
-        await src.execute("PRAGMA busy_timeout = 5000")
-        await src.backup(dst)
+    """A consistent copy via SQLite's online backup; safe while the bot writes.
+
+    The source is opened read-only and must already be a Hamming database: a mistyped
+    DATABASE_PATH must not create an empty database and "back it up" as if all were well.
+    """
+    source, source_uri = _backup_source(source)
+    try:
+        async with aiosqlite.connect(source_uri, uri=True) as src:
+            await src.execute("PRAGMA busy_timeout = 5000")
+            async with src.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+            ) as cursor:
+                is_hamming = await cursor.fetchone() is not None
+            if not is_hamming:
+                raise DatabaseError(
+                    f"{source} is not a Hamming database (it has no schema_migrations table);"
+                    " check DATABASE_PATH (nothing was written)"
+                )
+            destination, created = _prepare_backup_path(source, destination)
+            try:
+                async with aiosqlite.connect(destination) as dst:
+                    await src.backup(dst)
+            except sqlite3.Error as exc:
+                if created:  # no half-written or empty "backup" left behind
+                    destination.unlink(missing_ok=True)
+                raise DatabaseError(
+                    f"cannot write the backup to {destination} ({exc}); choose a new file in a"
+                    " folder the bot's user can write"
+                ) from None
+    except sqlite3.Error as exc:
+        raise DatabaseError(explain(exc, source)) from None
     os.chmod(destination, 0o600)
 
 
-def _prepare_backup_path(source: Path, destination: Path) -> Path:
+def _backup_source(source: Path) -> tuple[Path, str]:
+    """The existing source file and its read-only SQLite URI."""
+    source = source.expanduser()
+    if not source.is_file():
+        raise DatabaseError(
+            f"{source} does not exist; set DATABASE_PATH to the bot's database (nothing was"
+            " written)"
+        )
+    # mode=ro: SQLite never creates (or changes) the file; as_uri() escapes ? and # in paths.
+    return source, f"{source.resolve().as_uri()}?mode=ro"
+
+
+def _prepare_backup_path(source: Path, destination: Path) -> tuple[Path, bool]:
+    """The resolved destination, created owner-only; and whether this call created it."""
     destination = destination.expanduser().resolve()
     if destination == source.resolve():
         raise DatabaseError("the backup path is the live database itself; choose another path")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    _create_private_file(destination)
-    return destination
+    if destination.is_dir():
+        raise DatabaseError(f"{destination} is a folder; give a file name for the backup")
+    try:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot create the folder {destination.parent} ({exc.strerror or exc}); choose a"
+            " backup path in a folder the bot's user can write"
+        ) from None
+    created = not destination.exists()
+    try:
+        _create_private_file(destination)
+    except OSError as exc:
+        raise DatabaseError(
+            f"cannot write {destination} ({exc.strerror or exc}); choose a backup path the"
+            " bot's user can write"
+        ) from None
+    return destination, created
 
 
 def _create_private_file(path: Path) -> None:

@@ -205,6 +205,22 @@ async def list_occurrences(
     return [_row_to_occurrence(row) for row in rows]
 
 
+async def list_with_prefix(
+    db: Database, prefix: str, *, kind: str, states: tuple[State, ...]
+) -> list[Occurrence]:
+    """Occurrences whose key starts with `prefix` (a range on the key index, not a scan)."""
+    if not prefix:
+        raise ValueError("list_with_prefix needs a non-empty prefix")
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first key past every prefixed one
+    marks = ",".join("?" * len(states))
+    rows = await db.fetchall(
+        f"SELECT * FROM deliveries WHERE key >= ? AND key < ? AND kind = ? AND state IN ({marks})"  # noqa: S608 - only placeholders are formatted in
+        " ORDER BY key",
+        (prefix, upper, kind, *states),
+    )
+    return [_row_to_occurrence(row) for row in rows]
+
+
 async def count_by_state(db: Database) -> dict[str, int]:
     rows = await db.fetchall("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")
     return {row["state"]: row["n"] for row in rows}

@@ -19,7 +19,7 @@ from bot.time import discord_timestamp
 from bot.timeparse import TimeParseError, parse_zone
 from bot.ui import clip, embed
 from cogs.admin import server, setup_wizard
-from cogs.admin.confirm import ACTIONS
+from cogs.admin.confirm import register_action
 from cogs.admin.logic import (
     UpcomingItem,
     format_latency,
@@ -44,7 +44,9 @@ class AdminCog(commands.Cog):
 
     def __init__(self, bot: HammingBot) -> None:
         self.bot = bot
-        ACTIONS["reset"] = functools.partial(server.reset_confirmed, bot)
+        register_action(
+            "reset", functools.partial(server.reset_confirmed, bot), moderators_only=True
+        )
 
     # -- /about ------------------------------------------------------------------------------
 

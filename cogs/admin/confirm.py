@@ -12,7 +12,7 @@ from typing import Any
 
 import discord
 
-from bot.checks import hamming
+from bot.checks import ensure_moderator, hamming
 from bot.clock import to_unix
 from bot.ui import reports_errors
 from cogs.admin.logic import CONFIRM_SECONDS, confirmation_state
@@ -20,6 +20,18 @@ from cogs.admin.logic import CONFIRM_SECONDS, confirmation_state
 ConfirmAction = Callable[[discord.Interaction[Any], str], Awaitable[None]]
 # action name -> what to do once confirmed (argument from the custom_id)
 ACTIONS: dict[str, ConfirmAction] = {}
+# Actions that change server settings: the presser must still be a moderator when pressing
+# (the role can be taken away in the five minutes between the command and the press).
+MODERATOR_ACTIONS: set[str] = set()
+
+
+def register_action(name: str, action: ConfirmAction, *, moderators_only: bool) -> None:
+    """What a confirmation button named `name` does; every caller decides who may press it."""
+    ACTIONS[name] = action
+    if moderators_only:
+        MODERATOR_ACTIONS.add(name)
+    else:
+        MODERATOR_ACTIONS.discard(name)
 
 
 class ConfirmButton(
@@ -70,6 +82,8 @@ class ConfirmButton(
         if action is None:
             await interaction.response.edit_message(content="This button is outdated.", view=None)
             return
+        if self.action in MODERATOR_ACTIONS:
+            await ensure_moderator(interaction)  # refuses ephemerally; nothing is changed
         await action(interaction, self.arg)
 
 

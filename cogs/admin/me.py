@@ -17,7 +17,7 @@ from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import TimeParseError, parse_deadline, parse_zone
 from bot.ui import clip
-from cogs.admin.confirm import ACTIONS, confirm_view
+from cogs.admin.confirm import confirm_view, register_action
 from cogs.admin.privacy import export_json, export_member, forget_member
 from cogs.admin.zones import zone_autocomplete
 
@@ -42,7 +42,8 @@ class MeCog(commands.Cog):
 
     def __init__(self, bot: HammingBot) -> None:
         self.bot = bot
-        ACTIONS["forget"] = self._forget_confirmed
+        # Members forget their own data: the presser only has to be the one who asked.
+        register_action("forget", self._forget_confirmed, moderators_only=False)
 
     @me.command(name="timezone")
     @app_commands.describe(zone="Your IANA time zone, e.g. Europe/Berlin")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.checks import hamming
+from bot.checks import ensure_moderator, hamming
 from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.ui import HammingModal, HammingView, clip, embed, reports_errors
@@ -271,6 +271,11 @@ class QuestionsModal(HammingModal):
                     component=text_input,
                 )
             )
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # The form outlives the command's check (it stays open for many minutes): whoever
+        # submits must still be a moderator now. A refusal is answered ephemerally by on_error.
+        return await ensure_moderator(interaction)
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         await self._on_fields(interaction, [text_input.value for text_input in self.inputs])

@@ -199,7 +199,11 @@ class GrantsCog(MemberCommands, FeedCommands):
         updated, moved = await self.service.edit(guild.id, interaction.user.id, current, fields)
         reply = await self._saved_reply("Updated", updated, notes_shown)
         if moved:
-            reply += "\nThe old deadline's pending reminders were cancelled."
+            reply += (
+                "\nThe old deadline's pending reminders were cancelled; reminders already sent"
+                " are not repeated. The grants channel, and subscribers who had a reminder,"
+                " are told the deadline moved."
+            )
         await interaction.response.send_message(clip(reply, 2000), ephemeral=True)
 
     @grants.command(name="remove")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.time import discord_timestamp
@@ -55,6 +55,8 @@ class Grant:
     source_uid: str | None = None
     source_hash: str | None = None
     schedule_rev: int = 0  # bumped on every deadline change; part of reminder keys
+    # The first schedule_rev of this deadline's round: reminders sent since are never repeated.
+    reminder_cycle_rev: int = 0
     created_by: int | None = None
 
     @property
@@ -138,24 +140,33 @@ def reminder_at(deadline: datetime, offset: timedelta, zone: ZoneInfo) -> dateti
 
 @dataclass(frozen=True, slots=True)
 class ReminderPlan:
-    """Which offsets still lie ahead (with their times) and which had passed already."""
+    """Which offsets still lie ahead (with their times), which had passed already, and which
+    were sent before the deadline moved (never repeated)."""
 
     ahead: tuple[tuple[timedelta, datetime], ...]
     passed: tuple[timedelta, ...]
+    sent: tuple[timedelta, ...] = ()
 
 
 def plan_reminders(
-    deadline: datetime, offsets: Iterable[timedelta], zone: ZoneInfo, now: datetime
+    deadline: datetime,
+    offsets: Iterable[timedelta],
+    zone: ZoneInfo,
+    now: datetime,
+    sent: Collection[timedelta] = (),
 ) -> ReminderPlan:
     ahead: list[tuple[timedelta, datetime]] = []
     passed: list[timedelta] = []
+    already: list[timedelta] = []
     for offset in sorted(set(offsets), reverse=True):
         at = reminder_at(deadline, offset, zone)
-        if at > now:
+        if offset in sent:
+            already.append(offset)
+        elif at > now:
             ahead.append((offset, at))
         else:
             passed.append(offset)
-    return ReminderPlan(tuple(ahead), tuple(passed))
+    return ReminderPlan(tuple(ahead), tuple(passed), tuple(already))
 
 
 def superseded_by(
@@ -212,6 +223,47 @@ def reminder_key(grant_id: int, rev: int, offset: timedelta) -> str:
 def recipient_key(parent_key: str, recipient: int | None) -> str:
     """One reminder to one recipient: the grants channel (None) or a member."""
     return f"{parent_key}:{'channel' if recipient is None else recipient}"
+
+
+def moved_key(grant_id: int, rev: int) -> str:
+    """The "deadline moved" notice of one edit (the edit made `rev`); per recipient below it.
+
+    Not under reminder_prefix: a later edit cancels pending reminders, never a notice.
+    """
+    return f"grant-deadline-moved:{grant_id}:{rev}"
+
+
+def sent_reminders(
+    payloads: Iterable[Mapping[str, Any]], cycle_rev: int
+) -> set[tuple[timedelta, int | None]]:
+    """(offset, recipient) pairs already reminded in this round (recipient None: the channel).
+
+    `payloads` are those of the grant's delivered reminder occurrences, of any schedule_rev;
+    the ones from before `cycle_rev` belong to an earlier round (a deadline that passed).
+    """
+    return {
+        (
+            timedelta(seconds=int(p["offset"])),
+            None if p.get("user_id") is None else int(p["user_id"]),
+        )
+        for p in payloads
+        if int(p["rev"]) >= cycle_rev
+    }
+
+
+def moved_content(grant: Grant, old: datetime, new: datetime | None) -> str:
+    """The one-line notice of a moved (or removed) deadline."""
+    name = f"**{escape(grant.name)}**"
+    if new is None:
+        return (
+            f"📅 {name} no longer has a deadline (it was {discord_timestamp(old, 'F')});"
+            " its remaining reminders are cancelled."
+        )
+    return (
+        f"📅 The deadline of {name} moved from {discord_timestamp(old, 'F')} to"
+        f" {discord_timestamp(new, 'F')} ({discord_timestamp(new, 'R')}). Reminders already"
+        " sent are not repeated; the ones still ahead follow the new date."
+    )
 
 
 def nudge_key(guild_id: int, due: datetime, zone: ZoneInfo) -> str:
@@ -394,6 +446,11 @@ def plan_summary(plan: ReminderPlan) -> str:
     if plan.passed:
         parts.append(
             "not sent, their time has passed: " + ", ".join(format_offset(o) for o in plan.passed)
+        )
+    if plan.sent:
+        parts.append(
+            "already sent before the deadline moved, not repeated: "
+            + ", ".join(format_offset(o) for o in plan.sent)
         )
     return "; ".join(parts) if parts else "none"
 

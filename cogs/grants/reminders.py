@@ -7,7 +7,12 @@ Keys (see docs/features/grants.md):
   child per recipient, so each recipient is exactly-once on its own:
 - `grant-reminder:<grant>:<rev>:<offset>:channel` / `...:<user_id>` (kind grant-reminder).
 `rev` counts deadline changes: an edited deadline cancels the pending keys of the grant and
-schedules fresh ones; a restart recomputes the same keys, which the ledger ignores.
+schedules fresh ones; a restart recomputes the same keys, which the ledger ignores. A fan-out
+leaves out every recipient already sent that offset for the grant under any rev of the current
+round (`reminder_cycle_rev`), so a moved deadline never repeats a reminder.
+- `grant-deadline-moved:<grant>:<rev>:channel` / `...:<user_id>` (kind grant-deadline-moved):
+  the one "deadline moved" notice of the edit that made `rev`, recorded in the edit's
+  transaction, to the channel and to each subscriber already reminded in this round.
 - `grant-rolling-nudge:<guild>:<YYYY-MM>`: the monthly list of rolling funds.
 """
 
@@ -19,7 +24,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot import guilds, members
+from bot import guilds, ledger, members
+from bot.clock import from_unix
 from bot.delivery import Delivered, send_dm_or_fallback
 from bot.ledger import Occurrence
 from bot.scheduler import SkipOccurrence
@@ -32,6 +38,8 @@ from cogs.grants.logic import (
     deadline_text,
     effective_offsets,
     escape,
+    moved_content,
+    moved_key,
     next_nudge_at,
     nudge_key,
     plan_reminders,
@@ -39,6 +47,7 @@ from cogs.grants.logic import (
     reminder_content,
     reminder_key,
     reminder_prefix,
+    sent_reminders,
     superseded_by,
     title_link,
 )
@@ -51,9 +60,11 @@ log = logging.getLogger(__name__)
 FANOUT = "grant-reminder-fanout"
 REMINDER = "grant-reminder"
 NUDGE = "grant-rolling-nudge"
+MOVED = "grant-deadline-moved"
 # Missed reminders are still sent after downtime while the deadline is ahead (the handlers
 # check that); the longest an offset can be is a year, so the ledger's grace is a bit more.
 REMINDER_GRACE = MAX_OFFSET + timedelta(days=1)
+MOVED_GRACE = timedelta(days=2)  # the notice is due at the edit; later only after downtime
 NUDGE_GRACE = timedelta(days=3)  # a nudge a few days late is still a nudge; later, wait a month
 NUDGE_ROLLING_MAX = 20  # rolling funds named in one nudge (an embed of readable size)
 
@@ -69,6 +80,7 @@ class Reminders:
         scheduler.register(FANOUT, self.on_fanout, grace=REMINDER_GRACE)
         scheduler.register(REMINDER, self.on_reminder, grace=REMINDER_GRACE)
         scheduler.register(NUDGE, self.on_nudge, grace=NUDGE_GRACE)
+        scheduler.register(MOVED, self.on_moved, grace=MOVED_GRACE)
         scheduler.add_planner("grants", self.plan)
 
     # -- scheduling -------------------------------------------------------------------------------
@@ -111,6 +123,46 @@ class Reminders:
                     "offset": int(offset.total_seconds()),
                 },
             )
+
+    async def sent(self, grant: Grant) -> set[tuple[timedelta, int | None]]:
+        """(offset, recipient) pairs already reminded of this grant in its current round.
+
+        Claimed counts too: a send in flight is not started a second time beside it.
+        """
+        delivered = await ledger.list_with_prefix(
+            self.bot.db, reminder_prefix(grant.id), kind=REMINDER, states=("done", "claimed")
+        )
+        return sent_reminders((o.payload for o in delivered), grant.reminder_cycle_rev)
+
+    async def announce_move(self, old: Grant, new: Grant, now: datetime) -> int:
+        """Record the "deadline moved" notice of an edit (in the caller's transaction).
+
+        Only a deadline that was still ahead "moves": an edit after it passed starts a new
+        round, whose reminders say everything. Returns how many recipients it has.
+        """
+        if old.deadline is None or old.deadline <= now or old.deadline == new.deadline:
+            return 0
+        settings = await store.get_settings(self.bot.db, old.guild_id)
+        reminded = {user for _offset, user in await self.sent(old) if user is not None}
+        recipients: list[int | None] = [None] if settings.channel_id is not None else []
+        recipients += sorted(reminded & set(await self.subscribers(old)))
+        payload = {
+            "grant_id": old.id,
+            "rev": new.schedule_rev,
+            "old": int(old.deadline.timestamp()),
+            "new": None if new.deadline is None else int(new.deadline.timestamp()),
+        }
+        key = moved_key(old.id, new.schedule_rev)
+        for recipient in recipients:
+            await self.bot.scheduler.schedule(
+                recipient_key(key, recipient),
+                MOVED,
+                now,
+                guild_id=old.guild_id,
+                payload={**payload, "user_id": recipient},
+                user_id=recipient,
+            )
+        return len(recipients)
 
     async def cancel(self, grant_id: int) -> int:
         return await self.bot.scheduler.cancel(prefix=reminder_prefix(grant_id))
@@ -160,6 +212,11 @@ class Reminders:
                 recipients.append(user_id)
         if not recipients:
             raise SkipOccurrence("nobody wants this reminder now (or a nearer one replaces it)")
+        # A moved deadline can bring an offset ahead again: whoever had it already, keeps it.
+        sent = await self.sent(grant)
+        recipients = [r for r in recipients if (offset, r) not in sent]
+        if not recipients:
+            raise SkipOccurrence("already sent for this deadline before it moved")
         payload = {
             "grant_id": grant.id,
             "rev": grant.schedule_rev,
@@ -223,6 +280,42 @@ class Reminders:
         if delivered is Delivered.UNREACHABLE:
             raise SkipOccurrence("the member's DMs are closed and no grants channel is set")
 
+    async def on_moved(self, occurrence: Occurrence) -> None:
+        assert occurrence.guild_id is not None
+        payload = occurrence.payload
+        grant = await store.get_grant(self.bot.db, occurrence.guild_id, int(payload["grant_id"]))
+        if grant is None:
+            raise SkipOccurrence("the grant was removed")
+        old = from_unix(int(payload["old"]))
+        new = None if payload["new"] is None else from_unix(int(payload["new"]))
+        text = moved_content(grant, old, new)
+        settings = await store.get_settings(self.bot.db, grant.guild_id)
+        user_id = payload.get("user_id")
+        if user_id is None:
+            if settings.channel_id is None:
+                raise SkipOccurrence("no grants channel is set")
+            await self._post(settings.channel_id, grant, text, None, occurrence)
+            return
+        guild = self.bot.get_guild(grant.guild_id)
+        if guild is not None and guild.get_member(int(user_id)) is None:
+            raise SkipOccurrence("the member left the server")
+        chosen = await members.get_notify_channel(
+            self.bot.db, grant.guild_id, int(user_id), FEATURE_NAME
+        )
+        lead = "about your grant reminder" + ("" if chosen == "mention" else " (I couldn't DM you)")
+        delivered = await send_dm_or_fallback(
+            self.bot,
+            guild_id=grant.guild_id,
+            user_id=int(user_id),
+            nonce=occurrence.nonce(),
+            fallback_channel_id=settings.channel_id,
+            content=text,
+            fallback_content=f"{lead}: {text}",
+            feature=FEATURE_NAME,
+        )
+        if delivered is Delivered.UNREACHABLE:
+            raise SkipOccurrence("the member's DMs are closed and no grants channel is set")
+
     async def on_nudge(self, occurrence: Occurrence) -> None:
         assert occurrence.guild_id is not None
         guild_id = occurrence.guild_id
@@ -257,13 +350,16 @@ class Reminders:
         channel_id: int,
         grant: Grant | None,
         content: str | None,
-        card: discord.Embed,
+        card: discord.Embed | None,
         occurrence: Occurrence,
     ) -> None:
         assert occurrence.guild_id is not None
         channel = self.bot.get_partial_messageable(channel_id, guild_id=occurrence.guild_id)
         try:
-            await channel.send(content=content, embed=card, nonce=occurrence.nonce())
+            if card is None:
+                await channel.send(content=content, nonce=occurrence.nonce())
+            else:
+                await channel.send(content=content, embed=card, nonce=occurrence.nonce())
         except (discord.NotFound, discord.Forbidden) as exc:
             log.warning(
                 "guild %s: cannot post %s in grants channel %s: %s",

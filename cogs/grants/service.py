@@ -95,8 +95,12 @@ class GrantService:
                 if moved:
                     await self.reminders.cancel(grant.id)
                     await self.reminders.ensure(updated, now)
+                    # In the same transaction: the edit and its notice are stored together.
+                    await self.reminders.announce_move(grant, updated, now)
         except sqlite3.IntegrityError:
             raise UserError(f"There is already a grant named **{fields.name}**.") from None
+        # As stored: the store decides whether the edit started a new round of reminders.
+        updated = await store.get_grant(self.bot.db, guild_id, grant.id) or updated
         log.info(
             "guild %s: %s edited grant %s (deadline %s)",
             guild_id,
@@ -121,7 +125,8 @@ class GrantService:
         settings = await store.get_settings(self.bot.db, grant.guild_id)
         if settings.channel_id is None or grant.deadline is None:
             return None
-        return plan_reminders(grant.deadline, settings.offsets, grant.zone, self.now)
+        sent = {offset for offset, to in await self.reminders.sent(grant) if to is None}
+        return plan_reminders(grant.deadline, settings.offsets, grant.zone, self.now, sent)
 
     async def subscribe(
         self, guild_id: int, user_id: int, grant: Grant | None, offsets: tuple[timedelta, ...]
@@ -147,7 +152,9 @@ class GrantService:
                 await self.reminders.ensure(target, now)
                 if target.deadline is not None and target.deadline > now:
                     mine = (await self.reminders.subscribers(target)).get(user_id, ())
-                    plans.append((target, plan_reminders(target.deadline, mine, target.zone, now)))
+                    sent = {o for o, to in await self.reminders.sent(target) if to == user_id}
+                    plan = plan_reminders(target.deadline, mine, target.zone, now, sent)
+                    plans.append((target, plan))
         log.info(
             "guild %s: %s subscribed to %s at %s",
             guild_id,

@@ -21,7 +21,7 @@ FORGOTTEN_MEMBER = 0
 
 _GRANT_COLUMNS = (
     "id, guild_id, name, deadline_at, deadline_zone, rolling, url, funder, notes, feed_id,"
-    " source_uid, source_hash, schedule_rev, created_by"
+    " source_uid, source_hash, schedule_rev, reminder_cycle_rev, created_by"
 )
 
 
@@ -68,6 +68,7 @@ def _grant(row: sqlite3.Row) -> Grant:
         source_uid=row["source_uid"],
         source_hash=row["source_hash"],
         schedule_rev=row["schedule_rev"],
+        reminder_cycle_rev=row["reminder_cycle_rev"],
         created_by=row["created_by"],
     )
 
@@ -164,12 +165,23 @@ async def insert_grant(
 
 
 async def update_grant(tx: Transaction, grant: Grant, now: datetime) -> None:
-    """Store every field of `grant` (by id)."""
+    """Store every field of `grant` (by id).
+
+    A deadline change (a new schedule_rev) made when the stored deadline had already passed,
+    or there was none, starts a new round of reminders: reminder_cycle_rev becomes the new
+    rev. Decided here from the stored row, so every caller that moves a deadline (/grants edit,
+    a feed import) gets the same rule. SET expressions read the row as it was before.
+    """
     await tx.execute(
-        "UPDATE grants SET name = ?, name_key = ?, deadline_at = ?, deadline_zone = ?,"
+        "UPDATE grants SET reminder_cycle_rev = CASE WHEN schedule_rev != ?"
+        " AND (deadline_at IS NULL OR deadline_at <= ?) THEN ? ELSE reminder_cycle_rev END,"
+        " name = ?, name_key = ?, deadline_at = ?, deadline_zone = ?,"
         " rolling = ?, url = ?, funder = ?, notes = ?, source_hash = ?, schedule_rev = ?,"
         " updated_at = ? WHERE id = ?",
         (
+            grant.schedule_rev,
+            to_unix(now),
+            grant.schedule_rev,
             grant.name,
             name_key(grant.name),
             _unix(grant.deadline),

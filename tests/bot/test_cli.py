@@ -55,3 +55,66 @@ def test_corrupt_database_is_refused_with_a_plain_message(tmp_path: Path) -> Non
     assert result.returncode == 2
     assert "restore it from a backup" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _one_plain_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The error an operator sees: one line on stderr, no traceback."""
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_backup_of_a_missing_database_creates_nothing_and_fails(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()  # the folder exists, the database file does not
+    copy = tmp_path / "copy.sqlite3"
+    result = run_cli(tmp_path, "backup", str(copy))
+    assert result.returncode != 0
+    line = _one_plain_line(result)
+    assert "hamming.sqlite3" in line and "does not exist" in line
+    assert not (tmp_path / "data" / "hamming.sqlite3").exists()
+    assert not copy.exists()
+    assert "backup written" not in result.stdout
+
+
+def test_backup_of_a_missing_database_folder_fails_plainly(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "backup", str(tmp_path / "copy.sqlite3"))
+    assert result.returncode != 0
+    assert "does not exist" in _one_plain_line(result)
+    assert not (tmp_path / "data").exists()
+    assert not (tmp_path / "copy.sqlite3").exists()
+
+
+def test_backup_refuses_a_file_that_is_not_a_hamming_database(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    with sqlite3.connect(tmp_path / "data" / "hamming.sqlite3") as conn:
+        conn.execute("CREATE TABLE notes (x TEXT)")
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"garbage" * 1000)
+    copy = tmp_path / "copy.sqlite3"
+    other = run_cli(tmp_path, "backup", str(copy))
+    assert other.returncode != 0
+    assert "not a Hamming database" in _one_plain_line(other)
+    assert not copy.exists()
+    (tmp_path / "data" / "hamming.sqlite3").write_bytes(garbage.read_bytes())
+    corrupt = run_cli(tmp_path, "backup", str(copy))
+    assert corrupt.returncode != 0
+    _one_plain_line(corrupt)
+    assert not copy.exists()
+
+
+def test_backup_into_a_folder_that_cannot_be_created_fails_plainly(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "migrate").returncode == 0
+    # A folder under /proc can never be created, even by root (file modes would not stop root).
+    result = run_cli(tmp_path, "backup", "/proc/hamming-no-such-dir/copy.sqlite3")
+    assert result.returncode != 0
+    assert "/proc/hamming-no-such-dir" in _one_plain_line(result)
+
+
+def test_backup_creates_a_missing_target_folder(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "migrate").returncode == 0
+    copy = tmp_path / "backups" / "2026" / "copy.sqlite3"
+    result = run_cli(tmp_path, "backup", str(copy))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] > 0

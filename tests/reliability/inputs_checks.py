@@ -73,6 +73,9 @@ async def run_case(
     foreign_user: int | None,
 ) -> InteractionResult | None:
     """Run ``act`` (one interaction with one bad input) and record what went wrong, if anything."""
+    # Sends an earlier accepted case made due now (e.g. a grant's "deadline moved" notice) are
+    # finished first, so the ledger moving under them is not taken for this case's change.
+    await world.bot.scheduler.run_due()
     before = dump(world.db_path, VOLATILE_TABLES)
     first_request = len(world.fake.requests)
     first_log = len(world.log_records)

@@ -25,6 +25,8 @@ from cogs.grants.logic import (
     effective_offsets,
     escape,
     list_pages,
+    moved_content,
+    moved_key,
     name_key,
     next_nudge_at,
     offsets_text,
@@ -35,6 +37,7 @@ from cogs.grants.logic import (
     reminder_at,
     reminder_key,
     reminder_prefix,
+    sent_reminders,
     superseded_by,
     unique_name,
     upsert_action,
@@ -369,3 +372,40 @@ def test_starter_pack_has_official_links_and_no_dates() -> None:
         assert clean_url(entry.url).startswith("https://")
         assert not any("date" in f.name or "deadline" in f.name for f in dataclasses.fields(entry))
         assert re.search(r"\b(19|20)\d\d\b", entry.notes) is None  # no invented years
+
+
+def test_sent_reminders_count_only_the_current_round() -> None:
+    """Reminders sent before the round began (an older deadline that passed) do not count."""
+    payloads = [
+        {"grant_id": 1, "rev": 0, "offset": 86400 * 7, "user_id": None},  # last year's round
+        {"grant_id": 1, "rev": 2, "offset": 86400 * 3, "user_id": None},
+        {"grant_id": 1, "rev": 3, "offset": 86400 * 3, "user_id": 42},
+    ]
+    assert sent_reminders(payloads, cycle_rev=2) == {
+        (timedelta(days=3), None),
+        (timedelta(days=3), 42),
+    }
+    assert (timedelta(days=7), None) in sent_reminders(payloads, cycle_rev=0)
+
+
+def test_a_plan_names_offsets_already_sent_instead_of_scheduling_them() -> None:
+    deadline = datetime(2026, 3, 12, 22, 59, tzinfo=UTC)
+    now = datetime(2026, 3, 8, 12, tzinfo=UTC)
+    plan = plan_reminders(
+        deadline, parse_offsets("7d,3d,1d"), BERLIN, now, sent={timedelta(days=3)}
+    )
+    assert [o for o, _at in plan.ahead] == [timedelta(days=1)]  # 3d is ahead, but was sent
+    assert plan.passed == (timedelta(days=7),)
+    assert plan.sent == (timedelta(days=3),)
+
+
+def test_the_moved_notice_shows_both_times_and_cannot_ping() -> None:
+    old = datetime(2026, 3, 10, 22, 59, tzinfo=UTC)
+    new = datetime(2026, 3, 12, 22, 59, tzinfo=UTC)
+    grant = Grant(1, 5, "<@123> **LTFF**", old, "Europe/Berlin", False)
+    text = moved_content(grant, old, new)
+    assert f"from <t:{int(old.timestamp())}:F> to <t:{int(new.timestamp())}:F>" in text
+    assert "\\*\\*LTFF\\*\\*" in text  # typed markdown shown as itself
+    assert "no longer has a deadline" in moved_content(grant, old, None)
+    # Its keys never fall under the reminder prefix a later edit cancels.
+    assert not moved_key(1, 2).startswith(reminder_prefix(1))
