@@ -133,6 +133,10 @@ def reminder_at(deadline: datetime, offset: timedelta, zone: ZoneInfo) -> dateti
     Whole days are counted on the deadline zone's wall clock (7d before 23:59 is 23:59 a
     week earlier, even across a DST change); the rest of the offset is exact elapsed time.
     """
+    if offset.days == 0:
+        # No wall clock involved: going through local time would lose the fold of a deadline
+        # in the repeated hour of a DST change and land an hour early.
+        return deadline - offset
     local = deadline.astimezone(zone).replace(tzinfo=None) - timedelta(days=offset.days)
     at, _ = localize(local, zone)
     return at - timedelta(seconds=offset.seconds, microseconds=offset.microseconds)

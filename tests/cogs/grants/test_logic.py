@@ -409,3 +409,9 @@ def test_the_moved_notice_shows_both_times_and_cannot_ping() -> None:
     assert "no longer has a deadline" in moved_content(grant, old, None)
     # Its keys never fall under the reminder prefix a later edit cancels.
     assert not moved_key(1, 2).startswith(reminder_prefix(1))
+
+
+def test_a_sub_day_reminder_before_a_deadline_in_the_repeated_hour_is_exact() -> None:
+    # 2028-11-05 06:00 UTC is 01:00 EST, the second 01:00 of New York's fall-back fold.
+    deadline = datetime(2028, 11, 5, 6, 0, tzinfo=UTC)
+    assert reminder_at(deadline, timedelta(seconds=1), NEW_YORK) == deadline - timedelta(seconds=1)
