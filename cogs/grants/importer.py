@@ -220,5 +220,7 @@ class Importer:
                     if moved:
                         await self.reminders.cancel(existing.id)
                         await self.reminders.ensure(updated, now)
+                        # A feed moving a deadline tells people, as an edit does.
+                        await self.reminders.announce_move(existing, updated, now)
                     report.updated.append(name)
         return report

@@ -65,12 +65,24 @@ async def test_import_upserts_by_uid_and_refuses_a_malformed_feed(
     assert "malformed" in reply_text(broken)
     assert len(grants_by_uid(runner)) == 2
 
+    # a feed that moves a deadline says so once, as an edit does
+    await run_at(runner, bot, runner.clock.now())
+    notices = [m for m in fake_discord.messages(channel) if "moved from" in m.content]
+    assert len(notices) == 1 and "Round two (extended)" in notices[0].content
+    assert stamp(two, "F") in notices[0].content and stamp(moved, "F") in notices[0].content
+
     # reminders follow the feed's moved deadline: none for the old one
+    def reminders() -> list[str]:
+        return [
+            m.content
+            for m in fake_discord.messages(channel)
+            if "Round two" in m.content and "moved from" not in m.content
+        ]
+
     await run_at(runner, bot, two - days(7))
-    assert not any("Round two" in m.content for m in fake_discord.messages(channel))
+    assert reminders() == []
     await run_at(runner, bot, moved - days(7))
-    reminders = [m for m in fake_discord.messages(channel) if "Round two" in m.content]
-    assert len(reminders) == 1 and stamp(moved, "R") in reminders[0].content
+    assert len(reminders()) == 1 and stamp(moved, "R") in reminders()[0]
 
 
 async def test_feeds_are_refreshed_daily_and_on_demand(
