@@ -22,7 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import ledger
 from bot.clock import Clock
-from bot.db import Database
+from bot.db import Database, detach_transaction
 from bot.ledger import Occurrence
 from bot.metrics import Metrics
 
@@ -215,6 +215,9 @@ class Scheduler:
         self._running.pop(task.get_name().removeprefix("occurrence:"), None)
 
     async def _perform(self, key: str) -> None:
+        # This task was created by a sweep that may run in a context copied from a
+        # transaction long since committed: the claim, handler and finish start outside it.
+        detach_transaction()
         async with self._slots:
             if self._stopping:
                 return
@@ -313,6 +316,9 @@ class Scheduler:
         """An APScheduler job that shutdown can cancel; a cancel is a stop, not an error."""
 
         async def run() -> None:
+            # APScheduler's timer was armed wherever add_job was last called, perhaps inside a
+            # transaction: its context (copied into this job) must not carry that in.
+            detach_transaction()
             task = asyncio.current_task()
             if task is not None:
                 self._jobs.add(task)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -179,3 +180,46 @@ async def test_nonce_is_stable_and_distinct_per_part() -> None:
     assert occurrence.nonce() == occurrence.nonce()
     assert occurrence.nonce("thread") != occurrence.nonce()
     assert all(len(n) == 25 for n in (occurrence.nonce(), occurrence.nonce("x")))
+
+
+async def test_a_job_armed_inside_a_transaction_claims_in_its_own(db: Database) -> None:
+    """A wake-up armed inside a committed transaction must not write inside another task's."""
+    clock, calls = ManualClock(START), []
+    scheduler = Scheduler(db, clock, Metrics())
+    handled = asyncio.Event()
+
+    async def handler(occurrence: Occurrence) -> None:
+        calls.append(occurrence)
+        handled.set()
+
+    scheduler.register("note", handler, grace=timedelta(hours=1))
+    await scheduler.start()
+    try:
+        # As "I've sent my feedback" does: schedule() inside a transaction arms the wake-up,
+        # so APScheduler's timer and job are created in a context that holds that transaction.
+        due = START + timedelta(seconds=0.05)
+        async with db.transaction():
+            assert await scheduler.schedule("note:armed", "note", due)
+        clock.advance(timedelta(seconds=1))
+
+        async def unrelated_write_that_fails() -> None:
+            with pytest.raises(RuntimeError):
+                async with db.transaction() as tx:
+                    await tx.execute("INSERT INTO schema_migrations VALUES (999, 'x', 'y', 'z')")
+                    # The wake-up fires while this transaction is open; give it time to send.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(handled.wait(), 1.0)
+                    await asyncio.sleep(0.1)
+                    raise RuntimeError("an unrelated failure rolls its transaction back")
+
+        await unrelated_write_that_fails()
+        for _ in range(100):
+            if calls and not scheduler._running:
+                break
+            await asyncio.sleep(0.02)
+        await scheduler.run_due()  # the next sweep
+    finally:
+        await scheduler.shutdown()
+    stored = await ledger.get_occurrence(db, "note:armed")
+    assert stored is not None and stored.state == "done"
+    assert [c.key for c in calls] == ["note:armed"]  # sent once, not again after the rollback
