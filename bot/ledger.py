@@ -162,6 +162,27 @@ async def requeue_in_doubt(db: Database) -> list[str]:
     return [row["key"] for row in rows]
 
 
+async def list_claimed_before(db: Database, claimed_before: datetime) -> list[str]:
+    """Claims at least this old (in the process or not: the caller knows what is running)."""
+    # The first term repeats the partial index's condition so SQLite can use that index.
+    rows = await db.fetchall(
+        "SELECT key FROM deliveries WHERE state IN ('pending', 'claimed')"
+        " AND state = 'claimed' AND claimed_at <= ? ORDER BY claimed_at, key",
+        (to_unix(claimed_before),),
+    )
+    return [row["key"] for row in rows]
+
+
+async def requeue_claim(tx: Transaction, key: str, claimed_before: datetime, reason: str) -> bool:
+    """claimed -> pending (retried with the same nonce), if still claimed since then."""
+    changed = await tx.execute(
+        "UPDATE deliveries SET state = 'pending', last_error = ?"
+        " WHERE key = ? AND state = 'claimed' AND claimed_at <= ?",
+        (reason, key, to_unix(claimed_before)),
+    )
+    return changed == 1
+
+
 async def list_due_keys(db: Database, now: datetime, limit: int) -> list[str]:
     rows = await db.fetchall(
         "SELECT key FROM deliveries WHERE state = 'pending' AND due_at <= ?"

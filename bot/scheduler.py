@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import ledger
 from bot.clock import Clock
-from bot.db import Database, detach_transaction
+from bot.db import Database, Transaction, detach_transaction
 from bot.ledger import Occurrence
 from bot.metrics import Metrics
 
@@ -32,6 +33,13 @@ Handler = Callable[[Occurrence], Awaitable[None]]
 Planner = Callable[[datetime], Awaitable[None]]
 SWEEP_EVERY = timedelta(seconds=30)
 RETRY_BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
+# Recording an outcome after the send (claimed -> done, or back to pending) is retried for
+# about 100 s: a claim left behind is resent, and the sooner, the likelier Discord still
+# deduplicates it by its nonce.
+CONFIRM_RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 30.0)
+# A claim this old whose task is not running was abandoned (its confirmation failed for
+# good): the sweep puts it back, as start-up does, rather than leave it until a restart.
+STALE_CLAIM_AFTER = timedelta(minutes=5)
 
 
 class SkipOccurrence(Exception):
@@ -193,6 +201,8 @@ class Scheduler:
         """
         async with self._sweep_lock:
             started: list[asyncio.Task[None]] = []
+            if not self._stopping:
+                await self.requeue_stale_claims()
             while True:
                 keys = await ledger.list_due_keys(self.db, self.clock.now(), limit=500)
                 fresh = [k for k in keys if k not in self._running]
@@ -208,6 +218,30 @@ class Scheduler:
                 await asyncio.wait(started)
             await self._rearm_from_database()
             return len(started)
+
+    async def requeue_stale_claims(self) -> list[str]:
+        """Claims older than STALE_CLAIM_AFTER and not in flight go back to pending."""
+        cutoff = self.clock.now() - STALE_CLAIM_AFTER
+        stuck = [
+            key
+            for key in await ledger.list_claimed_before(self.db, cutoff)
+            if key not in self._running
+        ]
+        requeued = []
+        for key in stuck:
+            async with self.db.transaction() as tx:
+                if not await ledger.requeue_claim(
+                    tx, key, cutoff, "in doubt: its confirmation was never recorded"
+                ):
+                    continue
+            requeued.append(key)
+            log.warning(
+                "occurrence %s was stuck claimed since before %s with nothing running it;"
+                " retrying with its nonce",
+                key,
+                cutoff.isoformat(),
+            )
+        return requeued
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -255,8 +289,9 @@ class Scheduler:
             if occurrence.attempts < kind.max_attempts:
                 backoff = RETRY_BACKOFF[min(occurrence.attempts - 1, len(RETRY_BACKOFF) - 1)]
                 retry_at = self.clock.now() + backoff
-                async with self.db.transaction() as tx:
-                    await ledger.release_for_retry(tx, key, retry_at, error)
+                await self._record(
+                    key, "a retry", lambda tx: ledger.release_for_retry(tx, key, retry_at, error)
+                )
                 self._arm(retry_at)
                 log.warning(
                     "occurrence %s failed (attempt %d, ref %s); retrying at %s",
@@ -276,8 +311,39 @@ class Scheduler:
             self._count(kind.name, "done")
 
     async def _finish(self, key: str, state: ledger.State, error: str | None) -> None:
-        async with self.db.transaction() as tx:
-            await ledger.finish(tx, key, state, self.clock.now(), error)
+        await self._record(
+            key, state, lambda tx: ledger.finish(tx, key, state, self.clock.now(), error)
+        )
+
+    async def _record(
+        self, key: str, what: str, write: Callable[[Transaction], Awaitable[None]]
+    ) -> None:
+        """Record an outcome after the send, retrying with backoff: a claim left behind is
+        sent again, so a full disk or a long-busy database must not end the task here."""
+        for delay in (*CONFIRM_RETRY_DELAYS, None):
+            try:
+                async with self.db.transaction() as tx:
+                    await write(tx)
+                return
+            except sqlite3.Error as exc:
+                if delay is None:
+                    log.error(
+                        "occurrence %s: could not record %s (%s); it stays claimed and the"
+                        " sweep retries it with its nonce after %s",
+                        key,
+                        what,
+                        exc,
+                        STALE_CLAIM_AFTER,
+                    )
+                    return
+                log.warning(
+                    "occurrence %s: recording %s failed (%s); retrying in %.1f s",
+                    key,
+                    what,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
 
     def _count(self, kind: str, outcome: str) -> None:
         self.metrics.inc("hamming_occurrences_total", kind=kind, outcome=outcome)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 import pytest_asyncio
 
 from bot import ledger
+from bot import scheduler as scheduler_module
 from bot.clock import ManualClock
 from bot.db import Database, open_database
 from bot.ledger import Occurrence
@@ -223,3 +225,71 @@ async def test_a_job_armed_inside_a_transaction_claims_in_its_own(db: Database) 
     stored = await ledger.get_occurrence(db, "note:armed")
     assert stored is not None and stored.state == "done"
     assert [c.key for c in calls] == ["note:armed"]  # sent once, not again after the rollback
+
+
+async def test_a_confirmation_that_fails_after_the_send_is_retried(
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The send went out, then recording it failed twice (disk full, busy): it ends `done`."""
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    monkeypatch.setattr(scheduler_module, "CONFIRM_RETRY_DELAYS", (0.01, 0.01, 0.01))
+    real_finish = ledger.finish
+    failures = [sqlite3.OperationalError("database or disk is full")] * 2
+
+    async def flaky_finish(*args: object, **kwargs: object) -> None:
+        if failures:
+            raise failures.pop()
+        await real_finish(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ledger, "finish", flaky_finish)
+    await scheduler.schedule("note:full", "note", START)
+    await scheduler.run_due()
+    stored = await ledger.get_occurrence(db, "note:full")
+    assert stored is not None and stored.state == "done"
+    assert failures == []
+    assert "retrying" in caplog.text
+    clock.advance(timedelta(hours=1))
+    await scheduler.run_due()
+    assert [c.key for c in calls] == ["note:full"]
+
+
+async def test_a_stuck_claim_is_requeued_by_the_sweep_not_only_at_start_up(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A claim whose task died is retried with its nonce a few minutes later, without a restart."""
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    await scheduler.schedule("note:stuck", "note", START)
+    async with db.transaction() as tx:  # claimed; then its task died before confirming
+        claimed = await ledger.claim(tx, "note:stuck", clock.now())
+    assert claimed is not None
+    assert await scheduler.run_due() == 0  # a fresh claim may still be in flight: left alone
+    clock.advance(scheduler_module.STALE_CLAIM_AFTER + timedelta(seconds=1))
+    assert await scheduler.run_due() == 1
+    assert [(c.key, c.attempts, c.nonce()) for c in calls] == [("note:stuck", 2, claimed.nonce())]
+    stored = await ledger.get_occurrence(db, "note:stuck")
+    assert stored is not None and stored.state == "done"
+    assert "note:stuck" in caplog.text and "stuck" in caplog.text
+
+
+async def test_a_claim_still_running_is_not_requeued(db: Database) -> None:
+    clock = ManualClock(START)
+    scheduler = Scheduler(db, clock, Metrics())
+    release, started, calls = asyncio.Event(), asyncio.Event(), []
+
+    async def slow(occurrence: Occurrence) -> None:
+        calls.append(occurrence.key)
+        started.set()
+        await release.wait()
+
+    scheduler.register("slow", slow, grace=timedelta(hours=1))
+    await scheduler.schedule("slow:1", "slow", START)
+    sweep = asyncio.create_task(scheduler.run_due())
+    await started.wait()
+    clock.advance(scheduler_module.STALE_CLAIM_AFTER * 2)
+    assert await scheduler.requeue_stale_claims() == []
+    release.set()
+    await sweep
+    await scheduler.run_due()
+    assert calls == ["slow:1"]
