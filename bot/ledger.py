@@ -183,6 +183,20 @@ async def requeue_claim(tx: Transaction, key: str, claimed_before: datetime, rea
     return changed == 1
 
 
+async def list_periodic_runs(db: Database) -> dict[str, datetime]:
+    """When each periodic job last ran successfully (a job that never did is absent)."""
+    rows = await db.fetchall("SELECT name, last_run_at FROM periodic_runs")
+    return {row["name"]: from_unix(row["last_run_at"]) for row in rows}
+
+
+async def record_periodic_run(tx: Transaction, name: str, started_at: datetime) -> None:
+    await tx.execute(
+        "INSERT INTO periodic_runs (name, last_run_at) VALUES (?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at",
+        (name, to_unix(started_at)),
+    )
+
+
 async def list_due_keys(db: Database, now: datetime, limit: int) -> list[str]:
     rows = await db.fetchall(
         "SELECT key FROM deliveries WHERE state = 'pending' AND due_at <= ?"

@@ -55,6 +55,13 @@ class Kind:
     max_attempts: int = 4
 
 
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    func: Callable[[], Awaitable[object]]
+    every: timedelta
+
+
 class Scheduler:
     def __init__(
         self, db: Database, clock: Clock, metrics: Metrics, *, concurrency: int = 40
@@ -64,6 +71,7 @@ class Scheduler:
         self.metrics = metrics
         self._kinds: dict[str, Kind] = {}
         self._planners: list[tuple[str, Planner]] = []
+        self._periodic: dict[str, Periodic] = {}
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(concurrency)
@@ -89,15 +97,23 @@ class Scheduler:
     def add_periodic(
         self, name: str, func: Callable[[], Awaitable[object]], every: timedelta
     ) -> None:
-        """Maintenance that is not a message (feed refresh, retention purge)."""
-        self._aps.add_job(
-            self._job(self._guarded(name, func)),
-            IntervalTrigger(seconds=every.total_seconds(), timezone=UTC),
-            id=f"periodic:{name}",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-        )
+        """Maintenance that is not a message (feed refresh, retention purge).
+
+        It runs every `every`, counted from its last successful run as recorded in the
+        database, not from start-up: a job that is due runs at start-up.
+        """
+        if name in self._periodic:
+            raise ValueError(f"periodic job {name!r} is added twice")
+        periodic = Periodic(name, func, every)
+        self._periodic[name] = periodic
+        if self.started:  # a feature loaded after start-up
+
+            async def start_late() -> None:
+                await self._job(lambda: self._start_periodic(periodic, read=True))()
+
+            task: asyncio.Task[object] = asyncio.create_task(start_late())
+            self._jobs.add(task)  # so that shutdown can stop it before it begins
+            task.add_done_callback(self._jobs.discard)
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -115,6 +131,10 @@ class Scheduler:
                     await planner(now)
             except Exception:
                 log.exception("planner %s failed at start-up", name)
+        # Overdue maintenance before the catch-up: a member due for purge gets nothing more.
+        last_runs = await ledger.list_periodic_runs(self.db)
+        for periodic in self._periodic.values():
+            await self._start_periodic(periodic, last_runs.get(periodic.name))
         self._aps.add_job(
             self._job(self.run_due),
             IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
@@ -398,13 +418,40 @@ class Scheduler:
 
         return run
 
-    def _guarded(
-        self, name: str, func: Callable[[], Awaitable[object]]
-    ) -> Callable[[], Awaitable[None]]:
-        async def run() -> None:
-            try:
-                await func()
-            except Exception:
-                log.exception("periodic job %s failed", name)
+    async def _start_periodic(
+        self, periodic: Periodic, last_run: datetime | None = None, *, read: bool = False
+    ) -> None:
+        """Run the job now if it is due by its recorded last run, then every interval."""
+        if read:
+            last_run = (await ledger.list_periodic_runs(self.db)).get(periodic.name)
+        now = self.clock.now()
+        if last_run is None or now - last_run >= periodic.every:
+            await self._run_periodic(periodic)
+            wait = periodic.every
+        else:
+            wait = periodic.every - (now - last_run)
+        # add_job works before APScheduler starts too: the job then waits for the start.
+        self._aps.add_job(
+            self._job(lambda: self._run_periodic(periodic)),
+            IntervalTrigger(seconds=periodic.every.total_seconds(), timezone=UTC),
+            id=f"periodic:{periodic.name}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC) + wait,
+        )
 
-        return run
+    async def _run_periodic(self, periodic: Periodic) -> None:
+        """One run; only a success is recorded, so a failed run is tried at the next start."""
+        started_at = self.clock.now()
+        try:
+            await periodic.func()
+        except Exception:
+            log.exception("periodic job %s failed", periodic.name)
+            return
+        try:
+            async with self.db.transaction() as tx:
+                await ledger.record_periodic_run(tx, periodic.name, started_at)
+        except sqlite3.Error:
+            # It ran; at worst it runs once more at the next start-up.
+            log.warning("could not record the run of periodic job %s", periodic.name, exc_info=True)

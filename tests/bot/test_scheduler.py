@@ -293,3 +293,66 @@ async def test_a_claim_still_running_is_not_requeued(db: Database) -> None:
     await sweep
     await scheduler.run_due()
     assert calls == ["slow:1"]
+
+
+async def test_periodic_jobs_run_at_start_up_when_due_by_their_recorded_last_run(
+    db: Database,
+) -> None:
+    """A bot restarted every hour still purges every 6 h: due-ness comes from the database."""
+    clock, runs = ManualClock(START), []
+
+    async def purge() -> None:
+        runs.append(clock.now())
+
+    async def run_for_a_moment() -> None:
+        scheduler = Scheduler(db, clock, Metrics())
+        scheduler.add_periodic("purge", purge, timedelta(hours=6))
+        await scheduler.start()
+        await scheduler.shutdown()
+
+    await run_for_a_moment()
+    assert runs == [START]  # never ran before: it runs at its first start-up
+    for _ in range(5):  # restarted every hour: ran recently, so not again at start-up
+        clock.advance(timedelta(hours=1))
+        await run_for_a_moment()
+    assert runs == [START]
+    clock.advance(timedelta(hours=1))
+    await run_for_a_moment()
+    assert runs == [START, START + timedelta(hours=6)]
+
+
+async def test_a_failed_periodic_job_is_tried_again_at_the_next_start_up(db: Database) -> None:
+    clock, runs = ManualClock(START), []
+
+    async def broken() -> None:
+        runs.append(clock.now())
+        raise RuntimeError("the purge failed")
+
+    for _ in range(2):
+        scheduler = Scheduler(db, clock, Metrics())
+        scheduler.add_periodic("broken", broken, timedelta(hours=6))
+        await scheduler.start()
+        await scheduler.shutdown()
+    assert len(runs) == 2  # a failure is not recorded as a run
+
+
+async def test_a_periodic_job_keeps_its_interval_and_may_be_added_after_start(
+    db: Database,
+) -> None:
+    clock, runs = ManualClock(START), []
+
+    async def tick() -> None:
+        runs.append("tick")
+
+    scheduler = Scheduler(db, clock, Metrics())
+    await scheduler.start()
+    try:
+        scheduler.add_periodic("tick", tick, timedelta(seconds=0.2))
+        for _ in range(100):
+            if len(runs) >= 3:  # once when added (never ran), then on its interval
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await scheduler.shutdown()
+    assert len(runs) >= 3
+    assert "tick" in await ledger.list_periodic_runs(db)
