@@ -222,7 +222,11 @@ class Scheduler:
         async with self._sweep_lock:
             started: list[asyncio.Task[None]] = []
             if not self._stopping:
-                await self.requeue_stale_claims()
+                try:
+                    await self.requeue_stale_claims()
+                except sqlite3.Error:
+                    # The sends that are due must not wait for this; the next sweep tries again.
+                    log.warning("could not requeue stuck claims", exc_info=True)
             while True:
                 keys = await ledger.list_due_keys(self.db, self.clock.now(), limit=500)
                 fresh = [k for k in keys if k not in self._running]
