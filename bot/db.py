@@ -99,8 +99,15 @@ async def _one_hop(
 class Transaction:
     """Statements inside one BEGIN IMMEDIATE ... COMMIT."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    __slots__ = ("_conn", "open", "owner", "stale_memo_keys")
+
+    def __init__(self, conn: aiosqlite.Connection, owner: asyncio.Task[Any] | None = None) -> None:
         self._conn = conn
+        # Only the task that opened it, and only until it ends, may join it: asyncio copies
+        # the context (and so `_current_tx`) into every task, timer and APScheduler job
+        # created inside, and those outlive the transaction or run beside it.
+        self.owner = owner
+        self.open = False
         self.stale_memo_keys: list[Hashable] = []
 
     def forget_after_commit(self, key: Hashable) -> None:
@@ -138,6 +145,19 @@ _current_tx: contextvars.ContextVar[Transaction | None] = contextvars.ContextVar
 )
 
 
+def _joinable() -> Transaction | None:
+    """The transaction this task opened and is still inside, if any."""
+    tx = _current_tx.get()
+    if tx is not None and tx.open and tx.owner is asyncio.current_task():
+        return tx
+    return None
+
+
+def detach_transaction() -> None:
+    """Start this task outside any transaction it inherited (scheduler jobs and handlers)."""
+    _current_tx.set(None)
+
+
 class Database:
     """The process's connections: one for writes (behind one lock), one for plain reads."""
 
@@ -172,14 +192,15 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """All-or-nothing writes; nested use joins the outer transaction."""
-        outer = _current_tx.get()
+        outer = _joinable()
         if outer is not None:
             yield outer
             return
         async with self._lock:
-            tx = Transaction(self._conn)
+            tx = Transaction(self._conn, asyncio.current_task())
             token = _current_tx.set(tx)
             await tx.execute("BEGIN IMMEDIATE")
+            tx.open = True
             try:
                 yield tx
             except BaseException:
@@ -193,6 +214,7 @@ class Database:
                 for key in tx.stale_memo_keys:
                     self.memo_forget(key)
             finally:
+                tx.open = False
                 _current_tx.reset(token)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -200,7 +222,7 @@ class Database:
             return await tx.execute(sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        tx = _current_tx.get()
+        tx = _joinable()
         if tx is not None:
             return await tx.fetchone(sql, params)
         # No lock: the reader is only ever used one statement at a time, outside any
@@ -208,7 +230,7 @@ class Database:
         return await Transaction(self._reader).fetchone(sql, params)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        tx = _current_tx.get()
+        tx = _joinable()
         if tx is not None:
             return await tx.fetchall(sql, params)
         return await Transaction(self._reader).fetchall(sql, params)

@@ -162,6 +162,41 @@ async def requeue_in_doubt(db: Database) -> list[str]:
     return [row["key"] for row in rows]
 
 
+async def list_claimed_before(db: Database, claimed_before: datetime) -> list[str]:
+    """Claims at least this old (in the process or not: the caller knows what is running)."""
+    # The first term repeats the partial index's condition so SQLite can use that index.
+    rows = await db.fetchall(
+        "SELECT key FROM deliveries WHERE state IN ('pending', 'claimed')"
+        " AND state = 'claimed' AND claimed_at <= ? ORDER BY claimed_at, key",
+        (to_unix(claimed_before),),
+    )
+    return [row["key"] for row in rows]
+
+
+async def requeue_claim(tx: Transaction, key: str, claimed_before: datetime, reason: str) -> bool:
+    """claimed -> pending (retried with the same nonce), if still claimed since then."""
+    changed = await tx.execute(
+        "UPDATE deliveries SET state = 'pending', last_error = ?"
+        " WHERE key = ? AND state = 'claimed' AND claimed_at <= ?",
+        (reason, key, to_unix(claimed_before)),
+    )
+    return changed == 1
+
+
+async def list_periodic_runs(db: Database) -> dict[str, datetime]:
+    """When each periodic job last ran successfully (a job that never did is absent)."""
+    rows = await db.fetchall("SELECT name, last_run_at FROM periodic_runs")
+    return {row["name"]: from_unix(row["last_run_at"]) for row in rows}
+
+
+async def record_periodic_run(tx: Transaction, name: str, started_at: datetime) -> None:
+    await tx.execute(
+        "INSERT INTO periodic_runs (name, last_run_at) VALUES (?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET last_run_at = excluded.last_run_at",
+        (name, to_unix(started_at)),
+    )
+
+
 async def list_due_keys(db: Database, now: datetime, limit: int) -> list[str]:
     rows = await db.fetchall(
         "SELECT key FROM deliveries WHERE state = 'pending' AND due_at <= ?"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import sqlite3
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import ledger
 from bot.clock import Clock
-from bot.db import Database
+from bot.db import Database, Transaction, detach_transaction
 from bot.ledger import Occurrence
 from bot.metrics import Metrics
 
@@ -32,6 +33,13 @@ Handler = Callable[[Occurrence], Awaitable[None]]
 Planner = Callable[[datetime], Awaitable[None]]
 SWEEP_EVERY = timedelta(seconds=30)
 RETRY_BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
+# Recording an outcome after the send (claimed -> done, or back to pending) is retried for
+# about 100 s: a claim left behind is resent, and the sooner, the likelier Discord still
+# deduplicates it by its nonce.
+CONFIRM_RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 30.0)
+# A claim this old whose task is not running was abandoned (its confirmation failed for
+# good): the sweep puts it back, as start-up does, rather than leave it until a restart.
+STALE_CLAIM_AFTER = timedelta(minutes=5)
 
 
 class SkipOccurrence(Exception):
@@ -47,6 +55,13 @@ class Kind:
     max_attempts: int = 4
 
 
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    func: Callable[[], Awaitable[object]]
+    every: timedelta
+
+
 class Scheduler:
     def __init__(
         self, db: Database, clock: Clock, metrics: Metrics, *, concurrency: int = 40
@@ -56,6 +71,7 @@ class Scheduler:
         self.metrics = metrics
         self._kinds: dict[str, Kind] = {}
         self._planners: list[tuple[str, Planner]] = []
+        self._periodic: dict[str, Periodic] = {}
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._running: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(concurrency)
@@ -81,15 +97,23 @@ class Scheduler:
     def add_periodic(
         self, name: str, func: Callable[[], Awaitable[object]], every: timedelta
     ) -> None:
-        """Maintenance that is not a message (feed refresh, retention purge)."""
-        self._aps.add_job(
-            self._job(self._guarded(name, func)),
-            IntervalTrigger(seconds=every.total_seconds(), timezone=UTC),
-            id=f"periodic:{name}",
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-        )
+        """Maintenance that is not a message (feed refresh, retention purge).
+
+        It runs every `every`, counted from its last successful run as recorded in the
+        database, not from start-up: a job that is due runs at start-up.
+        """
+        if name in self._periodic:
+            raise ValueError(f"periodic job {name!r} is added twice")
+        periodic = Periodic(name, func, every)
+        self._periodic[name] = periodic
+        if self.started:  # a feature loaded after start-up
+
+            async def start_late() -> None:
+                await self._job(lambda: self._start_periodic(periodic, read=True))()
+
+            task: asyncio.Task[object] = asyncio.create_task(start_late())
+            self._jobs.add(task)  # so that shutdown can stop it before it begins
+            task.add_done_callback(self._jobs.discard)
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -107,6 +131,10 @@ class Scheduler:
                     await planner(now)
             except Exception:
                 log.exception("planner %s failed at start-up", name)
+        # Overdue maintenance before the catch-up: a member due for purge gets nothing more.
+        last_runs = await ledger.list_periodic_runs(self.db)
+        for periodic in self._periodic.values():
+            await self._start_periodic(periodic, last_runs.get(periodic.name))
         self._aps.add_job(
             self._job(self.run_due),
             IntervalTrigger(seconds=SWEEP_EVERY.total_seconds(), timezone=UTC),
@@ -193,6 +221,12 @@ class Scheduler:
         """
         async with self._sweep_lock:
             started: list[asyncio.Task[None]] = []
+            if not self._stopping:
+                try:
+                    await self.requeue_stale_claims()
+                except sqlite3.Error:
+                    # The sends that are due must not wait for this; the next sweep tries again.
+                    log.warning("could not requeue stuck claims", exc_info=True)
             while True:
                 keys = await ledger.list_due_keys(self.db, self.clock.now(), limit=500)
                 fresh = [k for k in keys if k not in self._running]
@@ -209,12 +243,39 @@ class Scheduler:
             await self._rearm_from_database()
             return len(started)
 
+    async def requeue_stale_claims(self) -> list[str]:
+        """Claims older than STALE_CLAIM_AFTER and not in flight go back to pending."""
+        cutoff = self.clock.now() - STALE_CLAIM_AFTER
+        stuck = [
+            key
+            for key in await ledger.list_claimed_before(self.db, cutoff)
+            if key not in self._running
+        ]
+        requeued = []
+        for key in stuck:
+            async with self.db.transaction() as tx:
+                if not await ledger.requeue_claim(
+                    tx, key, cutoff, "in doubt: its confirmation was never recorded"
+                ):
+                    continue
+            requeued.append(key)
+            log.warning(
+                "occurrence %s was stuck claimed since before %s with nothing running it;"
+                " retrying with its nonce",
+                key,
+                cutoff.isoformat(),
+            )
+        return requeued
+
     # -- internals ---------------------------------------------------------------------------
 
     def _forget_task(self, task: asyncio.Task[None]) -> None:
         self._running.pop(task.get_name().removeprefix("occurrence:"), None)
 
     async def _perform(self, key: str) -> None:
+        # This task was created by a sweep that may run in a context copied from a
+        # transaction long since committed: the claim, handler and finish start outside it.
+        detach_transaction()
         async with self._slots:
             if self._stopping:
                 return
@@ -252,8 +313,9 @@ class Scheduler:
             if occurrence.attempts < kind.max_attempts:
                 backoff = RETRY_BACKOFF[min(occurrence.attempts - 1, len(RETRY_BACKOFF) - 1)]
                 retry_at = self.clock.now() + backoff
-                async with self.db.transaction() as tx:
-                    await ledger.release_for_retry(tx, key, retry_at, error)
+                await self._record(
+                    key, "a retry", lambda tx: ledger.release_for_retry(tx, key, retry_at, error)
+                )
                 self._arm(retry_at)
                 log.warning(
                     "occurrence %s failed (attempt %d, ref %s); retrying at %s",
@@ -273,8 +335,39 @@ class Scheduler:
             self._count(kind.name, "done")
 
     async def _finish(self, key: str, state: ledger.State, error: str | None) -> None:
-        async with self.db.transaction() as tx:
-            await ledger.finish(tx, key, state, self.clock.now(), error)
+        await self._record(
+            key, state, lambda tx: ledger.finish(tx, key, state, self.clock.now(), error)
+        )
+
+    async def _record(
+        self, key: str, what: str, write: Callable[[Transaction], Awaitable[None]]
+    ) -> None:
+        """Record an outcome after the send, retrying with backoff: a claim left behind is
+        sent again, so a full disk or a long-busy database must not end the task here."""
+        for delay in (*CONFIRM_RETRY_DELAYS, None):
+            try:
+                async with self.db.transaction() as tx:
+                    await write(tx)
+                return
+            except sqlite3.Error as exc:
+                if delay is None:
+                    log.error(
+                        "occurrence %s: could not record %s (%s); it stays claimed and the"
+                        " sweep retries it with its nonce after %s",
+                        key,
+                        what,
+                        exc,
+                        STALE_CLAIM_AFTER,
+                    )
+                    return
+                log.warning(
+                    "occurrence %s: recording %s failed (%s); retrying in %.1f s",
+                    key,
+                    what,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
 
     def _count(self, kind: str, outcome: str) -> None:
         self.metrics.inc("hamming_occurrences_total", kind=kind, outcome=outcome)
@@ -313,6 +406,9 @@ class Scheduler:
         """An APScheduler job that shutdown can cancel; a cancel is a stop, not an error."""
 
         async def run() -> None:
+            # APScheduler's timer was armed wherever add_job was last called, perhaps inside a
+            # transaction: its context (copied into this job) must not carry that in.
+            detach_transaction()
             task = asyncio.current_task()
             if task is not None:
                 self._jobs.add(task)
@@ -326,13 +422,40 @@ class Scheduler:
 
         return run
 
-    def _guarded(
-        self, name: str, func: Callable[[], Awaitable[object]]
-    ) -> Callable[[], Awaitable[None]]:
-        async def run() -> None:
-            try:
-                await func()
-            except Exception:
-                log.exception("periodic job %s failed", name)
+    async def _start_periodic(
+        self, periodic: Periodic, last_run: datetime | None = None, *, read: bool = False
+    ) -> None:
+        """Run the job now if it is due by its recorded last run, then every interval."""
+        if read:
+            last_run = (await ledger.list_periodic_runs(self.db)).get(periodic.name)
+        now = self.clock.now()
+        if last_run is None or now - last_run >= periodic.every:
+            await self._run_periodic(periodic)
+            wait = periodic.every
+        else:
+            wait = periodic.every - (now - last_run)
+        # add_job works before APScheduler starts too: the job then waits for the start.
+        self._aps.add_job(
+            self._job(lambda: self._run_periodic(periodic)),
+            IntervalTrigger(seconds=periodic.every.total_seconds(), timezone=UTC),
+            id=f"periodic:{periodic.name}",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC) + wait,
+        )
 
-        return run
+    async def _run_periodic(self, periodic: Periodic) -> None:
+        """One run; only a success is recorded, so a failed run is tried at the next start."""
+        started_at = self.clock.now()
+        try:
+            await periodic.func()
+        except Exception:
+            log.exception("periodic job %s failed", periodic.name)
+            return
+        try:
+            async with self.db.transaction() as tx:
+                await ledger.record_periodic_run(tx, periodic.name, started_at)
+        except sqlite3.Error:
+            # It ran; at worst it runs once more at the next start-up.
+            log.warning("could not record the run of periodic job %s", periodic.name, exc_info=True)

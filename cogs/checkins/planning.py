@@ -45,7 +45,9 @@ class Planner:
         now = self.bot.clock.now()
         for guild_id in await store.list_enabled_guild_ids(self.bot.db):
             pending = await self._pending_prompts(guild_id)
-            if all(occurrence.due_at > now for occurrence in pending):
+            # A prompt already attempted is a retry waiting out its backoff, not a plan:
+            # replacing it would cancel the retry (and this now also runs at start-up).
+            if all(o.due_at > now and o.attempts == 0 for o in pending):
                 await self.plan_next_prompt(guild_id, now, replace=True)
 
     async def _pending_prompts(self, guild_id: int) -> list[Occurrence]:

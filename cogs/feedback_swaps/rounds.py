@@ -189,7 +189,8 @@ class Rounds:
                 continue
             if occurrence.payload.get("slot") == slot and occurrence.due_at == at:
                 return at
-            if occurrence.due_at > now:
+            # One already attempted is a retry waiting out its backoff: it stays.
+            if occurrence.due_at > now and occurrence.attempts == 0:
                 await self.bot.scheduler.cancel(key=occurrence.key)
         attempt = 1
         while (

@@ -194,3 +194,35 @@ async def test_a_read_that_overlapped_a_commit_is_not_remembered(tmp_path: Path)
         _, fresh = db.memo_get("k")
         db.memo_put("k", "new", fresh)
         assert db.memo_get("k")[0] == "new"
+
+
+async def test_work_started_inside_a_transaction_is_not_part_of_it(tmp_path: Path) -> None:
+    """A task created inside a transaction (asyncio copies the context into it) writes in its
+    own transaction, even after the first one committed, and is not undone by another's."""
+    async with open_database(tmp_path / "h.sqlite3", lock=False) as db:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO bot_meta (key, value) VALUES ('outer', '1')")
+            inherited = contextvars.copy_context()  # what a timer or task armed here gets
+            child = asyncio.create_task(
+                db.execute("INSERT INTO bot_meta (key, value) VALUES ('child', '1')")
+            )
+            await asyncio.sleep(0.05)
+            assert not child.done()  # it waits for the write lock: not inside this one
+        await child
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO bot_meta (key, value) VALUES ('doomed', '1')")
+                late = asyncio.create_task(
+                    db.execute("INSERT INTO bot_meta (key, value) VALUES ('late', '1')"),
+                    context=inherited,
+                )
+                seen = asyncio.create_task(
+                    db.fetchall("SELECT key FROM bot_meta WHERE key = 'doomed'"),
+                    context=inherited,
+                )
+                assert await seen == []  # a stale transaction routes reads to the reader
+                await asyncio.sleep(0.05)
+                raise RuntimeError("an unrelated rollback")
+        await late
+        rows = await db.fetchall("SELECT key FROM bot_meta")
+        assert sorted(r["key"] for r in rows) == ["child", "late", "outer"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +13,7 @@ import pytest
 import pytest_asyncio
 
 from bot import ledger
+from bot import scheduler as scheduler_module
 from bot.clock import ManualClock
 from bot.db import Database, open_database
 from bot.ledger import Occurrence
@@ -179,3 +182,177 @@ async def test_nonce_is_stable_and_distinct_per_part() -> None:
     assert occurrence.nonce() == occurrence.nonce()
     assert occurrence.nonce("thread") != occurrence.nonce()
     assert all(len(n) == 25 for n in (occurrence.nonce(), occurrence.nonce("x")))
+
+
+async def test_a_job_armed_inside_a_transaction_claims_in_its_own(db: Database) -> None:
+    """A wake-up armed inside a committed transaction must not write inside another task's."""
+    clock, calls = ManualClock(START), []
+    scheduler = Scheduler(db, clock, Metrics())
+    handled = asyncio.Event()
+
+    async def handler(occurrence: Occurrence) -> None:
+        calls.append(occurrence)
+        handled.set()
+
+    scheduler.register("note", handler, grace=timedelta(hours=1))
+    await scheduler.start()
+    try:
+        # As "I've sent my feedback" does: schedule() inside a transaction arms the wake-up,
+        # so APScheduler's timer and job are created in a context that holds that transaction.
+        due = START + timedelta(seconds=0.05)
+        async with db.transaction():
+            assert await scheduler.schedule("note:armed", "note", due)
+        clock.advance(timedelta(seconds=1))
+
+        async def unrelated_write_that_fails() -> None:
+            with pytest.raises(RuntimeError):
+                async with db.transaction() as tx:
+                    await tx.execute("INSERT INTO schema_migrations VALUES (999, 'x', 'y', 'z')")
+                    # The wake-up fires while this transaction is open; give it time to send.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(handled.wait(), 1.0)
+                    await asyncio.sleep(0.1)
+                    raise RuntimeError("an unrelated failure rolls its transaction back")
+
+        await unrelated_write_that_fails()
+        for _ in range(100):
+            if calls and not scheduler._running:
+                break
+            await asyncio.sleep(0.02)
+        await scheduler.run_due()  # the next sweep
+    finally:
+        await scheduler.shutdown()
+    stored = await ledger.get_occurrence(db, "note:armed")
+    assert stored is not None and stored.state == "done"
+    assert [c.key for c in calls] == ["note:armed"]  # sent once, not again after the rollback
+
+
+async def test_a_confirmation_that_fails_after_the_send_is_retried(
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The send went out, then recording it failed twice (disk full, busy): it ends `done`."""
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    monkeypatch.setattr(scheduler_module, "CONFIRM_RETRY_DELAYS", (0.01, 0.01, 0.01))
+    real_finish = ledger.finish
+    failures = [sqlite3.OperationalError("database or disk is full")] * 2
+
+    async def flaky_finish(*args: object, **kwargs: object) -> None:
+        if failures:
+            raise failures.pop()
+        await real_finish(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ledger, "finish", flaky_finish)
+    await scheduler.schedule("note:full", "note", START)
+    await scheduler.run_due()
+    stored = await ledger.get_occurrence(db, "note:full")
+    assert stored is not None and stored.state == "done"
+    assert failures == []
+    assert "retrying" in caplog.text
+    clock.advance(timedelta(hours=1))
+    await scheduler.run_due()
+    assert [c.key for c in calls] == ["note:full"]
+
+
+async def test_a_stuck_claim_is_requeued_by_the_sweep_not_only_at_start_up(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A claim whose task died is retried with its nonce a few minutes later, without a restart."""
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    await scheduler.schedule("note:stuck", "note", START)
+    async with db.transaction() as tx:  # claimed; then its task died before confirming
+        claimed = await ledger.claim(tx, "note:stuck", clock.now())
+    assert claimed is not None
+    assert await scheduler.run_due() == 0  # a fresh claim may still be in flight: left alone
+    clock.advance(scheduler_module.STALE_CLAIM_AFTER + timedelta(seconds=1))
+    assert await scheduler.run_due() == 1
+    assert [(c.key, c.attempts, c.nonce()) for c in calls] == [("note:stuck", 2, claimed.nonce())]
+    stored = await ledger.get_occurrence(db, "note:stuck")
+    assert stored is not None and stored.state == "done"
+    assert "note:stuck" in caplog.text and "stuck" in caplog.text
+
+
+async def test_a_claim_still_running_is_not_requeued(db: Database) -> None:
+    clock = ManualClock(START)
+    scheduler = Scheduler(db, clock, Metrics())
+    release, started, calls = asyncio.Event(), asyncio.Event(), []
+
+    async def slow(occurrence: Occurrence) -> None:
+        calls.append(occurrence.key)
+        started.set()
+        await release.wait()
+
+    scheduler.register("slow", slow, grace=timedelta(hours=1))
+    await scheduler.schedule("slow:1", "slow", START)
+    sweep = asyncio.create_task(scheduler.run_due())
+    await started.wait()
+    clock.advance(scheduler_module.STALE_CLAIM_AFTER * 2)
+    assert await scheduler.requeue_stale_claims() == []
+    release.set()
+    await sweep
+    await scheduler.run_due()
+    assert calls == ["slow:1"]
+
+
+async def test_periodic_jobs_run_at_start_up_when_due_by_their_recorded_last_run(
+    db: Database,
+) -> None:
+    """A bot restarted every hour still purges every 6 h: due-ness comes from the database."""
+    clock, runs = ManualClock(START), []
+
+    async def purge() -> None:
+        runs.append(clock.now())
+
+    async def run_for_a_moment() -> None:
+        scheduler = Scheduler(db, clock, Metrics())
+        scheduler.add_periodic("purge", purge, timedelta(hours=6))
+        await scheduler.start()
+        await scheduler.shutdown()
+
+    await run_for_a_moment()
+    assert runs == [START]  # never ran before: it runs at its first start-up
+    for _ in range(5):  # restarted every hour: ran recently, so not again at start-up
+        clock.advance(timedelta(hours=1))
+        await run_for_a_moment()
+    assert runs == [START]
+    clock.advance(timedelta(hours=1))
+    await run_for_a_moment()
+    assert runs == [START, START + timedelta(hours=6)]
+
+
+async def test_a_failed_periodic_job_is_tried_again_at_the_next_start_up(db: Database) -> None:
+    clock, runs = ManualClock(START), []
+
+    async def broken() -> None:
+        runs.append(clock.now())
+        raise RuntimeError("the purge failed")
+
+    for _ in range(2):
+        scheduler = Scheduler(db, clock, Metrics())
+        scheduler.add_periodic("broken", broken, timedelta(hours=6))
+        await scheduler.start()
+        await scheduler.shutdown()
+    assert len(runs) == 2  # a failure is not recorded as a run
+
+
+async def test_a_periodic_job_keeps_its_interval_and_may_be_added_after_start(
+    db: Database,
+) -> None:
+    clock, runs = ManualClock(START), []
+
+    async def tick() -> None:
+        runs.append("tick")
+
+    scheduler = Scheduler(db, clock, Metrics())
+    await scheduler.start()
+    try:
+        scheduler.add_periodic("tick", tick, timedelta(seconds=0.2))
+        for _ in range(100):
+            if len(runs) >= 3:  # once when added (never ran), then on its interval
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await scheduler.shutdown()
+    assert len(runs) >= 3
+    assert "tick" in await ledger.list_periodic_runs(db)

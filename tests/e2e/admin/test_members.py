@@ -10,7 +10,7 @@ import pytest
 
 from bot import members
 from bot.client import HammingBot
-from tests.conftest import BotRunner, Cohort, rows_mentioning, wait_for
+from tests.conftest import BotRunner, Cohort, rows, rows_mentioning, wait_for
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e
@@ -118,3 +118,26 @@ async def test_member_who_leaves_is_paused_then_purged_after_retention(
     assert await cog.purge_departed() == 1  # type: ignore[attr-defined]
     leftovers = rows_mentioning(runner.database_path, cohort.bob)
     assert leftovers == {}
+
+
+async def test_the_retention_purge_runs_at_start_up_when_due_however_short_the_uptime(
+    fake_discord: FakeDiscord, cohort: Cohort, hamming: HammingBot, runner: BotRunner
+) -> None:
+    """A bot redeployed more often than the purge interval still purges departed members."""
+    await fake_discord.invoke(cohort.guild, cohort.owner, "config retention", {"days": 30})
+    await fake_discord.invoke(cohort.guild, cohort.bob, "me timezone", {"zone": "Europe/Paris"})
+    fake_discord.remove_member(cohort.guild, cohort.bob)
+    left = "SELECT 1 FROM member_settings WHERE user_id = ? AND left_at IS NOT NULL"
+    await wait_for(lambda: rows(runner, left, (cohort.bob,)))
+    runner.clock.advance(timedelta(days=31))  # past retention; the process ran only minutes
+    await runner.restart()
+    await wait_for(
+        lambda: rows_mentioning(runner.database_path, cohort.bob) == {},
+        lambda: f"not purged: {rows_mentioning(runner.database_path, cohort.bob)}",
+    )
+    last_run = "SELECT last_run_at FROM periodic_runs WHERE name = 'retention-purge'"
+    purged_at = [tuple(r) for r in rows(runner, last_run)]
+    assert purged_at == [(int(runner.clock.now().timestamp()),)]
+    runner.clock.advance(timedelta(hours=1))  # restarted again soon: ran recently, not again
+    await runner.restart()
+    assert [tuple(r) for r in rows(runner, last_run)] == purged_at
