@@ -104,7 +104,11 @@ async def test_bot_process_serves_commands_and_keeps_config_across_restart(
         assert second.returncode == 2
         assert "already using" in second_err.decode()
         process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 20) == 0
+        # communicate, not wait: at DEBUG the bot logs more than a pipe holds, and an unread
+        # pipe would block its exit.
+        out, err = await asyncio.wait_for(process.communicate(), 20)
+        logs.append(out.decode() + err.decode())
+        assert process.returncode == 0
 
     async with bot_process(fake_discord, env, tmp_path, logs):
         await wait_healthy(port)
