@@ -32,7 +32,7 @@ from cogs.checkins import store as checkins
 from cogs.checkins.answers import fold_server_streaks
 from cogs.feedback_swaps import store as feedback
 from cogs.grants import store as grants
-from cogs.reading_group import store as reading
+from cogs.reading import store as reading
 
 TARGET_P99 = 0.005
 MEMBERS, WEEKS = 1000, 5 * 52

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from bot import guilds
-from bot.errors import NotModerator, UserError
+from bot.ui import NotModerator, UserError
 
 if TYPE_CHECKING:
     from bot.client import HammingBot

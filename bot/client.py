@@ -14,9 +14,7 @@ import pkgutil
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -26,14 +24,12 @@ from discord.ext import commands
 
 import cogs
 from bot import __version__, guilds
-from bot.calendar import CalendarSource
 from bot.clock import Clock
 from bot.db import Database
-from bot.features import Feature
-from bot.ledger import Occurrence
+from bot.features import FeatureCog, FeatureStatus, implements, package_of
 from bot.metrics import Metrics, discord_http_trace
 from bot.pacing import RequestPacer, amortise_bucket_cleanup, pace_for, pace_requests
-from bot.scheduler import Handler, Planner, Scheduler, SkipOccurrence
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.ui import reply_error
 
@@ -45,74 +41,6 @@ log = logging.getLogger(__name__)
 # The admin cog owns the /config and /me groups that other features attach to: load it first.
 CORE_COG = "admin"
 SWITCH_INTERVAL = 0.0005  # seconds; see run_bot
-
-
-@dataclass(frozen=True)
-class FeatureStatus:
-    """One line of a server's checklist: is the feature set up, and how."""
-
-    name: str
-    configured: bool
-    summary: str
-
-
-FeatureStatusProvider = Callable[[int], Awaitable[FeatureStatus]]
-
-
-class GuildAwareScheduler(Scheduler):
-    """The scheduler, minus servers that removed the bot.
-
-    Their occurrences are skipped when they come due and nothing new is planned for them,
-    so every feature's schedules stop at once without each feature knowing. Re-adding the
-    bot runs the planners again: they are idempotent by key, and occurrences already done
-    keep their keys, so nothing is sent twice.
-    """
-
-    def __init__(self, db: Database, clock: Clock, metrics: Metrics) -> None:
-        super().__init__(db, clock, metrics)
-        self.removed_guilds: set[int] = set()
-        self._all_planners: list[tuple[str, Planner]] = []
-
-    def register(
-        self, name: str, handler: Handler, *, grace: timedelta, max_attempts: int = 4
-    ) -> None:
-        async def unless_removed(occurrence: Occurrence) -> None:
-            if occurrence.guild_id in self.removed_guilds:
-                raise SkipOccurrence("the bot was removed from this server")
-            await handler(occurrence)
-
-        super().register(name, unless_removed, grace=grace, max_attempts=max_attempts)
-
-    def add_planner(self, name: str, planner: Planner) -> None:
-        self._all_planners.append((name, planner))
-        super().add_planner(name, planner)
-
-    async def schedule(
-        self,
-        key: str,
-        kind: str,
-        due_at: datetime,
-        *,
-        guild_id: int | None = None,
-        payload: Mapping[str, Any] | None = None,
-        user_id: int | None = None,
-    ) -> bool:
-        if guild_id in self.removed_guilds:
-            return False
-        return await super().schedule(
-            key, kind, due_at, guild_id=guild_id, payload=payload, user_id=user_id
-        )
-
-    async def replan(self) -> None:
-        """Run every planner again (after a server added the bot back)."""
-        now = self.clock.now()
-        for name, planner in self._all_planners:
-            try:
-                async with self.db.transaction():
-                    await planner(now)
-            except Exception:
-                log.exception("planner %s failed while replanning", name)
-        await self.run_due()
 
 
 class HammingTree(app_commands.CommandTree["HammingBot"]):
@@ -159,14 +87,15 @@ class HammingBot(commands.Bot):
         self.db = db
         self.clock = clock
         self.metrics = metrics
-        self.scheduler = GuildAwareScheduler(db, clock, self.metrics)
+        self.scheduler = Scheduler(db, clock, self.metrics)
         self._scheduler_started = asyncio.Event()
         self.web: WebServer | None = None
         self.started_monotonic = time.monotonic()
-        self.feature_status_providers: list[FeatureStatusProvider] = []
-        self.calendar_sources: list[CalendarSource] = []
-        self.features: dict[str, Feature] = {}
+        # Every loaded feature by name (bot/features.py), in load order: the server-wide tools
+        # (/setup, /help, /me, /config reset and export, the digest, calendars) walk it.
+        self.features: dict[str, FeatureCog] = {}
         self._scheduler_task: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
         amortise_bucket_cleanup(self.http)
         point_discord_py_at(settings)
         self.metrics.describe("hamming_commands_total", "Application commands by name and outcome")
@@ -242,21 +171,55 @@ class HammingBot(commands.Bot):
         await self._scheduler_started.wait()  # a start-up in progress plans it by itself
         await self.scheduler.replan()
 
-    def register_feature(self, feature: Feature) -> None:
-        """Tell the core what server-wide tools need to know about a feature."""
+    async def attach_feature(self, feature: FeatureCog) -> None:
+        """Wire a feature in (its cog_load): everything it declares, nothing by side channels."""
+        package = package_of(feature)
+        if package is not None and package != feature.name:
+            raise ValueError(f"feature {feature.name!r} must live in cogs/{feature.name}/")
         if feature.name in self.features:
-            raise ValueError(f"feature {feature.name!r} is registered twice")
+            raise ValueError(f"feature {feature.name!r} is loaded twice")
+        if feature.config_group is not None:
+            config = self.tree.get_command("config")
+            assert isinstance(config, app_commands.Group), "the admin cog must load first"
+            config.add_command(feature.config_group)
+        if feature.dynamic_items:
+            self.add_dynamic_items(*feature.dynamic_items)
+        for job in feature.jobs():
+            self.scheduler.register(job.kind, job.handler)
+        for name, planner in feature.planners():
+            self.scheduler.add_planner(name, planner)
+        for periodic in feature.periodic():
+            self.scheduler.add_periodic(periodic.name, periodic.func, periodic.every)
         self.features[feature.name] = feature
+        if self.scheduler.started:
+            # Loaded into a running bot (a reload): plan now, as start-up would have.
+            task = asyncio.create_task(self.scheduler.replan())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
-    def add_calendar_source(self, source: CalendarSource) -> None:
-        """A feature's events for a server's /calendar/<secret>.ics feed."""
-        self.calendar_sources.append(source)
+    def detach_feature(self, feature: FeatureCog) -> None:
+        """Unwire everything attach_feature wired (its cog_unload), so a reload works."""
+        if self.features.get(feature.name) is feature:
+            del self.features[feature.name]
+        if feature.config_group is not None:
+            config = self.tree.get_command("config")
+            if isinstance(config, app_commands.Group):
+                config.remove_command(feature.config_group.name)
+        if feature.dynamic_items:
+            self.remove_dynamic_items(*feature.dynamic_items)
+        for job in feature.jobs():
+            self.scheduler.unregister(job.kind)
+        for name, _planner in feature.planners():
+            self.scheduler.remove_planner(name)
+        for periodic in feature.periodic():
+            self.scheduler.remove_periodic(periodic.name)
 
-    def add_feature_status(self, provider: FeatureStatusProvider) -> None:
-        self.feature_status_providers.append(provider)
+    def features_with(self, hook: str) -> list[FeatureCog]:
+        """The loaded features that implement `hook` (bot/features.py), in load order."""
+        return [f for f in self.features.values() if implements(f, hook)]
 
     async def feature_statuses(self, guild_id: int) -> list[FeatureStatus]:
-        return [await provider(guild_id) for provider in self.feature_status_providers]
+        return [await f.status(guild_id) for f in self.features_with("status")]
 
     # -- command sync ------------------------------------------------------------------------
 

@@ -1,24 +1,15 @@
-"""Errors a person caused and can fix: shown to them ephemerally, in plain words."""
+"""The one error base of pure logic: shown to the person ephemerally, in plain words.
+
+Pure logic raises a `DomainError` subclass ("what was wrong; what is accepted"); code that
+talks to Discord raises `bot.ui.UserError`. Both become the ephemeral answer in exactly one
+place, `bot.ui.user_message_for`, for commands, buttons, selects and forms alike: no feature
+translates one into the other by hand. This module imports nothing from discord, so pure
+logic (and the feed worker, a fresh process per feed) stays free of it.
+"""
 
 from __future__ import annotations
 
-from discord import app_commands
 
-
-class UserError(app_commands.AppCommandError):
-    """What was wrong, and what is accepted. Raised anywhere under a command or component."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotModerator(app_commands.CheckFailure):
-    """The person is neither Manage Server nor in the configured moderator role."""
-
-    def __init__(self, role_mention: str | None) -> None:
-        who = "people with the Manage Server permission"
-        if role_mention:
-            who += f" or the {role_mention} role"
-        super().__init__(f"Only moderators can do this: {who}.")
-        self.message = str(self.args[0])
+class DomainError(ValueError):
+    """Raised by pure logic when input breaks a rule; its text is shown to the person as it
+    is, so it says what was wrong and what is accepted."""

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import secrets
 import sqlite3
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,17 +42,46 @@ CONFIRM_RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 30.0)
 STALE_CLAIM_AFTER = timedelta(minutes=5)
 
 
+def fan_out_key(parent_key: str, recipient: int | None) -> str:
+    """A fan-out child's key: one recipient, a member or (None) the feature's channel."""
+    return f"{parent_key}:{'channel' if recipient is None else recipient}"
+
+
 class SkipOccurrence(Exception):
     """Raised by a handler when the occurrence no longer makes sense (e.g. channel deleted)."""
 
 
 @dataclass(frozen=True)
 class Kind:
+    """A kind of scheduled occurrence, declared once by its feature.
+
+    It builds its own keys, so no key string is written out twice: `Kind("checkin-prompt",
+    grace, ("guild", "week")).key(guild_id, "2026-W48")` is `checkin-prompt:<guild>:2026-W48`,
+    and `.prefix(guild_id)` selects every occurrence of the kind for that server.
+    """
+
     name: str
-    handler: Handler
     # How late an occurrence may still be performed (e.g. after downtime); later is skipped.
     grace: timedelta
+    parts: tuple[str, ...] = ("guild",)  # what the key is made of, after the name
     max_attempts: int = 4
+
+    def key(self, *values: object) -> str:
+        if len(values) != len(self.parts):
+            raise ValueError(f"{self.name} keys are made of {self.parts}, not {values!r}")
+        return ":".join((self.name, *(str(v) for v in values)))
+
+    def prefix(self, *values: object) -> str:
+        """The start of every key whose first parts are `values` (all of the kind: none)."""
+        if len(values) >= len(self.parts):
+            raise ValueError(f"a prefix of {self.name} names fewer parts than {self.parts}")
+        return ":".join((self.name, *(str(v) for v in values))) + ":"
+
+
+@dataclass(frozen=True)
+class _Registered:
+    kind: Kind
+    handler: Handler
 
 
 @dataclass(frozen=True)
@@ -69,7 +98,12 @@ class Scheduler:
         self.db = db
         self.clock = clock
         self.metrics = metrics
-        self._kinds: dict[str, Kind] = {}
+        self._kinds: dict[str, _Registered] = {}
+        # Servers that removed the bot: their occurrences are skipped when due and nothing new
+        # is planned for them, so every feature's schedules stop at once without each feature
+        # knowing. Re-adding the bot replans: planners are idempotent by key, and done
+        # occurrences keep their keys, so nothing is sent twice.
+        self.removed_guilds: set[int] = set()
         self._planners: list[tuple[str, Planner]] = []
         self._periodic: dict[str, Periodic] = {}
         self._aps = AsyncIOScheduler(timezone=UTC)
@@ -84,15 +118,35 @@ class Scheduler:
     # -- registration (cogs, during setup) -------------------------------------------------
 
     def register(
-        self, name: str, handler: Handler, *, grace: timedelta, max_attempts: int = 4
+        self,
+        kind: Kind | str,
+        handler: Handler,
+        *,
+        grace: timedelta | None = None,
+        max_attempts: int = 4,
     ) -> None:
-        if name in self._kinds:
-            raise ValueError(f"occurrence kind {name!r} is registered twice")
-        self._kinds[name] = Kind(name, handler, grace, max_attempts)
+        if isinstance(kind, str):  # the older spelling: a bare name and its grace
+            assert grace is not None, "a kind registered by name needs its grace"
+            kind = Kind(kind, grace, max_attempts=max_attempts)
+        if kind.name in self._kinds:
+            raise ValueError(f"occurrence kind {kind.name!r} is registered twice")
+        self._kinds[kind.name] = _Registered(kind, handler)
+
+    def unregister(self, kind: Kind | str) -> None:
+        """Forget a kind (its feature was unloaded); its occurrences wait in the ledger."""
+        self._kinds.pop(kind if isinstance(kind, str) else kind.name, None)
 
     def add_planner(self, name: str, planner: Planner) -> None:
         """A planner makes sure the next occurrences exist (run at start-up)."""
         self._planners.append((name, planner))
+
+    def remove_planner(self, name: str) -> None:
+        self._planners = [(n, p) for n, p in self._planners if n != name]
+
+    def remove_periodic(self, name: str) -> None:
+        self._periodic.pop(name, None)
+        if self._aps.get_job(f"periodic:{name}") is not None:
+            self._aps.remove_job(f"periodic:{name}")
 
     def add_periodic(
         self, name: str, func: Callable[[], Awaitable[object]], every: timedelta
@@ -175,7 +229,7 @@ class Scheduler:
     async def schedule(
         self,
         key: str,
-        kind: str,
+        kind: Kind | str,
         due_at: datetime,
         *,
         guild_id: int | None = None,
@@ -186,8 +240,12 @@ class Scheduler:
 
         `user_id` names the member a send is for, so forgetting them removes it.
         """
+        if isinstance(kind, Kind):
+            kind = kind.name
         if kind not in self._kinds:
             raise ValueError(f"unknown occurrence kind {kind!r}")
+        if guild_id in self.removed_guilds:
+            return False
         async with self.db.transaction() as tx:
             added = await ledger.insert_occurrence(
                 tx,
@@ -202,6 +260,70 @@ class Scheduler:
         if added:
             self._arm(due_at)
         return added
+
+    async def replan(self) -> None:
+        """Run every planner again (a server added the bot back, a feature was reloaded)."""
+        now = self.clock.now()
+        for name, planner in list(self._planners):
+            try:
+                async with self.db.transaction():
+                    await planner(now)
+            except Exception:
+                log.exception("planner %s failed while replanning", name)
+        await self.run_due()
+
+    async def fan_out(
+        self,
+        child: Kind,
+        parent_key: str,
+        recipients: Iterable[int | None],
+        due_at: datetime,
+        *,
+        guild_id: int | None,
+        payload: Mapping[str, Any],
+    ) -> int:
+        """One child occurrence per recipient, in one transaction; returns how many are new.
+
+        A child's key is `<parent key>:<member id>` (or `:channel` for None), its payload the
+        parent's plus `user_id`, and it names its member so /me forget removes it. Idempotent:
+        a fan-out that runs again after a crash adds only the children it had not added.
+        """
+        added = 0
+        async with self.db.transaction():
+            for recipient in recipients:
+                added += await self.schedule(
+                    fan_out_key(parent_key, recipient),
+                    child,
+                    due_at,
+                    guild_id=guild_id,
+                    payload={**payload, "user_id": recipient},
+                    user_id=recipient,
+                )
+        return added
+
+    async def run_now(self, key: str) -> bool:
+        """Perform one occurrence a command has just made due, without the global sweep.
+
+        Waits for it to finish; returns False when it is not pending and due (already done,
+        running elsewhere, or not yet due), in which case the sweep takes care of it.
+        """
+        running = self._running.get(key)
+        if running is not None:
+            await asyncio.wait([running])
+            return True
+        occurrence = await ledger.get_occurrence(self.db, key)
+        if (
+            occurrence is None
+            or occurrence.state != "pending"
+            or occurrence.due_at > self.clock.now()
+            or self._stopping
+        ):
+            return False
+        task = asyncio.create_task(self._perform(key), name=f"occurrence:{key}")
+        self._running[key] = task
+        task.add_done_callback(self._forget_task)
+        await asyncio.wait([task])
+        return True
 
     async def reschedule(self, key: str, due_at: datetime) -> bool:
         async with self.db.transaction() as tx:
@@ -284,12 +406,13 @@ class Scheduler:
                 current = await ledger.claim(tx, key, now)
                 if current is None:
                     return  # someone else has it, or it is no longer pending
-                kind = self._kinds.get(current.kind)
-                if kind is None:
+                registered = self._kinds.get(current.kind)
+                if registered is None:
                     await ledger.finish(tx, key, "failed", now, "no handler for this kind")
                     log.error("occurrence %s has unknown kind %s", key, current.kind)
                     self._count(current.kind, "failed")
                     return
+                kind = registered.kind
                 late = now - current.due_at
                 if late > kind.grace:
                     reason = f"missed by {late} (grace {kind.grace})"
@@ -297,12 +420,15 @@ class Scheduler:
                     log.warning("skipped %s: %s", key, reason)
                     self._count(current.kind, "skipped")
                     return
-            await self._run_handler(kind, current)
+            await self._run_handler(registered, current)
 
-    async def _run_handler(self, kind: Kind, occurrence: Occurrence) -> None:
+    async def _run_handler(self, registered: _Registered, occurrence: Occurrence) -> None:
         key = occurrence.key
+        kind = registered.kind
         try:
-            await kind.handler(occurrence)
+            if occurrence.guild_id in self.removed_guilds:
+                raise SkipOccurrence("the bot was removed from this server")
+            await registered.handler(occurrence)
         except SkipOccurrence as exc:
             await self._finish(key, "skipped", str(exc))
             log.info("skipped %s: %s", key, exc)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, available_timezones
 
+from bot.errors import DomainError
+
 __all__ = [
     "HORIZON",
     "MAX_OFFSET",
@@ -79,7 +81,7 @@ ZONE_FORMS = (
 )
 
 
-class TimeParseError(ValueError):
+class TimeParseError(DomainError):
     """What the member typed could not be read; the message says why and what is accepted."""
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import NotModerator, UserError
+from bot.errors import DomainError
 from bot.timeparse import WEEKDAYS
 
 log = logging.getLogger(__name__)
@@ -22,12 +22,34 @@ WEEKDAY_CHOICES = [app_commands.Choice(name=name, value=i) for i, name in enumer
 MAX_CONTENT = 2000
 
 
+class UserError(app_commands.AppCommandError):
+    """What was wrong, and what is accepted. Raised by Discord-side code under a command or
+    component (pure logic raises bot.errors.DomainError instead)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotModerator(app_commands.CheckFailure):
+    """The person is neither Manage Server nor in the configured moderator role."""
+
+    def __init__(self, role_mention: str | None) -> None:
+        who = "people with the Manage Server permission"
+        if role_mention:
+            who += f" or the {role_mention} role"
+        super().__init__(f"Only moderators can do this: {who}.")
+        self.message = str(self.args[0])
+
+
 def user_message_for(error: BaseException) -> tuple[str, bool]:
     """(text for the person, whether it was their mistake). Unknown errors get a reference id."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, UserError | NotModerator):
         return error.message, True
+    if isinstance(error, DomainError):
+        return str(error), True
     if isinstance(error, app_commands.NoPrivateMessage):
         return "This command works only inside a server, not in DMs.", True
     if isinstance(error, app_commands.MissingPermissions):

@@ -74,7 +74,11 @@ class WebServer:
         # A server that removed the bot stops publishing at once (its data goes later).
         if guild_id is None or await guilds.is_removed(self.bot.db, guild_id):
             return web.Response(status=404, text="unknown calendar\n")
-        events = [e for source in self.bot.calendar_sources for e in await source(guild_id)]
+        events = [
+            e
+            for f in self.bot.features_with("calendar_events")
+            for e in await f.calendar_events(guild_id)
+        ]
         guild = self.bot.get_guild(guild_id)
         name = f"{guild.name} (Hamming)" if guild is not None else "Hamming"
         body = render_ics(name, events, self.bot.clock.now())

@@ -14,10 +14,9 @@ from discord.ext import commands
 from bot import guilds, ledger
 from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
-from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import TimeParseError, parse_zone
-from bot.ui import clip, embed
+from bot.ui import UserError, clip, embed
 from cogs.admin import server, setup_wizard
 from cogs.admin.confirm import register_action
 from cogs.admin.logic import (

@@ -14,12 +14,11 @@ from discord.ext import commands
 from bot import guilds
 from bot.checks import ModeratorGroup, require_guild
 from bot.client import HammingBot
-from bot.errors import UserError
 from bot.ledger import Occurrence
 from bot.scheduler import SkipOccurrence
 from bot.time import discord_timestamp, iso_week_key, next_weekly_at
 from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
-from bot.ui import embed
+from bot.ui import UserError, embed
 from cogs.admin import store
 from cogs.admin.logic import DigestPart, digest_description
 
@@ -145,10 +144,8 @@ class DigestCog(commands.Cog):
             raise SkipOccurrence("the digest was turned off")
         now = self.bot.clock.now()
         parts, chart = [], None
-        for feature in self.bot.features.values():
-            if feature.digest is None:
-                continue
-            section = await feature.digest(settings.guild_id, now)
+        for feature in self.bot.features_with("digest_section"):
+            section = await feature.digest_section(settings.guild_id, now)
             if section is None:
                 continue
             parts.append(DigestPart(section.title, section.lines))

@@ -9,8 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import HammingBot
-from bot.errors import UserError
-from bot.ui import clip, embed
+from bot.ui import UserError, clip, embed
 from cogs.admin.logic import CommandHelp, help_lines, owner_of
 
 EMBED_TOTAL = 6000  # Discord's limit for all embeds of one message together

@@ -13,10 +13,9 @@ from discord.ext import commands
 from bot import guilds, members
 from bot.checks import hamming, require_guild
 from bot.client import HammingBot
-from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import TimeParseError, parse_deadline, parse_zone
-from bot.ui import clip
+from bot.ui import UserError, clip
 from cogs.admin.confirm import confirm_view, register_action
 from cogs.admin.privacy import export_json, export_member, forget_member
 from cogs.admin.zones import zone_autocomplete

@@ -59,9 +59,8 @@ class MembershipCog(commands.Cog):
         """Mark members who left while the bot was away; clear those who came back."""
         db = self.bot.db
         known = await members.list_member_ids(db, guild.id)
-        for feature in self.bot.features.values():
-            if feature.list_member_ids is not None:
-                known |= await feature.list_member_ids(guild.id)
+        for feature in self.bot.features_with("list_member_ids"):
+            known |= await feature.list_member_ids(guild.id)
         if self.bot.user is not None:
             known.discard(self.bot.user.id)
         present = {member.id for member in guild.members}

@@ -22,9 +22,8 @@ async def export_member(bot: HammingBot, guild_id: int, user_id: int) -> dict[st
         "exported_at": bot.clock.now().isoformat(),
         "core": await members.export_core(bot.db, guild_id, user_id),
     }
-    for feature in bot.features.values():
-        if feature.export_member is not None:
-            data[feature.name] = await feature.export_member(guild_id, user_id)
+    for feature in bot.features_with("export_member"):
+        data[feature.name] = await feature.export_member(guild_id, user_id)
     return data
 
 
@@ -47,9 +46,7 @@ async def forget_member(bot: HammingBot, guild_id: int, user_id: int) -> ForgetS
     cleanups = []
     async with bot.db.transaction() as tx:
         rows = await members.forget_core(tx, guild_id, user_id)
-        for feature in bot.features.values():
-            if feature.forget_member is None:
-                continue
+        for feature in bot.features_with("forget_member"):
             forgotten = await feature.forget_member(tx, guild_id, user_id)
             rows += forgotten.rows
             if forgotten.after_commit is not None:

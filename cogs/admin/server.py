@@ -13,9 +13,9 @@ from bot import guilds
 from bot.checks import require_guild
 from bot.client import HammingBot
 from bot.clock import to_unix
-from bot.errors import UserError
+from bot.features import implements
 from bot.time import discord_timestamp
-from bot.ui import clip, embed
+from bot.ui import UserError, clip, embed
 from cogs.admin import store
 from cogs.admin.confirm import confirm_view
 from cogs.admin.logic import role_text
@@ -68,9 +68,8 @@ async def export(bot: HammingBot, interaction: discord.Interaction[HammingBot]) 
         "exported_at": bot.clock.now().isoformat(),
         "core": await store.export_guild_core(bot.db, guild.id),
     }
-    for feature in bot.features.values():
-        if feature.export_guild is not None:
-            data[feature.name] = await feature.export_guild(guild.id)
+    for feature in bot.features_with("export_guild"):
+        data[feature.name] = await feature.export_guild(guild.id)
     body = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
     file = discord.File(io.BytesIO(body), filename=f"hamming-{guild.id}.json")
     await interaction.followup.send("The server's Hamming data:", file=file, ephemeral=True)
@@ -82,8 +81,8 @@ async def reset(
 ) -> None:
     require_guild(interaction)
     known = bot.features.get(feature)
-    if known is None or known.reset_guild is None:
-        names = ", ".join(f.name for f in bot.features.values() if f.reset_guild)
+    if known is None or not implements(known, "reset_guild"):
+        names = ", ".join(f.name for f in bot.features_with("reset_guild"))
         raise UserError(f"{clip(feature, 80)!r} cannot be reset; choose one of: {names or 'none'}.")
     await interaction.response.send_message(
         f"Reset **{known.title}** to its defaults? Its settings go back to how a new server"
@@ -98,7 +97,7 @@ async def reset_confirmed(
 ) -> None:
     guild = require_guild(interaction)
     known = bot.features.get(feature)
-    if known is None or known.reset_guild is None:
+    if known is None or not implements(known, "reset_guild"):
         raise UserError(f"{clip(feature, 80)!r} cannot be reset.")
     now = bot.clock.now()
     async with bot.db.transaction() as tx:

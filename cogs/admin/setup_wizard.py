@@ -1,6 +1,7 @@
 """/setup: configure the whole cohort in one ephemeral message, with Discord's own selects.
 
-Three pages (channels; people and time; check-in schedule), each showing the checklist.
+Pages: the features' channels (four selects a page, as many pages as there are features), people
+and time, and the check-in schedule; each page shows the checklist.
 Every component is a DynamicItem, so the message keeps working across a restart, and each
 choice is saved (and audited) the moment it is made: running /setup again edits, never
 duplicates.
@@ -18,9 +19,9 @@ import discord
 from bot import guilds
 from bot.checks import ensure_moderator, hamming, require_guild
 from bot.client import HammingBot
-from bot.errors import UserError
+from bot.features import FeatureCog, implements
 from bot.timeparse import WEEKDAYS, parse_zone
-from bot.ui import embed, reports_errors
+from bot.ui import UserError, embed, reports_errors
 from cogs.admin.logic import role_text
 from cogs.admin.server import save_guild_setting
 
@@ -34,7 +35,25 @@ COMMON_ZONES = (
     "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
     "America/Toronto", "America/Mexico_City",
 )  # fmt: skip
-PAGES = ("Channels", "People and time", "Check-in schedule")
+CHANNELS_PER_PAGE = 4  # a message holds five rows: four selects and the page buttons
+
+
+def channel_pages(bot: HammingBot) -> list[list[FeatureCog]]:
+    """The features with a channel to choose, four to a page (at least one page)."""
+    features = bot.features_with("set_channel")
+    return [
+        features[i : i + CHANNELS_PER_PAGE] for i in range(0, len(features), CHANNELS_PER_PAGE)
+    ] or [[]]
+
+
+def page_titles(bot: HammingBot) -> list[str]:
+    channels = channel_pages(bot)
+    numbered = len(channels) > 1
+    return [
+        *(f"Channels {i + 1}" if numbered else "Channels" for i in range(len(channels))),
+        "People and time",
+        "Check-in schedule",
+    ]
 
 
 async def checklist(bot: HammingBot, guild: discord.Guild) -> list[str]:
@@ -47,9 +66,7 @@ async def checklist(bot: HammingBot, guild: discord.Guild) -> list[str]:
         f"{'✅' if settings.moderator_role_id else '⬜'} Moderator role:"
         f" {role_text(settings.moderator_role_id, 'not set (Manage Server only)')}",
     ]
-    for feature in bot.features.values():
-        if feature.get_channel is None:
-            continue
+    for feature in bot.features_with("get_channel"):
         channel_id = await feature.get_channel(guild.id)
         channel = guild.get_channel(channel_id) if channel_id else None
         if channel is None:
@@ -71,15 +88,17 @@ async def checklist(bot: HammingBot, guild: discord.Guild) -> list[str]:
 async def render(
     bot: HammingBot, guild: discord.Guild, page: int
 ) -> tuple[discord.Embed, discord.ui.View]:
-    card = embed(f"Set up Hamming: {PAGES[page]} ({page + 1}/{len(PAGES)})")
+    titles = page_titles(bot)
+    page = min(page, len(titles) - 1)
+    channels = channel_pages(bot)
+    card = embed(f"Set up Hamming: {titles[page]} ({page + 1}/{len(titles)})")
     card.description = "\n".join(await checklist(bot, guild))
     card.set_footer(text="Each choice is saved as soon as you make it.")
     view = discord.ui.View(timeout=None)
-    if page == 0:
-        for feature in list(bot.features.values())[:4]:
-            if feature.set_channel is not None:
-                view.add_item(ChannelChoice(feature.name, feature.title))
-    elif page == 1:
+    if page < len(channels):
+        for feature in channels[page]:
+            view.add_item(ChannelChoice(feature.name, feature.title))
+    elif page == len(channels):
         view.add_item(RoleChoice("cohort"))
         view.add_item(RoleChoice("moderator"))
         view.add_item(ZoneChoice())
@@ -89,7 +108,7 @@ async def render(
     if page > 0:
         view.add_item(PageButton(page - 1, "← Back"))
     view.add_item(
-        PageButton(page + 1, "Next →") if page < len(PAGES) - 1 else PageButton(page, "Done")
+        PageButton(page + 1, "Next →") if page < len(titles) - 1 else PageButton(page, "Done")
     )
     return card, view
 
@@ -126,11 +145,12 @@ class ChannelChoice(
         await ensure_moderator(interaction)
         bot = hamming(interaction)
         feature = bot.features.get(self.feature)
-        if feature is None or feature.set_channel is None or not self.item.values:
+        if feature is None or not implements(feature, "set_channel") or not self.item.values:
             raise UserError("That feature cannot be set up here any more; run /setup again.")
         channel = self.item.values[0]
         await feature.set_channel(require_guild(interaction).id, channel.id, interaction.user.id)
-        await _refresh(interaction, 0)
+        page = next(i for i, fs in enumerate(channel_pages(bot)) if feature in fs)
+        await _refresh(interaction, page)
 
 
 class RoleChoice(
@@ -159,7 +179,7 @@ class RoleChoice(
             "cohort_role_id" if self.which == "cohort" else "moderator_role_id"
         )
         await save_guild_setting(hamming(interaction), interaction, column, role.id, role.mention)
-        await _refresh(interaction, 1)
+        await _refresh(interaction, len(channel_pages(hamming(interaction))))
 
 
 class ZoneChoice(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setup:zone"):
@@ -183,7 +203,7 @@ class ZoneChoice(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setu
         await ensure_moderator(interaction)
         zone = parse_zone(self.item.values[0]).key
         await save_guild_setting(hamming(interaction), interaction, "timezone", zone, zone)
-        await _refresh(interaction, 1)
+        await _refresh(interaction, len(channel_pages(hamming(interaction))))
 
 
 class CheckinDayChoice(
@@ -210,7 +230,7 @@ class CheckinDayChoice(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await ensure_moderator(interaction)
         await _set_schedule(interaction, int(self.item.values[0]), None)
-        await _refresh(interaction, 2)
+        await _refresh(interaction, len(page_titles(hamming(interaction))) - 1)
 
 
 class CheckinTimeChoice(
@@ -237,11 +257,12 @@ class CheckinTimeChoice(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await ensure_moderator(interaction)
         await _set_schedule(interaction, None, time(int(self.item.values[0])))
-        await _refresh(interaction, 2)
+        await _refresh(interaction, len(page_titles(hamming(interaction))) - 1)
 
 
 class PageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"setup:page:(?P<page>\d)(?::done)?"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"setup:page:(?P<page>\d{1,2})(?::done)?",
 ):
     def __init__(self, page: int, label: str) -> None:
         suffix = ":done" if label == "Done" else ""
@@ -282,8 +303,8 @@ async def _set_schedule(
     interaction: discord.Interaction[Any], weekday: int | None, at: time | None
 ) -> None:
     bot = hamming(interaction)
-    feature = next((f for f in bot.features.values() if f.set_schedule is not None), None)
-    if feature is None or feature.set_schedule is None:
+    feature = next(iter(bot.features_with("set_schedule")), None)
+    if feature is None:
         raise UserError("Check-ins are not installed on this bot.")
     await feature.set_schedule(require_guild(interaction).id, weekday, at, interaction.user.id)
 

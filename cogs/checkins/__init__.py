@@ -10,10 +10,5 @@ if TYPE_CHECKING:
 
 async def setup(bot: HammingBot) -> None:
     from cogs.checkins.cog import CheckinsCog
-    from cogs.checkins.feature import checkins_feature
 
-    cog = CheckinsCog(bot)
-    await bot.add_cog(cog)
-    cog.rounds.register()
-    bot.add_feature_status(cog.status)
-    bot.register_feature(checkins_feature(cog))
+    await bot.add_cog(CheckinsCog(bot))

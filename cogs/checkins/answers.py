@@ -12,9 +12,9 @@ import discord
 
 from bot import guilds
 from bot.checks import in_cohort
-from bot.errors import UserError
 from bot.ledger import nonce_for
 from bot.time import discord_timestamp
+from bot.ui import UserError
 from cogs.checkins import logic, store
 from cogs.checkins.logic import (
     NEXT_WEEK_INDEX,

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import timedelta
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot import guilds
 from bot.checks import is_moderator, moderator_only, require_guild
-from bot.client import FeatureStatus, HammingBot
-from bot.errors import UserError
+from bot.client import HammingBot
+from bot.features import FeatureStatus, Job, Periodic
+from bot.features import Planner as Planner_
 from bot.time import discord_timestamp
+from bot.ui import UserError
 from cogs.checkins import reports, store
 from cogs.checkins.answers import Answers, jump_url
 from cogs.checkins.config import CheckinsConfig
+from cogs.checkins.feature import CheckinsFeature
 from cogs.checkins.planning import Planner
 from cogs.checkins.rounds import Rounds, settings_summary
 from cogs.checkins.views import AwayButton, CheckInButton
@@ -23,29 +27,29 @@ from cogs.checkins.views import AwayButton, CheckInButton
 log = logging.getLogger(__name__)
 
 
-class CheckinsCog(commands.Cog, name="Checkins"):
+class CheckinsCog(CheckinsFeature, name="Checkins"):
     checkin = app_commands.Group(
         name="checkin", description="Weekly Hamming check-ins", guild_only=True
     )
 
+    dynamic_items = (CheckInButton, AwayButton)
+
     def __init__(self, bot: HammingBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.planner = Planner(bot)
         self.rounds = Rounds(bot, self.planner)
         self.answers = Answers(bot)
         self.config_group = CheckinsConfig(self)
 
-    async def cog_load(self) -> None:
-        config = self.bot.tree.get_command("config")
-        assert isinstance(config, app_commands.Group), "the admin cog must load first"
-        config.add_command(self.config_group)
-        self.bot.add_dynamic_items(CheckInButton, AwayButton)
+    def jobs(self) -> Sequence[Job]:
+        return self.rounds.jobs()
 
-    async def cog_unload(self) -> None:
-        config = self.bot.tree.get_command("config")
-        if isinstance(config, app_commands.Group):
-            config.remove_command(self.config_group.name)
-        self.bot.remove_dynamic_items(CheckInButton, AwayButton)
+    def planners(self) -> Sequence[tuple[str, Planner_]]:
+        return [("checkins", self.planner.plan_all)]
+
+    def periodic(self) -> Sequence[Periodic]:
+        # Re-plans pending prompts when the server's time zone changed under them.
+        return [Periodic("checkins-replan", self.planner.replan_all, timedelta(minutes=15))]
 
     async def status(self, guild_id: int) -> FeatureStatus:
         """One line for /about and /config show."""

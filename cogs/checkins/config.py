@@ -16,10 +16,9 @@ from discord import app_commands
 
 from bot import guilds
 from bot.checks import ModeratorGroup, require_guild
-from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
-from bot.ui import WEEKDAY_CHOICES
+from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.checkins import store
 from cogs.checkins.logic import (
     DEFAULT_QUESTIONS,

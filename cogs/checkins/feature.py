@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
 from bot.charts import participation_chart_png
 from bot.db import Transaction
-from bot.features import DigestSection, Feature, Forgotten
+from bot.features import DigestSection, FeatureCog, Forgotten
 from cogs.checkins import store
 from cogs.checkins.logic import (
     PARTICIPATION_WEEKS,
@@ -27,29 +26,50 @@ from cogs.checkins.logic import (
 from cogs.checkins.rounds import FEATURE_NAME
 
 if TYPE_CHECKING:
-    from cogs.checkins.cog import CheckinsCog
+    from cogs.checkins.answers import Answers
+    from cogs.checkins.config import CheckinsConfig
 
 log = logging.getLogger(__name__)
 
 
-def checkins_feature(cog: CheckinsCog) -> Feature:
-    bot = cog.bot
+class CheckinsFeature(FeatureCog):
+    """What check-ins tells the core (bot/features.py): declarations and hooks."""
 
-    async def get_channel(guild_id: int) -> int | None:
-        settings = await store.get_settings(bot.db, guild_id)
+    name: ClassVar[str] = FEATURE_NAME
+    title: ClassVar[str] = "Check-ins"
+    command_prefixes: ClassVar[tuple[str, ...]] = ("checkin", "config checkins")
+    setup_hint: ClassVar[str] = (
+        "`/config checkins schedule channel: day: time:` posts the Hamming questions each"
+        " week; `/config cohort-role` chooses who is asked."
+    )
+    channel_permissions: ClassVar[tuple[str, ...]] = (
+        "view_channel",
+        "send_messages",
+        "embed_links",
+        "read_message_history",
+        "create_public_threads",
+        "send_messages_in_threads",
+    )
+
+    # Set by CheckinsCog.__init__.
+    config_group: CheckinsConfig
+    answers: Answers
+
+    async def get_channel(self, guild_id: int) -> int | None:
+        settings = await store.get_settings(self.bot.db, guild_id)
         return settings.channel_id if settings.enabled else None
 
-    async def set_channel(guild_id: int, channel_id: int, actor_id: int) -> None:
-        await cog.config_group.enable_in(guild_id, channel_id, actor_id)
+    async def set_channel(self, guild_id: int, channel_id: int, actor_id: int) -> None:
+        await self.config_group.enable_in(guild_id, channel_id, actor_id)
 
     async def set_schedule(
-        guild_id: int, weekday: int | None, at: time | None, actor_id: int
+        self, guild_id: int, weekday: int | None, at: time | None, actor_id: int
     ) -> None:
-        await cog.config_group.set_day_time(guild_id, weekday, at, actor_id)
+        await self.config_group.set_day_time(guild_id, weekday, at, actor_id)
 
-    async def export_member(guild_id: int, user_id: int) -> dict[str, Any]:
-        answered = await store.list_member_answers(bot.db, guild_id, user_id, limit=10_000)
-        away = sorted(await store.list_member_skips(bot.db, guild_id, user_id))
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        answered = await store.list_member_answers(self.bot.db, guild_id, user_id, limit=10_000)
+        away = sorted(await store.list_member_skips(self.bot.db, guild_id, user_id))
         return {
             "answers": [
                 {
@@ -66,23 +86,23 @@ def checkins_feature(cog: CheckinsCog) -> Feature:
             "away_weeks": away,
         }
 
-    async def forget_member(tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
-        messages = await store.list_member_answer_messages(bot.db, guild_id, user_id)
+    async def forget_member(self, tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
+        messages = await store.list_member_answer_messages(self.bot.db, guild_id, user_id)
         rows = await store.delete_member_data(tx, guild_id, user_id)
 
         async def delete_cards() -> None:
             for thread_id, message_id in messages:
-                thread = bot.get_partial_messageable(thread_id, guild_id=guild_id)
+                thread = self.bot.get_partial_messageable(thread_id, guild_id=guild_id)
                 with contextlib.suppress(discord.NotFound):  # already deleted by someone
                     await thread.get_partial_message(message_id).delete()
             log.info("forget: deleted %d answer cards of %s", len(messages), user_id)
 
         return Forgotten(rows, delete_cards if messages else None)
 
-    async def export_guild(guild_id: int) -> dict[str, Any]:
-        settings = await store.get_settings(bot.db, guild_id)
-        rounds = await store.list_rounds(bot.db, guild_id)
-        counts = await store.count_answers_by_week(bot.db, guild_id, "")
+    async def export_guild(self, guild_id: int) -> dict[str, Any]:
+        settings = await store.get_settings(self.bot.db, guild_id)
+        rounds = await store.list_rounds(self.bot.db, guild_id)
+        counts = await store.count_answers_by_week(self.bot.db, guild_id, "")
         return {
             "settings": {
                 "enabled": settings.enabled,
@@ -107,20 +127,20 @@ def checkins_feature(cog: CheckinsCog) -> Feature:
             ],
         }
 
-    async def reset_guild(tx: Transaction, guild_id: int) -> None:
+    async def reset_guild(self, tx: Transaction, guild_id: int) -> None:
         await store.delete_settings(tx, guild_id)
-        await bot.scheduler.cancel(prefix=f"checkin-prompt:{guild_id}:")
+        await self.bot.scheduler.cancel(prefix=f"checkin-prompt:{guild_id}:")
         log.info("guild %s: check-in settings reset (check-ins are off)", guild_id)
 
-    async def digest(guild_id: int, now: datetime) -> DigestSection | None:
+    async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:
         rounds = [
             r
-            for r in await store.list_rounds(bot.db, guild_id)
+            for r in await store.list_rounds(self.bot.db, guild_id)
             if now - timedelta(days=7) <= r.opens_at <= now
         ]
         if not rounds:
             return None
-        streaks = await cog.answers.all_streaks(guild_id, now)
+        streaks = await self.answers.all_streaks(guild_id, now)
         milestones = sorted(
             (
                 (member, current)
@@ -129,8 +149,10 @@ def checkins_feature(cog: CheckinsCog) -> Feature:
             ),
             key=lambda pair: (-pair[1], pair[0]),
         )
-        since = await store.list_rounds(bot.db, guild_id, since_week=_weeks_back(rounds[-1].week))
-        all_counts = await store.count_answers_by_week(bot.db, guild_id, since[0].week)
+        since = await store.list_rounds(
+            self.bot.db, guild_id, since_week=_weeks_back(rounds[-1].week)
+        )
+        all_counts = await store.count_answers_by_week(self.bot.db, guild_id, since[0].week)
         rows = participation(
             [r.week for r in since], all_counts, {r.week: r.cohort_size for r in since}
         )
@@ -142,32 +164,8 @@ def checkins_feature(cog: CheckinsCog) -> Feature:
         )
         return DigestSection("Check-ins", tuple(lines), chart)
 
-    return Feature(
-        name=FEATURE_NAME,
-        title="Check-ins",
-        command_prefixes=("checkin", "config checkins"),
-        setup_hint=(
-            "`/config checkins schedule channel: day: time:` posts the Hamming questions each"
-            " week; `/config cohort-role` chooses who is asked."
-        ),
-        channel_permissions=(
-            "view_channel",
-            "send_messages",
-            "embed_links",
-            "read_message_history",
-            "create_public_threads",
-            "send_messages_in_threads",
-        ),
-        get_channel=get_channel,
-        set_channel=set_channel,
-        set_schedule=set_schedule,
-        export_member=export_member,
-        forget_member=forget_member,
-        list_member_ids=functools.partial(store.list_member_ids, bot.db),
-        export_guild=export_guild,
-        reset_guild=reset_guild,
-        digest=digest,
-    )
+    async def list_member_ids(self, guild_id: int) -> set[int]:
+        return await store.list_member_ids(self.bot.db, guild_id)
 
 
 def _weeks_back(week: str) -> str:

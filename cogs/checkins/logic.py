@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.errors import DomainError
 from bot.time import next_weekly_at
 
 # --- Questions ------------------------------------------------------------------------------
@@ -36,11 +37,11 @@ PREFILLED_INDICES = (PROBLEMS_INDEX, APPROACH_INDEX)
 REQUIRED_INDICES = frozenset({PROBLEMS_INDEX, APPROACH_INDEX, DID_INDEX})
 
 
-class ConfigError(ValueError):
+class ConfigError(DomainError):
     """A moderator's check-in settings are not acceptable; the message says why in plain words."""
 
 
-class AnswerError(ValueError):
+class AnswerError(DomainError):
     """A member's answers are not acceptable; the message says why in plain words."""
 
 

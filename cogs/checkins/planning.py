@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import guilds, ledger
-from bot.errors import UserError
 from bot.ledger import Occurrence
 from bot.time import discord_timestamp
+from bot.ui import UserError
 from cogs.checkins import store
 from cogs.checkins.logic import next_prompt_at, prompt_week
 from cogs.checkins.store import Round

@@ -23,8 +23,9 @@ import discord
 from bot import guilds, members
 from bot.checks import in_cohort
 from bot.delivery import Delivered, send_dm_or_fallback
+from bot.features import Job
 from bot.ledger import Occurrence
-from bot.scheduler import SkipOccurrence
+from bot.scheduler import Kind, SkipOccurrence
 from bot.timeparse import WEEKDAYS
 from cogs.checkins import store
 from cogs.checkins.logic import (
@@ -66,20 +67,16 @@ class Rounds:
         self.bot = bot
         self.planner = planner
 
-    def register(self) -> None:
-        scheduler = self.bot.scheduler
-        # A week of grace: the prompt handler itself decides (>= 12 h of the round left).
-        scheduler.register(PROMPT, self.handle_prompt, grace=PROMPT_GRACE)
-        # Reminders stay useful while the round is open; the handlers check that.
-        scheduler.register(REMINDERS, self.handle_reminders, grace=timedelta(days=7))
-        scheduler.register(REMINDER, self.handle_reminder, grace=timedelta(days=7))
-        # Closing is never moot: however late, the round must end up closed.
-        scheduler.register(CLOSE, self.handle_close, grace=timedelta(days=3650))
-        scheduler.add_planner("checkins", self.planner.plan_all)
-        # Re-plans pending prompts when the server's time zone changed under them.
-        scheduler.add_periodic(
-            "checkins-replan", self.planner.replan_all, every=timedelta(minutes=15)
-        )
+    def jobs(self) -> list[Job]:
+        return [
+            # A week of grace: the prompt handler itself decides (>= 12 h of the round left).
+            Job(Kind(PROMPT, PROMPT_GRACE), self.handle_prompt),
+            # Reminders stay useful while the round is open; the handlers check that.
+            Job(Kind(REMINDERS, timedelta(days=7)), self.handle_reminders),
+            Job(Kind(REMINDER, timedelta(days=7)), self.handle_reminder),
+            # Closing is never moot: however late, the round must end up closed.
+            Job(Kind(CLOSE, timedelta(days=3650)), self.handle_close),
+        ]
 
     # -- the prompt --------------------------------------------------------------------------
 

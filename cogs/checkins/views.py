@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.checks import ensure_moderator, hamming
-from bot.errors import UserError
 from bot.time import discord_timestamp
-from bot.ui import HammingModal, HammingView, clip, embed, reports_errors
+from bot.ui import HammingModal, HammingView, UserError, clip, embed, reports_errors
 from cogs.checkins import logic
 from cogs.checkins.logic import (
     ANSWER_MAX,

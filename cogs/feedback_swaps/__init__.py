@@ -10,10 +10,5 @@ if TYPE_CHECKING:
 
 async def setup(bot: HammingBot) -> None:
     from cogs.feedback_swaps.cog import FeedbackCog
-    from cogs.feedback_swaps.feature import feedback_feature
 
-    cog = FeedbackCog(bot)
-    await bot.add_cog(cog)
-    cog.rounds.register()
-    bot.add_feature_status(cog.status)
-    bot.register_feature(feedback_feature(cog))
+    await bot.add_cog(FeedbackCog(bot))

@@ -14,9 +14,9 @@ import discord
 
 from bot import guilds
 from bot.checks import require_guild
-from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import TimeParseError, parse_deadline
+from bot.ui import UserError
 from cogs.feedback_swaps import store
 from cogs.feedback_swaps.rounds import RATE, Rounds, announce_key
 from cogs.feedback_swaps.rules import (

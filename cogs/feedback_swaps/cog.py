@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from datetime import timedelta
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from bot import ledger
 from bot.checks import moderator_only, require_guild
-from bot.client import FeatureStatus, HammingBot
-from bot.errors import UserError
-from bot.ui import clip
+from bot.client import HammingBot
+from bot.features import FeatureStatus, Job, Periodic, Planner
+from bot.ui import UserError, clip
 from cogs.feedback_swaps import reports, store
 from cogs.feedback_swaps.actions import Actions, plain_errors
 from cogs.feedback_swaps.config import FeedbackConfig
+from cogs.feedback_swaps.feature import FeedbackFeature
 from cogs.feedback_swaps.logic import MAX_PER_ROUND
 from cogs.feedback_swaps.rounds import ROUND, Rounds, round_key
 from cogs.feedback_swaps.rules import parse_topics, topic_choices
@@ -24,28 +26,28 @@ from cogs.feedback_swaps.views import DYNAMIC_ITEMS, DraftModal
 log = logging.getLogger(__name__)
 
 
-class FeedbackCog(commands.Cog, name="FeedbackSwaps"):
+class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     feedback = app_commands.Group(
         name="feedback", description="Feedback swaps: give a review, get a review", guild_only=True
     )
 
+    dynamic_items = DYNAMIC_ITEMS
+
     def __init__(self, bot: HammingBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.rounds = Rounds(bot)
         self.actions = Actions(bot, self.rounds)
         self.config_group = FeedbackConfig(self)
 
-    async def cog_load(self) -> None:
-        config = self.bot.tree.get_command("config")
-        assert isinstance(config, app_commands.Group), "the admin cog must load first"
-        config.add_command(self.config_group)
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+    def jobs(self) -> Sequence[Job]:
+        return self.rounds.jobs()
 
-    async def cog_unload(self) -> None:
-        config = self.bot.tree.get_command("config")
-        if isinstance(config, app_commands.Group):
-            config.remove_command(self.config_group.name)
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+    def planners(self) -> Sequence[tuple[str, Planner]]:
+        return [("feedback-swaps", self.rounds.plan_all)]
+
+    def periodic(self) -> Sequence[Periodic]:
+        # Re-plans when the server's time zone changed under a pending round.
+        return [Periodic("feedback-replan", self.rounds.replan_all, timedelta(minutes=15))]
 
     async def status(self, guild_id: int) -> FeatureStatus:
         """One line for /about and /config show."""

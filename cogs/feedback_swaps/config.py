@@ -15,10 +15,9 @@ from discord import app_commands
 
 from bot import guilds
 from bot.checks import ModeratorGroup, ensure_moderator, require_guild
-from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
-from bot.ui import WEEKDAY_CHOICES
+from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.feedback_swaps import store
 from cogs.feedback_swaps.actions import plain_errors
 from cogs.feedback_swaps.logic import MAX_REVIEWERS_PER_DRAFT

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.client import FeatureStatus
+from bot.features import FeatureStatus
 from bot.time import discord_timestamp
 from bot.ui import clip, embed
 from cogs.feedback_swaps import store

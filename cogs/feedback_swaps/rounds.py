@@ -31,8 +31,9 @@ import discord
 
 from bot import guilds, ledger, members
 from bot.delivery import Delivered, send_dm_or_fallback
+from bot.features import Job
 from bot.ledger import Occurrence
-from bot.scheduler import SkipOccurrence
+from bot.scheduler import Kind, SkipOccurrence
 from bot.time import discord_timestamp
 from bot.timeparse import parse_hhmm
 from cogs.feedback_swaps import store
@@ -127,21 +128,19 @@ class Rounds:
         # to open it rather than each opening their own.
         self._thread_locks: dict[tuple[int, int], asyncio.Lock] = {}
 
-    def register(self) -> None:
-        scheduler = self.bot.scheduler
-        # The handler itself decides (ROUND_LATE_LIMIT), so that a skipped round still plans
-        # the next one; the ledger's grace only has to outlast the longest cadence.
-        scheduler.register(ROUND, self.handle_round, grace=timedelta(days=15))
-        scheduler.register(ANNOUNCE, self.handle_announce, grace=timedelta(days=7))
-        scheduler.register(NOTICE, self.handle_notice, grace=timedelta(days=7))
-        # A follow-up after the due date has passed is moot; the lapse check takes over.
-        scheduler.register(FOLLOWUP, self.handle_followup, grace=timedelta(days=2))
-        # Bookkeeping that must happen however late (it decides lapses and pauses).
-        scheduler.register(LAPSE, self.handle_lapse, grace=timedelta(days=3650))
-        scheduler.register(RATE, self.handle_rate, grace=timedelta(days=14))
-        scheduler.add_planner("feedback-swaps", self.plan_all)
-        # Re-plans when the server's time zone changed under a pending round.
-        scheduler.add_periodic("feedback-replan", self.replan_all, every=timedelta(minutes=15))
+    def jobs(self) -> list[Job]:
+        return [
+            # The handler itself decides (ROUND_LATE_LIMIT), so that a skipped round still
+            # plans the next one; the ledger's grace only has to outlast the longest cadence.
+            Job(Kind(ROUND, timedelta(days=15)), self.handle_round),
+            Job(Kind(ANNOUNCE, timedelta(days=7)), self.handle_announce),
+            Job(Kind(NOTICE, timedelta(days=7)), self.handle_notice),
+            # A follow-up after the due date has passed is moot; the lapse check takes over.
+            Job(Kind(FOLLOWUP, timedelta(days=2)), self.handle_followup),
+            # Bookkeeping that must happen however late (it decides lapses and pauses).
+            Job(Kind(LAPSE, timedelta(days=3650)), self.handle_lapse),
+            Job(Kind(RATE, timedelta(days=14)), self.handle_rate),
+        ]
 
     # -- planning ----------------------------------------------------------------------------
 

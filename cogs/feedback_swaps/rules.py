@@ -15,6 +15,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.errors import DomainError
 from bot.timeparse import localize
 
 DEFAULT_TOPICS: tuple[str, ...] = (
@@ -54,7 +55,7 @@ Cadence = Literal["weekly", "biweekly"]
 CADENCE_DAYS: dict[str, int] = {"weekly": 7, "biweekly": 14}
 
 
-class RuleError(ValueError):
+class RuleError(DomainError):
     """What a member typed breaks a rule; the message says what is accepted."""
 
 

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.checks import hamming
-from bot.errors import UserError
 from bot.time import discord_timestamp
-from bot.ui import HammingModal, HammingView, clip, embed, reports_errors
+from bot.ui import HammingModal, HammingView, UserError, clip, embed, reports_errors
 from cogs.feedback_swaps.rules import (
     LENGTH_MAX,
     MAX_TOPICS,

@@ -13,11 +13,12 @@ from discord import app_commands
 from bot import calendar, guilds
 from bot.calendar import CalendarEvent
 from bot.checks import moderator_only, require_guild
-from bot.client import FeatureStatus, HammingBot
-from bot.errors import UserError
-from bot.ui import clip, embed
+from bot.client import HammingBot
+from bot.features import FeatureStatus, Job, Planner
+from bot.ui import UserError, clip, embed
 from cogs.grants import store
-from cogs.grants.config import audit_changes
+from cogs.grants.config import GrantsConfig, audit_changes
+from cogs.grants.feature import GrantsFeature
 from cogs.grants.feed_commands import FeedCommands
 from cogs.grants.importer import Importer
 from cogs.grants.logic import (
@@ -39,26 +40,29 @@ from cogs.grants.members import MemberCommands
 from cogs.grants.reminders import Reminders
 from cogs.grants.service import GrantFields, GrantService
 from cogs.grants.shared import grant_autocomplete, grants, user_errors
-from cogs.grants.views import pager, remove_view
+from cogs.grants.views import ListPageButton, RemoveButton, pager, remove_view
 
 log = logging.getLogger(__name__)
 
 CALENDAR_HISTORY = timedelta(days=90)  # past deadlines stay in calendar apps for a while
 
 
-class GrantsCog(MemberCommands, FeedCommands):
+class GrantsCog(GrantsFeature, MemberCommands, FeedCommands):
     grants = grants
+    dynamic_items = (ListPageButton, RemoveButton)
 
     def __init__(self, bot: HammingBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.reminders = Reminders(bot)
         self.service = GrantService(bot, self.reminders)
         self.importer = Importer(bot, self.reminders)
+        self.config_group = GrantsConfig(self)
 
-    async def cog_unload(self) -> None:
-        config_group = self.bot.tree.get_command("config")
-        if isinstance(config_group, app_commands.Group):
-            config_group.remove_command("grants")
+    def jobs(self) -> Sequence[Job]:
+        return [*self.reminders.jobs(), *self.importer.jobs()]
+
+    def planners(self) -> Sequence[tuple[str, Planner]]:
+        return [("grants", self.reminders.plan), ("grant-feeds", self.importer.plan)]
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -309,7 +313,7 @@ class GrantsCog(MemberCommands, FeedCommands):
 
     # -- for /about, /config show and the calendar feed ------------------------------------------
 
-    async def feature_status(self, guild_id: int) -> FeatureStatus:
+    async def status(self, guild_id: int) -> FeatureStatus:
         settings = await store.get_settings(self.bot.db, guild_id)
         upcoming, rolling, unknown = await store.count_grants(
             self.bot.db, guild_id, self.bot.clock.now()

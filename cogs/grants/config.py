@@ -11,8 +11,8 @@ from discord import app_commands
 
 from bot import guilds
 from bot.checks import ModeratorGroup, require_guild
-from bot.errors import UserError
 from bot.timeparse import TimeParseError, parse_offsets
+from bot.ui import UserError
 from cogs.grants import store
 from cogs.grants.logic import offsets_text
 

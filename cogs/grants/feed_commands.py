@@ -9,8 +9,7 @@ from discord import app_commands
 
 from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
-from bot.errors import UserError
-from bot.ui import clip
+from bot.ui import UserError, clip
 from cogs.grants import store
 from cogs.grants.feeds import redact_url
 from cogs.grants.importer import ImportReport

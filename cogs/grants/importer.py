@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import guilds
+from bot.features import Job
 from bot.ledger import Occurrence
-from bot.scheduler import SkipOccurrence
+from bot.scheduler import Kind, SkipOccurrence
 from bot.time import next_daily_at
 from cogs.grants import store
 from cogs.grants.feed_parse import FeedError, ParsedFeed
@@ -70,9 +71,8 @@ class Importer:
         self.reminders = reminders
         self._parse_slots = asyncio.Semaphore(PARSE_SLOTS)
 
-    def register(self) -> None:
-        self.bot.scheduler.register(REFRESH, self.on_refresh, grace=REFRESH_GRACE)
-        self.bot.scheduler.add_planner("grant-feeds", self.plan)
+    def jobs(self) -> list[Job]:
+        return [Job(Kind(REFRESH, REFRESH_GRACE), self.on_refresh)]
 
     async def plan(self, now: datetime) -> None:
         for guild_id in await store.list_feed_guild_ids(self.bot.db):

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from bot.errors import DomainError
 from bot.time import discord_timestamp
 from bot.timeparse import format_offset, localize, parse_offsets
 
@@ -36,7 +37,7 @@ DIGEST_NAME_MAX = 60  # keeps a digest line short
 Status = Literal["deadline", "rolling", "check"]
 
 
-class GrantError(ValueError):
+class GrantError(DomainError):
     """What a moderator or member typed is not acceptable; the message says why."""
 
 

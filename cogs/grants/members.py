@@ -8,8 +8,7 @@ from discord import app_commands
 from bot import guilds, members
 from bot.checks import require_guild
 from bot.client import HammingBot
-from bot.errors import UserError
-from bot.ui import clip, embed
+from bot.ui import UserError, clip, embed
 from cogs.grants import store
 from cogs.grants.logic import FEATURE_NAME, offsets_text, plan_summary, status_text, title_link
 from cogs.grants.shared import GrantsBase, grant_autocomplete, grants

@@ -27,8 +27,9 @@ import discord
 from bot import guilds, ledger, members
 from bot.clock import from_unix
 from bot.delivery import Delivered, send_dm_or_fallback
+from bot.features import Job
 from bot.ledger import Occurrence
-from bot.scheduler import SkipOccurrence
+from bot.scheduler import Kind, SkipOccurrence
 from bot.timeparse import MAX_OFFSET, format_offset
 from bot.ui import clip, embed
 from cogs.grants import store
@@ -75,13 +76,13 @@ class Reminders:
     def __init__(self, bot: HammingBot) -> None:
         self.bot = bot
 
-    def register(self) -> None:
-        scheduler = self.bot.scheduler
-        scheduler.register(FANOUT, self.on_fanout, grace=REMINDER_GRACE)
-        scheduler.register(REMINDER, self.on_reminder, grace=REMINDER_GRACE)
-        scheduler.register(NUDGE, self.on_nudge, grace=NUDGE_GRACE)
-        scheduler.register(MOVED, self.on_moved, grace=MOVED_GRACE)
-        scheduler.add_planner("grants", self.plan)
+    def jobs(self) -> list[Job]:
+        return [
+            Job(Kind(FANOUT, REMINDER_GRACE), self.on_fanout),
+            Job(Kind(REMINDER, REMINDER_GRACE), self.on_reminder),
+            Job(Kind(NUDGE, NUDGE_GRACE), self.on_nudge),
+            Job(Kind(MOVED, MOVED_GRACE), self.on_moved),
+        ]
 
     # -- scheduling -------------------------------------------------------------------------------
 

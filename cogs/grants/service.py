@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import guilds
-from bot.errors import UserError
 from bot.timeparse import format_offset
+from bot.ui import UserError
 from cogs.grants import store
 from cogs.grants.logic import (
     STARTER_PACK,

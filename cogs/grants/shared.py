@@ -14,9 +14,8 @@ from discord.ext import commands
 from bot import guilds
 from bot.checks import is_moderator, require_guild
 from bot.client import HammingBot
-from bot.errors import UserError
 from bot.timeparse import TimeParseError, parse_deadline, parse_offsets
-from bot.ui import clip
+from bot.ui import UserError, clip
 from cogs.grants import store
 from cogs.grants.feeds import FeedError
 from cogs.grants.logic import Grant, GrantError, choice_label, rank_choices

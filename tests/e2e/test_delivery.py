@@ -13,6 +13,7 @@ from bot import calendar, guilds
 from bot.calendar import CalendarEvent
 from bot.client import HammingBot
 from bot.delivery import Delivered, send_dm_or_fallback
+from bot.features import FeatureCog
 from tests.conftest import Cohort
 from tests.fake_discord import FakeDiscord
 
@@ -66,19 +67,25 @@ async def test_calendar_feed_serves_events_and_rotation_revokes_the_old_url(
 ) -> None:
     start = datetime(2026, 12, 8, 17, 30, tzinfo=UTC)
 
-    async def source(guild_id: int) -> Sequence[CalendarEvent]:
-        if guild_id != cohort.guild:
-            return []
-        return [
-            CalendarEvent(
-                "session-1@hamming",
-                "Reading: Risks from Learned Optimization",
-                start,
-                start + timedelta(hours=1),
-            )
-        ]
+    class CalendarOnly(FeatureCog):
+        """A feature whose only hook is calendar events: the feed serves whatever it gives."""
 
-    hamming.add_calendar_source(source)
+        name = "calendar_only"
+        title = "Calendar test"
+
+        async def calendar_events(self, guild_id: int) -> Sequence[CalendarEvent]:
+            if guild_id != cohort.guild:
+                return []
+            return [
+                CalendarEvent(
+                    "session-1@hamming",
+                    "Reading: Risks from Learned Optimization",
+                    start,
+                    start + timedelta(hours=1),
+                )
+            ]
+
+    await hamming.add_cog(CalendarOnly(hamming))
     now = hamming.clock.now()
     secret = await calendar.get_or_create_secret(hamming.db, cohort.guild, now)
     assert await calendar.get_or_create_secret(hamming.db, cohort.guild, now) == secret

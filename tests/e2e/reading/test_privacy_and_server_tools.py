@@ -11,7 +11,7 @@ import pytest
 
 from bot import ledger
 from tests.conftest import BotRunner, Cohort, forget_me, rows, rows_mentioning, wait_for
-from tests.e2e.reading_group.conftest import NOW, Room, answer
+from tests.e2e.reading.conftest import NOW, Room, answer
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.state import Message
 

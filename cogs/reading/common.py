@@ -12,10 +12,10 @@ from discord import app_commands
 from bot import guilds
 from bot.checks import hamming, is_moderator
 from bot.db import Database
-from bot.errors import UserError
 from bot.timeparse import TimeParseError
-from cogs.reading_group import store
-from cogs.reading_group.logic import ReadingError, rank_items
+from bot.ui import UserError
+from cogs.reading import store
+from cogs.reading.logic import ReadingError, rank_items
 
 # The cog holds this group; its commands live in cog.py (the list) and sessions.py.
 reading = app_commands.Group(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import BotRunner, Cohort, rows
-from tests.e2e.reading_group.conftest import Room
+from tests.e2e.reading.conftest import Room
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e

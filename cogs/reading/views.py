@@ -13,12 +13,11 @@ import discord
 from discord.utils import escape_markdown
 
 from bot.checks import hamming, require_guild
-from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import format_offset
-from bot.ui import HammingView, clip, embed, reports_errors
-from cogs.reading_group import store
-from cogs.reading_group.logic import (
+from bot.ui import HammingView, UserError, clip, embed, reports_errors
+from cogs.reading import store
+from cogs.reading.logic import (
     CHOICE_LABELS,
     CHOICES,
     Choice,
@@ -27,7 +26,7 @@ from cogs.reading_group.logic import (
 )
 
 if TYPE_CHECKING:
-    from cogs.reading_group.service import ReadingService
+    from cogs.reading.service import ReadingService
 
 PAGE_SIZE = 10
 GREY = discord.Colour(0x8A8F98)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from bot import ledger
 from bot.db import Database, open_database
-from cogs.reading_group import store
-from cogs.reading_group.logic import DEFAULT_DAYS_AHEAD, DEFAULT_OFFSETS, FORMER_MEMBER
+from cogs.reading import store
+from cogs.reading.logic import DEFAULT_DAYS_AHEAD, DEFAULT_OFFSETS, FORMER_MEMBER
 from tests.conftest import rows_mentioning
 
 NOW = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.client import HammingBot
 from tests.conftest import BotRunner, Cohort, rows
-from tests.e2e.reading_group.conftest import NOW, Room, answer, execute
+from tests.e2e.reading.conftest import NOW, Room, answer, execute
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e

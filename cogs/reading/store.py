@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
-from cogs.reading_group.logic import (
+from cogs.reading.logic import (
     DEFAULT_DAYS_AHEAD,
     DEFAULT_OFFSETS,
     Choice,

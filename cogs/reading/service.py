@@ -17,12 +17,11 @@ import discord
 
 from bot import members
 from bot.db import Database, Transaction
-from bot.errors import UserError
 from bot.ledger import Occurrence, list_occurrences
 from bot.time import discord_timestamp
-from bot.ui import clip
-from cogs.reading_group import store
-from cogs.reading_group.logic import (
+from bot.ui import UserError, clip
+from cogs.reading import store
+from cogs.reading.logic import (
     MAX_ACTIVE_EVENTS,
     REMINDED,
     Choice,
@@ -30,7 +29,7 @@ from cogs.reading_group.logic import (
     session_plan,
     toggled,
 )
-from cogs.reading_group.views import (
+from cogs.reading.views import (
     announcement_embed,
     poll_embed,
     poll_view,

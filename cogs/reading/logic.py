@@ -15,6 +15,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.errors import DomainError
 from bot.time import discord_timestamp, next_weekly_at
 from bot.timeparse import (
     WEEKDAYS,
@@ -61,7 +62,7 @@ CHOICE_LABELS: Mapping[Choice, str] = {"going": "Going", "maybe": "Maybe", "cant
 REMINDED: frozenset[Choice] = frozenset({"going", "maybe"})  # who gets reminders and notices
 
 
-class ReadingError(ValueError):
+class ReadingError(DomainError):
     """What a member asked for is not acceptable; the message says why and what is accepted."""
 
 

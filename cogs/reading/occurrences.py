@@ -28,12 +28,13 @@ from bot import guilds
 from bot.clock import from_unix, to_unix
 from bot.db import Transaction
 from bot.delivery import send_dm_or_fallback
+from bot.features import Job
 from bot.ledger import Occurrence
 from bot.members import get_member_state
-from bot.scheduler import Scheduler, SkipOccurrence
+from bot.scheduler import Kind, SkipOccurrence
 from bot.time import discord_timestamp
-from cogs.reading_group import store
-from cogs.reading_group.logic import (
+from cogs.reading import store
+from cogs.reading.logic import (
     FEATURE,
     REMINDED,
     Series,
@@ -43,11 +44,11 @@ from cogs.reading_group.logic import (
     series_origin,
     series_start_after,
 )
-from cogs.reading_group.service import pinging
-from cogs.reading_group.views import mentions, poll_embed, poll_view
+from cogs.reading.service import pinging
+from cogs.reading.views import mentions, poll_embed, poll_view
 
 if TYPE_CHECKING:
-    from cogs.reading_group.service import ReadingService
+    from cogs.reading.service import ReadingService
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class ReadingOccurrences:
         self.service = service
         self.bot = service.bot
 
-    def register(self, scheduler: Scheduler) -> None:
+    def jobs(self) -> list[Job]:
         kinds = {
             "reading-publish": (self.publish, timedelta(days=7)),
             "reading-reminder": (self.remind, timedelta(hours=12)),
@@ -71,9 +72,7 @@ class ReadingOccurrences:
             "reading-poll-close": (self.poll_close, timedelta(days=30)),
             "reading-recurring": (self.series_tick, timedelta(days=365)),
         }
-        for name, (handler, grace) in kinds.items():
-            scheduler.register(name, handler, grace=grace)
-        scheduler.add_planner("reading-recurring", self.plan_series)
+        return [Job(Kind(name, grace), handler) for name, (handler, grace) in kinds.items()]
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import discord
 from discord import app_commands
@@ -10,9 +11,10 @@ from discord import app_commands
 from bot import calendar
 from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
-from bot.errors import UserError
-from cogs.reading_group import store
-from cogs.reading_group.common import (
+from bot.features import Job, Planner
+from bot.ui import UserError
+from cogs.reading import store
+from cogs.reading.common import (
     ITEM_HELP,
     ensure_may_manage,
     item_autocomplete,
@@ -20,7 +22,9 @@ from cogs.reading_group.common import (
     reading,
     resolve_item,
 )
-from cogs.reading_group.logic import (
+from cogs.reading.config import ReadingConfig
+from cogs.reading.feature import ReadingFeature
+from cogs.reading.logic import (
     MAX_ITEMS,
     STARTER_PACK,
     clean_notes,
@@ -30,27 +34,29 @@ from cogs.reading_group.logic import (
     moved,
     url_key,
 )
-from cogs.reading_group.occurrences import ReadingOccurrences
-from cogs.reading_group.service import ReadingService
-from cogs.reading_group.sessions import SessionCommands
-from cogs.reading_group.views import PageButton, PollButton, RsvpButton, list_page, page_view
+from cogs.reading.occurrences import ReadingOccurrences
+from cogs.reading.service import ReadingService
+from cogs.reading.sessions import SessionCommands
+from cogs.reading.views import PageButton, PollButton, RsvpButton, list_page, page_view
 
 log = logging.getLogger(__name__)
 
 
-class ReadingCog(SessionCommands):
+class ReadingCog(ReadingFeature, SessionCommands):
     reading = reading
+    dynamic_items = (RsvpButton, PollButton, PageButton)
 
     def __init__(self, bot: HammingBot) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.service = ReadingService(bot)
         self.occurrences = ReadingOccurrences(self.service)
+        self.config_group = ReadingConfig(self)
 
-    async def cog_unload(self) -> None:
-        config = self.bot.tree.get_command("config")
-        if isinstance(config, app_commands.Group):
-            config.remove_command("reading")
-        self.bot.remove_dynamic_items(RsvpButton, PollButton, PageButton)
+    def jobs(self) -> Sequence[Job]:
+        return self.occurrences.jobs()
+
+    def planners(self) -> Sequence[tuple[str, Planner]]:
+        return [("reading-recurring", self.occurrences.plan_series)]
 
     # -- the reading list ----------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cogs.reading_group.logic import DIGEST_TITLE, DigestFacts, digest_lines, plain
+from cogs.reading.logic import DIGEST_TITLE, DigestFacts, digest_lines, plain
 
 START = datetime(2026, 12, 8, 17, 0, tzinfo=UTC)
 MARK = f"<t:{int(START.timestamp())}:F>"

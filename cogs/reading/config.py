@@ -12,15 +12,16 @@ from discord import app_commands
 
 from bot import calendar, guilds
 from bot.checks import ModeratorGroup, require_guild
-from bot.client import FeatureStatus, HammingBot
-from bot.errors import UserError
+from bot.client import HammingBot
+from bot.features import FeatureStatus
 from bot.time import discord_timestamp
 from bot.timeparse import TimeParseError, parse_offsets
-from cogs.reading_group import store
-from cogs.reading_group.logic import MAX_DAYS_AHEAD, offsets_text, series_text
+from bot.ui import UserError
+from cogs.reading import store
+from cogs.reading.logic import MAX_DAYS_AHEAD, offsets_text, series_text
 
 if TYPE_CHECKING:
-    from cogs.reading_group.cog import ReadingCog
+    from cogs.reading.cog import ReadingCog
 
 log = logging.getLogger(__name__)
 

@@ -10,29 +10,34 @@ redrawn from the database, and the events they led lose the lead line.
 
 from __future__ import annotations
 
-import functools
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
+from bot.calendar import CalendarEvent
 from bot.db import Transaction
-from bot.features import DigestSection, Feature, Forgotten
-from cogs.reading_group import store
-from cogs.reading_group.logic import (
+from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten
+from cogs.reading import store
+from cogs.reading.config import feature_status
+from cogs.reading.logic import (
     FEATURE,
     FORMER_MEMBER,
     DigestFacts,
     digest_lines,
     offsets_text,
 )
+from cogs.reading.views import event_link
 
 if TYPE_CHECKING:
-    from cogs.reading_group.cog import ReadingCog
-    from cogs.reading_group.config import ReadingConfig
+    from cogs.reading.config import ReadingConfig
+    from cogs.reading.service import ReadingService
 
 log = logging.getLogger(__name__)
+
+CALENDAR_PAST = timedelta(days=90)  # past sessions stay in the feed this long
 
 DIGEST_WINDOW = timedelta(days=7)  # "this week" in the digest: the seven days before it
 
@@ -80,18 +85,38 @@ def poll_json(poll: store.Poll) -> dict[str, Any]:
     }
 
 
-def reading_feature(cog: ReadingCog, config: ReadingConfig) -> Feature:
-    bot = cog.bot
-    service = cog.service
+class ReadingFeature(FeatureCog):
+    """What the reading group tells the core (bot/features.py): declarations and hooks."""
 
-    async def get_channel(guild_id: int) -> int | None:
-        return (await store.get_settings(bot.db, guild_id)).channel_id
+    name: ClassVar[str] = FEATURE
+    title: ClassVar[str] = "Reading group"
+    command_prefixes: ClassVar[tuple[str, ...]] = ("reading", "config reading")
+    setup_hint: ClassVar[str] = (
+        "`/config reading setup channel:` chooses where sessions and polls are announced;"
+        " then fill the list with `/reading add` or `/reading starter-pack`."
+    )
+    channel_permissions: ClassVar[tuple[str, ...]] = (
+        "view_channel",
+        "send_messages",
+        "embed_links",
+        "read_message_history",
+        "create_public_threads",
+        "send_messages_in_threads",
+        "manage_events",
+    )
 
-    async def set_channel(guild_id: int, channel_id: int, actor_id: int) -> None:
-        await config.configure(guild_id, actor_id, channel_id)
+    # Set by ReadingCog.__init__.
+    config_group: ReadingConfig
+    service: ReadingService
 
-    async def export_member(guild_id: int, user_id: int) -> dict[str, Any]:
-        db = bot.db
+    async def get_channel(self, guild_id: int) -> int | None:
+        return (await store.get_settings(self.bot.db, guild_id)).channel_id
+
+    async def set_channel(self, guild_id: int, channel_id: int, actor_id: int) -> None:
+        await self.config_group.configure(guild_id, actor_id, channel_id)
+
+    async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        db = self.bot.db
         involved = await store.list_sessions_of_member(db, guild_id, user_id)
         polls = await store.list_polls_of_member(db, guild_id, user_id)
         return {
@@ -122,7 +147,7 @@ def reading_feature(cog: ReadingCog, config: ReadingConfig) -> Feature:
             "polls_to_lead": [poll_json(p) for p in polls if p.lead_id == user_id],
         }
 
-    async def forget_member(tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
+    async def forget_member(self, tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
         rsvps = await store.list_member_rsvps(tx, guild_id, user_id)
         votes = await store.list_member_votes(tx, guild_id, user_id)
         led = {
@@ -138,21 +163,21 @@ def reading_feature(cog: ReadingCog, config: ReadingConfig) -> Feature:
         async def redraw() -> None:
             """Announcements, polls and events stop showing the member (counts too)."""
             for session_id in sorted(shown):
-                session = await store.get_session(bot.db, session_id)
+                session = await store.get_session(self.bot.db, session_id)
                 if session is None:
                     continue
                 try:
-                    await service.refresh_announcement(session)
+                    await self.service.refresh_announcement(session)
                     if session_id in led:
-                        await service.refresh_event(session)
+                        await self.service.refresh_event(session)
                 except discord.HTTPException as exc:
                     log.warning("forget: could not redraw session %s: %s", session_id, exc)
             for poll_id in sorted(polls):
-                poll = await store.get_poll(bot.db, poll_id)
+                poll = await store.get_poll(self.bot.db, poll_id)
                 if poll is None:
                     continue
                 try:
-                    await service.refresh_poll(poll)
+                    await self.service.refresh_poll(poll)
                 except discord.HTTPException as exc:
                     log.warning("forget: could not redraw poll %s: %s", poll_id, exc)
             log.info(
@@ -165,8 +190,8 @@ def reading_feature(cog: ReadingCog, config: ReadingConfig) -> Feature:
 
         return Forgotten(rows, redraw if shown or polls else None)
 
-    async def export_guild(guild_id: int) -> dict[str, Any]:
-        db = bot.db
+    async def export_guild(self, guild_id: int) -> dict[str, Any]:
+        db = self.bot.db
         settings = await store.get_settings(db, guild_id)
         series = settings.series
         sessions = []
@@ -217,15 +242,15 @@ def reading_feature(cog: ReadingCog, config: ReadingConfig) -> Feature:
             "polls": polls,
         }
 
-    async def reset_guild(tx: Transaction, guild_id: int) -> None:
+    async def reset_guild(self, tx: Transaction, guild_id: int) -> None:
         # Sessions, RSVPs, polls and the list are members' data and stay; sessions already
         # scheduled keep their reminders. The weekly series stops: its pending tick goes.
-        await store.update_settings_to_defaults(tx, guild_id, bot.clock.now())
-        cancelled = await bot.scheduler.cancel(prefix=f"reading-recurring:{guild_id}:")
+        await store.update_settings_to_defaults(tx, guild_id, self.bot.clock.now())
+        cancelled = await self.bot.scheduler.cancel(prefix=f"reading-recurring:{guild_id}:")
         log.info("guild %s: reading settings reset (%d series ticks off)", guild_id, cancelled)
 
-    async def digest(guild_id: int, now: datetime) -> DigestSection | None:
-        db = bot.db
+    async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:
+        db = self.bot.db
         upcoming = [
             s for s in await store.list_upcoming_sessions(db, guild_id, now) if s.starts_at > now
         ]
@@ -250,29 +275,31 @@ def reading_feature(cog: ReadingCog, config: ReadingConfig) -> Feature:
         lines = digest_lines(facts)
         return DigestSection("Reading group", lines) if lines else None
 
-    return Feature(
-        name=FEATURE,
-        title="Reading group",
-        command_prefixes=("reading", "config reading"),
-        setup_hint=(
-            "`/config reading setup channel:` chooses where sessions and polls are announced;"
-            " then fill the list with `/reading add` or `/reading starter-pack`."
-        ),
-        channel_permissions=(
-            "view_channel",
-            "send_messages",
-            "embed_links",
-            "read_message_history",
-            "create_public_threads",
-            "send_messages_in_threads",
-            "manage_events",
-        ),
-        get_channel=get_channel,
-        set_channel=set_channel,
-        export_member=export_member,
-        forget_member=forget_member,
-        list_member_ids=functools.partial(store.list_member_ids, bot.db),
-        export_guild=export_guild,
-        reset_guild=reset_guild,
-        digest=digest,
-    )
+    async def list_member_ids(self, guild_id: int) -> set[int]:
+        return await store.list_member_ids(self.bot.db, guild_id)
+
+    async def status(self, guild_id: int) -> FeatureStatus:
+        return await feature_status(self.bot, guild_id)
+
+    async def calendar_events(self, guild_id: int) -> Sequence[CalendarEvent]:
+        since = self.bot.clock.now() - CALENDAR_PAST
+        sessions = await store.list_calendar_sessions(self.bot.db, guild_id, since)
+        return [
+            CalendarEvent(
+                uid=f"reading-session-{s.id}@hamming",
+                summary=f"Reading group: {s.title}",
+                start=s.starts_at,
+                end=s.ends_at,
+                description="\n".join(
+                    line
+                    for line in (
+                        s.url,
+                        f"Event: {event_link(s.guild_id, s.event_id)}" if s.event_id else None,
+                    )
+                    if line
+                )
+                or None,
+                url=s.url,
+            )
+            for s in sessions
+        ]

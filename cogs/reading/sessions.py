@@ -13,12 +13,11 @@ from discord.ext import commands
 from bot import guilds
 from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
-from bot.errors import UserError
 from bot.time import discord_timestamp
 from bot.timeparse import parse_hhmm
-from bot.ui import WEEKDAY_CHOICES
-from cogs.reading_group import store
-from cogs.reading_group.common import (
+from bot.ui import WEEKDAY_CHOICES, UserError
+from cogs.reading import store
+from cogs.reading.common import (
     ITEM_HELP,
     SESSION_HELP,
     ensure_may_manage,
@@ -29,7 +28,7 @@ from cogs.reading_group.common import (
     resolve_session,
     session_autocomplete,
 )
-from cogs.reading_group.logic import (
+from cogs.reading.logic import (
     Series,
     read_closes,
     read_duration,
@@ -37,11 +36,11 @@ from cogs.reading_group.logic import (
     read_when,
     series_text,
 )
-from cogs.reading_group.views import session_reply
+from cogs.reading.views import session_reply
 
 if TYPE_CHECKING:
-    from cogs.reading_group.occurrences import ReadingOccurrences
-    from cogs.reading_group.service import ReadingService
+    from cogs.reading.occurrences import ReadingOccurrences
+    from cogs.reading.service import ReadingService
 
 log = logging.getLogger(__name__)
 

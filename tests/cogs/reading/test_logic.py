@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cogs.reading_group.logic import (
+from cogs.reading.logic import (
     STARTER_PACK,
     PastSession,
     PollTally,

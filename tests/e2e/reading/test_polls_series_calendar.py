@@ -9,7 +9,7 @@ import icalendar
 import pytest
 
 from tests.conftest import BotRunner, Cohort, rows
-from tests.e2e.reading_group.conftest import NOW, Room, answer
+from tests.e2e.reading.conftest import NOW, Room, answer
 from tests.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e
