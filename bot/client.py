@@ -218,6 +218,17 @@ class HammingBot(commands.Bot):
         """The loaded features that implement `hook` (bot/features.py), in load order."""
         return [f for f in self.features.values() if implements(f, hook)]
 
+    async def zone_changed(self, guild_id: int) -> None:
+        """The server's time zone changed: every feature replans what it keeps in local time."""
+        for feature in self.features_with("zone_changed"):
+            try:
+                await feature.zone_changed(guild_id)
+            except Exception:
+                # The change itself stands; the feature's next planner run catches up.
+                log.exception(
+                    "%s could not replan guild %s for its new zone", feature.name, guild_id
+                )
+
     async def feature_statuses(self, guild_id: int) -> list[FeatureStatus]:
         return [await f.status(guild_id) for f in self.features_with("status")]
 

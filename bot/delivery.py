@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot import guilds, members
+from bot.errors import CANNOT_MESSAGE_USER
 from bot.ledger import nonce_for
 from bot.ui import clip
 
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CANNOT_MESSAGE_USER = 50007  # Discord's code for "Cannot send messages to this user"
 DM_RETRY_AFTER = guilds.DM_RETRY_AFTER
 MESSAGE_LIMIT = 2000  # Discord's limit for a message's content
 

@@ -13,3 +13,8 @@ from __future__ import annotations
 class DomainError(ValueError):
     """Raised by pure logic when input breaks a rule; its text is shown to the person as it
     is, so it says what was wrong and what is accepted."""
+
+
+# Discord's JSON error codes that the bot handles, named once.
+CANNOT_MESSAGE_USER = 50007  # "Cannot send messages to this user" (closed DMs)
+THREAD_ALREADY_EXISTS = 160004  # "A thread has already been created for this message"

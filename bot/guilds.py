@@ -61,11 +61,6 @@ async def get_guild_settings(db: Database, guild_id: int) -> GuildSettings:
     return found
 
 
-async def list_configured_guild_ids(db: Database) -> list[int]:
-    rows = await db.fetchall("SELECT guild_id FROM guild_settings ORDER BY guild_id")
-    return [row["guild_id"] for row in rows]
-
-
 # Column names are a closed set; never interpolate anything a person typed.
 _GUILD_COLUMNS = frozenset({"timezone", "moderator_role_id", "cohort_role_id"})
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -141,15 +141,6 @@ async def release_for_retry(tx: Transaction, key: str, due_at: datetime, error: 
     )
 
 
-async def skip_pending(tx: Transaction, key: str, now: datetime, reason: str) -> bool:
-    changed = await tx.execute(
-        "UPDATE deliveries SET state = 'skipped', finished_at = ?, last_error = ?"
-        " WHERE key = ? AND state = 'pending'",
-        (to_unix(now), reason, key),
-    )
-    return changed == 1
-
-
 async def requeue_in_doubt(db: Database) -> list[str]:
     """Claimed rows left by a crash go back to pending (retried with the same nonce)."""
     async with db.transaction() as tx:
@@ -256,6 +247,44 @@ async def list_with_prefix(
     return [_row_to_occurrence(row) for row in rows]
 
 
-async def count_by_state(db: Database) -> dict[str, int]:
-    rows = await db.fetchall("SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state")
-    return {row["state"]: row["n"] for row in rows}
+async def list_member_ids(db: Database, guild_id: int) -> set[int]:
+    """Members some occurrence of the server is for."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT user_id FROM deliveries WHERE guild_id = ? AND user_id IS NOT NULL",
+        (guild_id,),
+    )
+    return {row["user_id"] for row in rows}
+
+
+async def list_for_member(db: Database, guild_id: int, user_id: int) -> list[Any]:
+    """A member's occurrences in a server, soonest first (for /me export)."""
+    return await db.fetchall(
+        "SELECT key, kind, due_at, state FROM deliveries WHERE guild_id = ? AND user_id = ?"
+        " ORDER BY due_at",
+        (guild_id, user_id),
+    )
+
+
+async def delete_by_payload_member(
+    tx: Transaction, guild_id: int, kinds: Sequence[str], field: str, user_id: int
+) -> int:
+    """Occurrences of `kinds` recorded before the ledger kept their member (no `user_id`),
+    found by the member their payload names under `field` (forgetting a member)."""
+    marks = ", ".join("?" for _ in kinds)
+    return await tx.execute(
+        f"DELETE FROM deliveries WHERE guild_id = ? AND kind IN ({marks}) AND user_id IS NULL"  # noqa: S608 - only placeholders
+        f" AND json_extract(payload, '$.{field}') = ?",
+        (guild_id, *kinds, user_id),
+    )
+
+
+async def forget_payload_member(
+    tx: Transaction, guild_id: int, kind: str, field: str, user_id: int
+) -> int:
+    """Remove a member's id from the payloads of a kind's occurrences (e.g. who ran a
+    command), keeping the occurrences other members depend on."""
+    return await tx.execute(
+        f"UPDATE deliveries SET payload = json_remove(payload, '$.{field}')"  # noqa: S608 - a field name from code
+        f" WHERE guild_id = ? AND kind = ? AND json_extract(payload, '$.{field}') = ?",
+        (guild_id, kind, user_id),
+    )

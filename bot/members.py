@@ -81,11 +81,10 @@ async def list_member_ids(db: Database, guild_id: int) -> set[int]:
     """Members the core holds anything about in the server (settings, prefs, sends)."""
     rows = await db.fetchall(
         "SELECT user_id FROM member_settings WHERE guild_id = ?"
-        " UNION SELECT user_id FROM notification_prefs WHERE guild_id = ?"
-        " UNION SELECT user_id FROM deliveries WHERE guild_id = ? AND user_id IS NOT NULL",
-        (guild_id, guild_id, guild_id),
+        " UNION SELECT user_id FROM notification_prefs WHERE guild_id = ?",
+        (guild_id, guild_id),
     )
-    return {row["user_id"] for row in rows}
+    return {row["user_id"] for row in rows} | await ledger.list_member_ids(db, guild_id)
 
 
 async def list_left_ids(db: Database, guild_id: int) -> set[int]:
@@ -159,11 +158,7 @@ async def export_core(db: Database, guild_id: int, user_id: int) -> dict[str, An
         "SELECT feature, channel FROM notification_prefs WHERE guild_id = ? AND user_id = ?",
         (guild_id, user_id),
     )
-    scheduled = await db.fetchall(
-        "SELECT key, kind, due_at, state FROM deliveries WHERE guild_id = ? AND user_id = ?"
-        " ORDER BY due_at",
-        (guild_id, user_id),
-    )
+    scheduled = await ledger.list_for_member(db, guild_id, user_id)
     return {
         "settings": _row_dict(settings) if settings is not None else {},
         "notifications": {row["feature"]: row["channel"] for row in prefs},

@@ -33,10 +33,6 @@ class WebServer:
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
-    def add_get(self, path: str, handler: web.RequestHandler | object) -> None:
-        """Features add routes here in their setup(), before the server starts."""
-        self.app.router.add_get(path, handler)  # type: ignore[arg-type]
-
     async def start(self, host: str, port: int) -> None:
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()

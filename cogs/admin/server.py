@@ -150,3 +150,6 @@ async def save_guild_setting(
         old_shown,
         shown,
     )
+    if column == "timezone" and old.timezone != value:
+        # An event, not something a feature polls for: what is planned in local time moves now.
+        await bot.zone_changed(guild.id)
