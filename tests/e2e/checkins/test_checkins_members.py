@@ -10,6 +10,7 @@ import pytest
 
 from bot import ledger
 from bot.client import HammingBot
+from bot.features import implements
 from tests.conftest import BotRunner, Cohort, forget_me, rows, rows_mentioning
 from tests.e2e.checkins.helpers import (
     ANSWERS,
@@ -113,12 +114,12 @@ async def test_digest_section_reports_the_week_with_a_chart(
 ) -> None:
     fake = fake_discord
     feature = checkins.features["checkins"]
-    assert feature.digest is not None
-    assert await feature.digest(cohort.guild, runner.clock.now()) is None  # nothing yet
+    assert implements(feature, "digest_section")
+    assert await feature.digest_section(cohort.guild, runner.clock.now()) is None  # nothing yet
     await configure(fake, cohort)
     await move_to(runner, checkins, FIRST_PROMPT)
     await check_in(fake, only_prompt(fake, cohort.channel), cohort.alice)
-    section = await feature.digest(cohort.guild, FIRST_PROMPT + timedelta(days=4))
+    section = await feature.digest_section(cohort.guild, FIRST_PROMPT + timedelta(days=4))
     assert section is not None
     assert section.lines[0] == "This week: 1 of 3 checked in (33%)."
     assert section.chart_png is not None and section.chart_png.startswith(b"\x89PNG")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.client import HammingBot
+from bot.features import implements
 from tests.conftest import BotRunner, Cohort, rows
 from tests.e2e.feedback_swaps.helpers import (
     FIRST_ROUND,
@@ -136,8 +137,8 @@ async def test_pool_commands_avoid_list_and_match_now(
 
     # What the core's digest and server export get from this feature.
     feature = swaps.features["feedback_swaps"]
-    assert feature.digest is not None and feature.export_guild is not None
-    section = await feature.digest(g, runner.clock.now())
+    assert implements(feature, "digest_section") and implements(feature, "export_guild")
+    section = await feature.digest_section(g, runner.clock.now())
     assert section is not None and section.title == "Feedback swaps"
     assert section.lines[0].endswith("1 review(s) assigned, 0 done so far.")
     exported = await feature.export_guild(g)
