@@ -28,4 +28,15 @@ async def setup(bot: HammingBot) -> None:
     config = bot.tree.get_command("config")
     assert isinstance(config, app_commands.Group)
     config.add_command(DigestConfig(digest))
+    # Reloaded after the features: give their /config groups back to the new /config.
+    for feature in bot.features.values():
+        if feature.config_group is not None:
+            config.add_command(feature.config_group)
     bot.add_dynamic_items(ConfirmButton, *DYNAMIC_ITEMS)
+
+
+async def teardown(bot: HammingBot) -> None:
+    from cogs.admin.confirm import ConfirmButton
+    from cogs.admin.setup_wizard import DYNAMIC_ITEMS
+
+    bot.remove_dynamic_items(ConfirmButton, *DYNAMIC_ITEMS)

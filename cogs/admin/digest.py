@@ -57,8 +57,14 @@ class DigestConfig(ModeratorGroup, name="digest", description="The weekly digest
 class DigestCog(commands.Cog):
     def __init__(self, bot: HammingBot) -> None:
         self.bot = bot
-        bot.scheduler.register(KIND, self.post_digest, grace=GRACE)
-        bot.scheduler.add_planner("digest", self.plan)
+
+    async def cog_load(self) -> None:
+        self.bot.scheduler.register(KIND, self.post_digest, grace=GRACE)
+        self.bot.scheduler.add_planner("digest", self.plan)
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.unregister(KIND)
+        self.bot.scheduler.remove_planner("digest")
 
     async def plan(self, now: datetime) -> None:
         for settings in await store.list_enabled_digests(self.bot.db):

@@ -25,8 +25,16 @@ PURGE_EVERY = timedelta(hours=6)
 class MembershipCog(commands.Cog):
     def __init__(self, bot: HammingBot) -> None:
         self.bot = bot
-        bot.scheduler.add_periodic("retention-purge", self.purge_departed, PURGE_EVERY)
-        bot.scheduler.add_periodic("removed-server-purge", self.purge_removed_guilds, PURGE_EVERY)
+
+    async def cog_load(self) -> None:
+        self.bot.scheduler.add_periodic("retention-purge", self.purge_departed, PURGE_EVERY)
+        self.bot.scheduler.add_periodic(
+            "removed-server-purge", self.purge_removed_guilds, PURGE_EVERY
+        )
+
+    async def cog_unload(self) -> None:
+        self.bot.scheduler.remove_periodic("retention-purge")
+        self.bot.scheduler.remove_periodic("removed-server-purge")
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
