@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from datetime import datetime, timedelta
@@ -14,10 +15,12 @@ from discord.ext import commands
 from bot import guilds
 from bot.checks import ModeratorGroup, require_guild
 from bot.client import HammingBot
+from bot.db import Transaction
+from bot.guild_settings import GuildSettings
 from bot.ledger import Occurrence
 from bot.scheduler import SkipOccurrence
 from bot.time import discord_timestamp, iso_week_key, next_weekly_at
-from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
+from bot.timeparse import WEEKDAYS, parse_hhmm
 from bot.ui import UserError, embed
 from cogs.admin import store
 from cogs.admin.logic import DigestPart, digest_description
@@ -26,6 +29,7 @@ log = logging.getLogger(__name__)
 
 KIND = "digest"
 GRACE = timedelta(hours=12)  # a digest that is half a day late is still worth posting
+DigestOrNone = store.DigestSettings | None  # None: never set up in this server
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -57,6 +61,13 @@ class DigestConfig(ModeratorGroup, name="digest", description="The weekly digest
 class DigestCog(commands.Cog):
     def __init__(self, bot: HammingBot) -> None:
         self.bot = bot
+        self.settings: GuildSettings[DigestOrNone] = GuildSettings(
+            bot.db,
+            bot.clock,
+            read=store.get_digest_settings,
+            write=store.write_digest_settings,
+            shown=lambda s: {"digest": _describe(s)},
+        )
 
     async def cog_load(self) -> None:
         self.bot.scheduler.register(KIND, self.post_digest, grace=GRACE)
@@ -86,10 +97,7 @@ class DigestCog(commands.Cog):
         time_text: str,
     ) -> None:
         guild = require_guild(interaction)
-        try:
-            local_time = parse_hhmm(time_text)
-        except TimeParseError as exc:
-            raise UserError(str(exc)) from None
+        local_time = parse_hhmm(time_text)  # a TimeParseError is the person's to fix
         missing = [
             name.replace("_", " ").title()
             for name in ("view_channel", "send_messages", "embed_links", "attach_files")
@@ -101,22 +109,14 @@ class DigestCog(commands.Cog):
                 " there. Grant it, or choose another channel."
             )
         now = self.bot.clock.now()
-        old = await store.get_digest_settings(self.bot.db, guild.id)
-        async with self.bot.db.transaction() as tx:
-            await store.upsert_digest_settings(tx, guild.id, channel.id, weekday, local_time)
-            await guilds.insert_audit(
-                tx,
-                guild_id=guild.id,
-                actor_id=interaction.user.id,
-                setting="digest",
-                old_value=_describe(old),
-                new_value=f"<#{channel.id}> {WEEKDAYS[weekday]} {local_time:%H:%M}",
-                now=now,
-            )
+        settings = store.DigestSettings(guild.id, channel.id, weekday, local_time, True)
+
+        async def replan(tx: Transaction, old: DigestOrNone, new: DigestOrNone) -> None:
             # A changed schedule replaces the pending digest; a week already posted stays posted.
             await self.bot.scheduler.cancel(prefix=f"{KIND}:{guild.id}:")
-            settings = store.DigestSettings(guild.id, channel.id, weekday, local_time, True)
             await self.schedule_next(settings, now)
+
+        await self.settings.save(guild.id, interaction.user.id, lambda _: settings, after=replan)
         zone = await guilds.get_guild_zone(self.bot.db, guild.id)
         first = next_weekly_at(now, weekday, local_time, zone)
         await interaction.response.send_message(
@@ -127,20 +127,16 @@ class DigestCog(commands.Cog):
 
     async def turn_off(self, interaction: discord.Interaction[HammingBot]) -> None:
         guild = require_guild(interaction)
-        old = await store.get_digest_settings(self.bot.db, guild.id)
-        async with self.bot.db.transaction() as tx:
-            if not await store.disable_digest(tx, guild.id):
+
+        def off(old: DigestOrNone) -> DigestOrNone:
+            if old is None or not old.enabled:
                 raise UserError("The weekly digest is already off.")
+            return dataclasses.replace(old, enabled=False)
+
+        async def unplan(tx: Transaction, old: DigestOrNone, new: DigestOrNone) -> None:
             await self.bot.scheduler.cancel(prefix=f"{KIND}:{guild.id}:")
-            await guilds.insert_audit(
-                tx,
-                guild_id=guild.id,
-                actor_id=interaction.user.id,
-                setting="digest",
-                old_value=_describe(old),
-                new_value="off",
-                now=self.bot.clock.now(),
-            )
+
+        await self.settings.save(guild.id, interaction.user.id, off, after=unplan)
         await interaction.response.send_message("The weekly digest is off.", ephemeral=True)
 
     async def post_digest(self, occurrence: Occurrence) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -12,8 +13,8 @@ import discord
 from bot import guilds
 from bot.checks import require_guild
 from bot.client import HammingBot
-from bot.clock import to_unix
 from bot.features import implements
+from bot.guild_settings import GuildSettings
 from bot.time import discord_timestamp
 from bot.ui import UserError, clip, embed
 from cogs.admin import store
@@ -23,23 +24,23 @@ from cogs.admin.logic import role_text
 log = logging.getLogger(__name__)
 
 
+def retention_settings(bot: HammingBot) -> GuildSettings[store.Retention]:
+    return GuildSettings(
+        bot.db,
+        bot.clock,
+        read=store.get_retention,
+        write=store.write_retention,
+        shown=lambda r: {"retention_days": str(r.days)},
+    )
+
+
 async def retention(
     bot: HammingBot, interaction: discord.Interaction[HammingBot], days: int
 ) -> None:
     guild = require_guild(interaction)
-    old = await store.get_retention_days(bot.db, guild.id)
-    now = bot.clock.now()
-    async with bot.db.transaction() as tx:
-        await store.update_retention_days(tx, guild.id, days, to_unix(now))
-        await guilds.insert_audit(
-            tx,
-            guild_id=guild.id,
-            actor_id=interaction.user.id,
-            setting="retention_days",
-            old_value=str(old),
-            new_value=str(days),
-            now=now,
-        )
+    await retention_settings(bot).save(
+        guild.id, interaction.user.id, lambda old: dataclasses.replace(old, days=days)
+    )
     await interaction.response.send_message(
         f"Members who leave are paused at once and their data is deleted {days} days later.",
         ephemeral=True,

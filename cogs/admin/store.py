@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 
 from bot import guilds
+from bot.clock import to_unix
 from bot.db import Database, Transaction
 
 
@@ -51,6 +52,19 @@ async def upsert_digest_settings(
     )
 
 
+async def write_digest_settings(
+    tx: Transaction, settings: DigestSettings | None, now: datetime
+) -> None:
+    if settings is None:
+        return
+    if settings.enabled:
+        await upsert_digest_settings(
+            tx, settings.guild_id, settings.channel_id, settings.weekday, settings.local_time
+        )
+    else:
+        await disable_digest(tx, settings.guild_id)
+
+
 async def disable_digest(tx: Transaction, guild_id: int) -> bool:
     changed = await tx.execute(
         "UPDATE digest_settings SET enabled = 0 WHERE guild_id = ? AND enabled = 1", (guild_id,)
@@ -69,6 +83,22 @@ async def update_retention_days(tx: Transaction, guild_id: int, days: int, now_u
         "UPDATE guild_settings SET retention_days = ?, updated_at = ? WHERE guild_id = ?",
         (days, now_unix, guild_id),
     )
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long a departed member's data (and a removed server's) is kept."""
+
+    guild_id: int
+    days: int = 90
+
+
+async def get_retention(db: Database, guild_id: int) -> Retention:
+    return Retention(guild_id, await get_retention_days(db, guild_id))
+
+
+async def write_retention(tx: Transaction, retention: Retention, now: datetime) -> None:
+    await update_retention_days(tx, retention.guild_id, retention.days, to_unix(now))
 
 
 async def get_retention_days(db: Database, guild_id: int) -> int:
