@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot import __version__
 from bot.db import DatabaseError, backup_database, open_database
@@ -54,7 +55,17 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import configure_logging
 
     configure_logging(
-        settings.log_level, settings.log_format, [settings.discord_token.get_secret_value()]
+        settings.log_level,
+        settings.log_format,
+        [settings.discord_token.get_secret_value()],
+        # discord.py's own lines keep links to Discord whole; other links lose path and query.
+        keep_hosts=[
+            urlsplit(settings.discord_api_base).hostname or "",
+            urlsplit(settings.discord_gateway_url).hostname or "",
+            "discord.com",
+            "discord.gg",
+            "gateway.discord.gg",
+        ],
     )
     try:
         if command == "migrate":
