@@ -13,11 +13,12 @@ from typing import Any
 import discord
 
 from bot.checks import ensure_moderator, hamming
+from bot.client import HammingBot
 from bot.clock import to_unix
 from bot.ui import reports_errors
 from cogs.admin.logic import CONFIRM_SECONDS, confirmation_state
 
-ConfirmAction = Callable[[discord.Interaction[Any], str], Awaitable[None]]
+ConfirmAction = Callable[[discord.Interaction[HammingBot], str], Awaitable[None]]
 # action name -> what to do once confirmed (argument from the custom_id)
 ACTIONS: dict[str, ConfirmAction] = {}
 # Actions that change server settings: the presser must still be a moderator when pressing
@@ -62,7 +63,7 @@ class ConfirmButton(
         return cls(match["action"], int(match["owner"]), int(match["expires"]), match["arg"], label)
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         now = to_unix(hamming(interaction).clock.now())
         state = confirmation_state(self.owner_id, interaction.user.id, self.expires, now)
         if state == "not-yours":
@@ -88,7 +89,7 @@ class ConfirmButton(
 
 
 def confirm_view(
-    interaction: discord.Interaction[Any], action: str, label: str, arg: str = ""
+    interaction: discord.Interaction[HammingBot], action: str, label: str, arg: str = ""
 ) -> discord.ui.View:
     expires = to_unix(hamming(interaction).clock.now()) + CONFIRM_SECONDS
     view = discord.ui.View(timeout=None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -64,7 +62,7 @@ class HelpCog(commands.Cog):
 
     @help.autocomplete("feature")
     async def feature_choices(
-        self, interaction: discord.Interaction[Any], current: str
+        self, interaction: discord.Interaction[HammingBot], current: str
     ) -> list[app_commands.Choice[str]]:
         names = ["core", *self.bot.features]
         return [app_commands.Choice(name=n, value=n) for n in names if current.lower() in n][:25]

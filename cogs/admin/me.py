@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any, Literal
+from typing import Literal
 
 import discord
 from discord import app_commands
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 async def feature_autocomplete(
-    interaction: discord.Interaction[Any], current: str
+    interaction: discord.Interaction[HammingBot], current: str
 ) -> list[app_commands.Choice[str]]:
     features = hamming(interaction).features.values()
     return [
@@ -156,7 +156,9 @@ class MeCog(commands.Cog):
             ephemeral=True,
         )
 
-    async def _forget_confirmed(self, interaction: discord.Interaction[Any], arg: str) -> None:
+    async def _forget_confirmed(
+        self, interaction: discord.Interaction[HammingBot], arg: str
+    ) -> None:
         guild = require_guild(interaction)
         await interaction.response.edit_message(content="Deleting…", view=None)
         summary = await forget_member(self.bot, guild.id, interaction.user.id)

@@ -94,7 +94,7 @@ async def reset(
 
 
 async def reset_confirmed(
-    bot: HammingBot, interaction: discord.Interaction[Any], feature: str
+    bot: HammingBot, interaction: discord.Interaction[HammingBot], feature: str
 ) -> None:
     guild = require_guild(interaction)
     known = bot.features.get(feature)
@@ -119,7 +119,7 @@ async def reset_confirmed(
 
 async def save_guild_setting(
     bot: HammingBot,
-    interaction: discord.Interaction[Any],
+    interaction: discord.Interaction[HammingBot],
     column: Literal["timezone", "moderator_role_id", "cohort_role_id"],
     value: str | int,
     shown: str,

@@ -113,7 +113,7 @@ async def render(
     return card, view
 
 
-async def _refresh(interaction: discord.Interaction[Any], page: int) -> None:
+async def _refresh(interaction: discord.Interaction[HammingBot], page: int) -> None:
     bot = hamming(interaction)
     guild = require_guild(interaction)
     card, view = await render(bot, guild, page)
@@ -141,7 +141,7 @@ class ChannelChoice(
         return cls(match["feature"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         await ensure_moderator(interaction)
         bot = hamming(interaction)
         feature = bot.features.get(self.feature)
@@ -172,7 +172,7 @@ class RoleChoice(
         return cls(match["which"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         await ensure_moderator(interaction)
         role = self.item.values[0]
         column: Literal["cohort_role_id", "moderator_role_id"] = (
@@ -199,7 +199,7 @@ class ZoneChoice(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setu
         return cls()
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         await ensure_moderator(interaction)
         zone = parse_zone(self.item.values[0]).key
         await save_guild_setting(hamming(interaction), interaction, "timezone", zone, zone)
@@ -227,7 +227,7 @@ class CheckinDayChoice(
         return cls()
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         await ensure_moderator(interaction)
         await _set_schedule(interaction, int(self.item.values[0]), None)
         await _refresh(interaction, len(page_titles(hamming(interaction))) - 1)
@@ -254,7 +254,7 @@ class CheckinTimeChoice(
         return cls()
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         await ensure_moderator(interaction)
         await _set_schedule(interaction, None, time(int(self.item.values[0])))
         await _refresh(interaction, len(page_titles(hamming(interaction))) - 1)
@@ -286,7 +286,7 @@ class PageButton(
         return cls(int(match["page"]), label)
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         await ensure_moderator(interaction)
         if self.done:
             guild = require_guild(interaction)
@@ -300,7 +300,7 @@ class PageButton(
 
 
 async def _set_schedule(
-    interaction: discord.Interaction[Any], weekday: int | None, at: time | None
+    interaction: discord.Interaction[HammingBot], weekday: int | None, at: time | None
 ) -> None:
     bot = hamming(interaction)
     feature = next(iter(bot.features_with("set_schedule")), None)
