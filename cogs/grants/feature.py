@@ -74,11 +74,6 @@ class GrantsFeature(FeatureCog):
         "`/config grants setup channel:` picks where deadline reminders go;"
         " `/grants starter-pack` lists well-known funders."
     )
-    channel_permissions: ClassVar[tuple[str, ...]] = (
-        "view_channel",
-        "send_messages",
-        "embed_links",
-    )
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)

@@ -104,6 +104,11 @@ def moved_key(grant_id: int, rev: int) -> str:
     return fan_out_parent(MOVED, grant_id, rev)
 
 
+def _reminder_payload(grant: Grant, offset_seconds: int) -> dict[str, int]:
+    """What a reminder occurrence (fan-out or child) carries; `_current` checks it."""
+    return {"grant_id": grant.id, "rev": grant.schedule_rev, "offset": offset_seconds}
+
+
 class GrantJobs:
     """Plans and performs a server's grant reminders, deadline notices, nudges and refreshes."""
 
@@ -160,11 +165,7 @@ class GrantJobs:
                 FANOUT,
                 at,
                 guild_id=grant.guild_id,
-                payload={
-                    "grant_id": grant.id,
-                    "rev": grant.schedule_rev,
-                    "offset": int(offset.total_seconds()),
-                },
+                payload=_reminder_payload(grant, int(offset.total_seconds())),
             )
 
     async def sent(self, grant: Grant) -> set[tuple[timedelta, int | None]]:
@@ -282,11 +283,7 @@ class GrantJobs:
             recipients,
             now,
             guild_id=grant.guild_id,
-            payload={
-                "grant_id": grant.id,
-                "rev": grant.schedule_rev,
-                "offset": occurrence.payload["offset"],
-            },
+            payload=_reminder_payload(grant, int(occurrence.payload["offset"])),
         )
         log.info(
             "grant %s in guild %s: %s reminder for %d recipient(s)",
