@@ -85,7 +85,9 @@ class GrantsFeature(FeatureCog):
             shown=shown_settings,
         )
         # The daily refresh (a job) runs the import, which plans reminders through the jobs.
-        self.grant_jobs = GrantJobs(bot, lambda guild_id: self.importer.refresh_guild(guild_id))
+        self.grant_jobs = GrantJobs(
+            bot, self.settings, lambda guild_id: self.importer.refresh_guild(guild_id)
+        )
         self.importer = FeedImporter(bot, self.grant_jobs)
         self.service = GrantService(bot, self.grant_jobs, self.settings)
         self.config_group = GrantsConfig(self.service)

@@ -32,6 +32,7 @@ from bot import guilds, ledger, members
 from bot.clock import from_unix
 from bot.delivery import Delivered, send_dm_or_fallback
 from bot.features import Job
+from bot.guild_settings import GuildSettings
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
 from bot.time import next_daily_at
@@ -112,9 +113,16 @@ def _reminder_payload(grant: Grant, offset_seconds: int) -> dict[str, int]:
 class GrantJobs:
     """Plans and performs a server's grant reminders, deadline notices, nudges and refreshes."""
 
-    def __init__(self, bot: HammingBot, refresh_feeds: Callable[[int], Awaitable[object]]) -> None:
+    def __init__(
+        self,
+        bot: HammingBot,
+        settings: GuildSettings[store.GrantSettings],
+        refresh_feeds: Callable[[int], Awaitable[object]],
+    ) -> None:
         self.bot = bot
-        # The import itself (service_feeds) plans reminders through this class.
+        self.settings = settings
+        # The daily refresh runs the feed import (service_feeds), which in turn plans
+        # reminders through this class: so it is handed in rather than imported.
         self._refresh_feeds = refresh_feeds
 
     def jobs(self) -> list[Job]:
@@ -142,7 +150,7 @@ class GrantJobs:
 
     async def offsets_for(self, grant: Grant) -> set[timedelta]:
         """Every offset someone wants for this grant: the channel's and each subscriber's."""
-        settings = await store.get_settings(self.bot.db, grant.guild_id)
+        settings = await self.settings.get(grant.guild_id)
         wanted: set[timedelta] = set(settings.offsets) if settings.channel_id else set()
         for offsets in (await self.subscribers(grant)).values():
             wanted.update(offsets)
@@ -186,7 +194,7 @@ class GrantJobs:
         """
         if old.deadline is None or old.deadline <= now or old.deadline == new.deadline:
             return 0
-        settings = await store.get_settings(self.bot.db, old.guild_id)
+        settings = await self.settings.get(old.guild_id)
         reminded = {user for _offset, user in await self.sent(old) if user is not None}
         recipients: list[int | None] = [None] if settings.channel_id is not None else []
         recipients += sorted(reminded & set(await self.subscribers(old)))
@@ -256,7 +264,7 @@ class GrantJobs:
         grant, offset = await self._current(occurrence)
         assert grant.deadline is not None
         now = self.bot.clock.now()
-        settings = await store.get_settings(self.bot.db, grant.guild_id)
+        settings = await self.settings.get(grant.guild_id)
         recipients: list[int | None] = []
         if (
             settings.channel_id is not None
@@ -295,7 +303,7 @@ class GrantJobs:
 
     async def on_reminder(self, occurrence: Occurrence) -> None:
         grant, offset = await self._current(occurrence)
-        settings = await store.get_settings(self.bot.db, grant.guild_id)
+        settings = await self.settings.get(grant.guild_id)
         user_id = occurrence.payload.get("user_id")
         if user_id is None:
             if settings.channel_id is None:
@@ -326,7 +334,7 @@ class GrantJobs:
         old = from_unix(int(payload["old"]))
         new = None if payload["new"] is None else from_unix(int(payload["new"]))
         text = moved_content(grant, old, new)
-        settings = await store.get_settings(self.bot.db, grant.guild_id)
+        settings = await self.settings.get(grant.guild_id)
         user_id = payload.get("user_id")
         if user_id is None:
             if settings.channel_id is None:
@@ -341,7 +349,7 @@ class GrantJobs:
     async def on_nudge(self, occurrence: Occurrence) -> None:
         assert occurrence.guild_id is not None
         guild_id = occurrence.guild_id
-        settings = await store.get_settings(self.bot.db, guild_id)
+        settings = await self.settings.get(guild_id)
         if not settings.rolling_nudge:
             raise SkipOccurrence("the rolling-fund nudge was turned off")
         # The next month first: whatever happens to this one, the nudge keeps recurring.

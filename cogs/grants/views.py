@@ -1,4 +1,5 @@
-"""Buttons that survive restarts: /grants list pages and the /grants remove confirmation."""
+"""Buttons that survive restarts: /grants list pages (and the page they show) and the
+/grants remove confirmation."""
 
 from __future__ import annotations
 
