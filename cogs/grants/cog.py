@@ -1,110 +1,72 @@
-"""/grants: opportunities, their deadlines, and reminders. Discord I/O only."""
+"""/grants: opportunities, their deadlines, and members' own reminders. Discord I/O only.
+
+The feed commands (/grants import ...) are the FeedCommands mixin in cog_feeds.py; what the
+feature tells the core is GrantsFeature in feature.py.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable
 
 import discord
 from discord import app_commands
 
-from bot import calendar, guilds
-from bot.calendar import CalendarEvent
+from bot import calendar, guilds, members
 from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
-from bot.features import FeatureStatus, Job, Planner
-from bot.ui import UserError, clip, embed
+from bot.ui import UserError, clip
 from cogs.grants import store
-from cogs.grants.config import GrantsConfig, audit_changes
-from cogs.grants.feature import GrantsFeature
-from cogs.grants.feed_commands import FeedCommands
-from cogs.grants.importer import Importer
+from cogs.grants.cog_feeds import FeedCommands
+from cogs.grants.feature import grants
 from cogs.grants.logic import (
+    FEATURE_NAME,
     FUNDER_MAX,
     NOTES_MAX,
     Grant,
     clean_name,
     clean_text,
-    clean_url,
-    escape,
+    http_url,
     is_clear_word,
-    list_pages,
-    offsets_text,
-    plan_summary,
+    rank_choices,
+)
+from cogs.grants.messages import (
+    MOVED_NOTE,
+    choice_label,
+    how_reached,
+    info_embed,
+    saved_reply,
+    starter_pack_reply,
     status_text,
+    subscribed_reply,
+    subscriptions_embed,
     title_link,
 )
-from cogs.grants.members import MemberCommands
-from cogs.grants.reminders import Reminders
-from cogs.grants.service import GrantFields, GrantService
-from cogs.grants.shared import grant_autocomplete, grants, user_errors
-from cogs.grants.views import ListPageButton, RemoveButton, pager, remove_view
+from cogs.grants.service import GrantFields
+from cogs.grants.views import ListPageButton, RemoveButton, list_message, remove_view
 
 log = logging.getLogger(__name__)
 
-CALENDAR_HISTORY = timedelta(days=90)  # past deadlines stay in calendar apps for a while
+
+async def grant_autocomplete(
+    interaction: discord.Interaction[HammingBot], current: str
+) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    bot = interaction.client
+    grants = await store.list_grants(bot.db, interaction.guild_id)
+    zone = await guilds.get_reading_zone(bot.db, interaction.guild_id, interaction.user.id)
+    return [
+        app_commands.Choice(name=choice_label(g, zone), value=str(g.id))
+        for g in rank_choices(grants, current, bot.clock.now())
+    ]
 
 
-class GrantsCog(GrantsFeature, MemberCommands, FeedCommands):
+class GrantsCog(FeedCommands):
+    """Grant deadlines: the feature (feature.py), its feed commands (cog_feeds.py) and these."""
+
     grants = grants
     dynamic_items = (ListPageButton, RemoveButton)
-
-    def __init__(self, bot: HammingBot) -> None:
-        super().__init__(bot)
-        self.reminders = Reminders(bot)
-        self.service = GrantService(bot, self.reminders)
-        self.importer = Importer(bot, self.reminders)
-        self.config_group = GrantsConfig(self)
-
-    def jobs(self) -> Sequence[Job]:
-        return [*self.reminders.jobs(), *self.importer.jobs()]
-
-    def planners(self) -> Sequence[tuple[str, Planner]]:
-        return [("grants", self.reminders.plan), ("grant-feeds", self.importer.plan)]
-
-    # -- helpers ---------------------------------------------------------------------------------
-
-    async def _saved_reply(self, verb: str, grant: Grant, notes: Sequence[str]) -> str:
-        lines = [f"{verb} {title_link(grant)}: {status_text(grant)}."]
-        if grant.deadline is not None:
-            lines.append(f"Read as {grant.deadline_zone} time.")
-            lines += [f"-# {note}" for note in notes]
-            plan = await self.service.channel_plan(grant)
-            if plan is None:
-                lines.append(
-                    "No grants channel yet, so no channel reminders: `/config grants setup`."
-                )
-            else:
-                lines.append(f"Channel reminders: {plan_summary(plan)}.")
-        return clip("\n".join(lines), 2000)
-
-    async def save_settings(
-        self, guild_id: int, actor_id: int, old: store.GrantSettings, new: store.GrantSettings
-    ) -> None:
-        """Store /config grants setup, audit it, and bring the schedule in line."""
-        now = self.bot.clock.now()
-        async with self.bot.db.transaction() as tx:
-            await store.upsert_settings(tx, new, now)
-            await audit_changes(self.bot, guild_id, actor_id, old, new)
-            for grant in await store.list_upcoming_grants(self.bot.db, now, guild_id):
-                await self.reminders.ensure(grant, now)
-            if new.rolling_nudge:
-                await self.reminders.ensure_nudge(guild_id, now)
-            elif old.rolling_nudge:
-                await self.reminders.cancel_nudges(guild_id)
-
-    async def list_message(
-        self, guild_id: int, page: int, show_past: bool
-    ) -> tuple[discord.Embed, discord.ui.View | None]:
-        grants = await store.list_grants(self.bot.db, guild_id)
-        pages = list_pages(grants, self.bot.clock.now(), show_past=show_past)
-        shown = pages[min(page, len(pages) - 1)]
-        card = embed("Grants and deadlines", shown.description)
-        if shown.count > 1:
-            card.set_footer(text=f"Page {shown.number + 1} of {shown.count}")
-        return card, pager(shown.number, shown.count, show_past)
 
     # -- moderators: the opportunities -----------------------------------------------------------
 
@@ -133,23 +95,24 @@ class GrantsCog(GrantsFeature, MemberCommands, FeedCommands):
         if rolling and deadline:
             raise UserError("A rolling fund has no deadline: give `deadline:` or `rolling:True`.")
         when, zone, notes_shown = (
-            await self._deadline(interaction, deadline)
+            await self.service.read_deadline(guild.id, interaction.user.id, deadline)
             if deadline
             else (None, (await guilds.get_guild_zone(self.bot.db, guild.id)).key, ())
         )
-        with user_errors():
-            fields = GrantFields(
-                name=clean_name(name),
-                deadline=when,
-                deadline_zone=zone,
-                rolling=rolling,
-                url=clean_url(url) if url else None,
-                funder=clean_text(funder, FUNDER_MAX, "funder") if funder else None,
-                notes=clean_text(notes, NOTES_MAX, "notes") if notes else None,
-            )
+        fields = GrantFields(
+            name=clean_name(name),
+            deadline=when,
+            deadline_zone=zone,
+            rolling=rolling,
+            url=http_url(url) if url else None,
+            funder=clean_text(funder, FUNDER_MAX, "funder") if funder else None,
+            notes=clean_text(notes, NOTES_MAX, "notes") if notes else None,
+        )
         grant = await self.service.add(guild.id, interaction.user.id, fields)
-        reply = await self._saved_reply("Added", grant, notes_shown)
-        await interaction.response.send_message(reply, ephemeral=True)
+        plan = await self.service.channel_plan(grant)
+        await interaction.response.send_message(
+            saved_reply("Added", grant, notes_shown, plan), ephemeral=True
+        )
 
     @grants.command(name="edit")
     @app_commands.describe(
@@ -176,7 +139,7 @@ class GrantsCog(GrantsFeature, MemberCommands, FeedCommands):
     ) -> None:
         """Change a grant; a new deadline reschedules its reminders (moderators)."""
         guild = require_guild(interaction)
-        current = await self._grant(guild.id, grant)
+        current = await self.service.find(guild.id, grant)
         if all(v is None for v in (name, deadline, url, funder, notes, rolling)):
             raise UserError("Give at least one thing to change, e.g. `deadline:` or `url:`.")
         clearing = deadline is not None and is_clear_word(deadline)
@@ -185,29 +148,25 @@ class GrantsCog(GrantsFeature, MemberCommands, FeedCommands):
         when, zone = current.deadline, current.deadline_zone
         notes_shown: tuple[str, ...] = ()
         if deadline is not None and not clearing:
-            when, zone, notes_shown = await self._deadline(interaction, deadline)
+            when, zone, notes_shown = await self.service.read_deadline(
+                guild.id, interaction.user.id, deadline
+            )
         elif clearing or rolling:
             when = None
-        with user_errors():
-            fields = GrantFields(
-                name=clean_name(name) if name else current.name,
-                deadline=when,
-                deadline_zone=zone,
-                rolling=(rolling if rolling is not None else current.rolling) and when is None,
-                url=_optional(url, current.url, clean_url),
-                funder=_optional(
-                    funder, current.funder, lambda t: clean_text(t, FUNDER_MAX, "funder")
-                ),
-                notes=_optional(notes, current.notes, lambda t: clean_text(t, NOTES_MAX, "notes")),
-            )
+        fields = GrantFields(
+            name=clean_name(name) if name else current.name,
+            deadline=when,
+            deadline_zone=zone,
+            rolling=(rolling if rolling is not None else current.rolling) and when is None,
+            url=_optional(url, current.url, http_url),
+            funder=_optional(funder, current.funder, lambda t: clean_text(t, FUNDER_MAX, "funder")),
+            notes=_optional(notes, current.notes, lambda t: clean_text(t, NOTES_MAX, "notes")),
+        )
         updated, moved = await self.service.edit(guild.id, interaction.user.id, current, fields)
-        reply = await self._saved_reply("Updated", updated, notes_shown)
+        plan = await self.service.channel_plan(updated)
+        reply = saved_reply("Updated", updated, notes_shown, plan)
         if moved:
-            reply += (
-                "\nThe old deadline's pending reminders were cancelled; reminders already sent"
-                " are not repeated. The grants channel, and subscribers who had a reminder,"
-                " are told the deadline moved."
-            )
+            reply += MOVED_NOTE
         await interaction.response.send_message(clip(reply, 2000), ephemeral=True)
 
     @grants.command(name="remove")
@@ -217,7 +176,7 @@ class GrantsCog(GrantsFeature, MemberCommands, FeedCommands):
     async def remove(self, interaction: discord.Interaction[HammingBot], grant: str) -> None:
         """Remove a grant with its reminders and subscriptions, after confirming (moderators)."""
         guild = require_guild(interaction)
-        found = await self._grant(guild.id, grant)
+        found = await self.service.find(guild.id, grant)
         await interaction.response.send_message(
             f"Remove {title_link(found)} ({status_text(found)})? Its pending reminders and"
             " everyone's subscriptions to it go too.",
@@ -231,16 +190,7 @@ class GrantsCog(GrantsFeature, MemberCommands, FeedCommands):
         """Add well-known funders and programs for independent alignment researchers."""
         guild = require_guild(interaction)
         added, present = await self.service.add_starter_pack(guild.id, interaction.user.id)
-        lines = [
-            f"Added {len(added)}: {', '.join(added)}." if added else "Nothing new to add.",
-        ]
-        if present:
-            lines.append(f"Already listed: {', '.join(present)}.")
-        lines.append(
-            "They are rolling or 'check the site' entries with official links and no dates:"
-            " add real deadlines with `/grants edit grant: deadline:` when rounds open."
-        )
-        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+        await interaction.response.send_message(starter_pack_reply(added, present), ephemeral=True)
 
     # -- everyone: looking -------------------------------------------------------------------------
 
@@ -251,7 +201,7 @@ class GrantsCog(GrantsFeature, MemberCommands, FeedCommands):
     ) -> None:
         """Upcoming grant deadlines soonest first, then rolling funds."""
         guild = require_guild(interaction)
-        card, view = await self.list_message(guild.id, 0, show_past)
+        card, view = await list_message(self.bot, guild.id, 0, show_past)
         if view is None:
             await interaction.response.send_message(embed=card, ephemeral=True)
         else:
@@ -263,31 +213,10 @@ class GrantsCog(GrantsFeature, MemberCommands, FeedCommands):
     async def info(self, interaction: discord.Interaction[HammingBot], grant: str) -> None:
         """Everything about one grant, and when you and the channel get reminded."""
         guild = require_guild(interaction)
-        found = await self._grant(guild.id, grant)
-        card = embed(clip(found.name, 256), status_text(found))
-        if found.url:
-            card.url = found.url
-            card.add_field(name="Link", value=found.url, inline=False)
-        if found.funder:
-            card.add_field(name="Funder", value=escape(found.funder))
-        if found.notes:
-            card.add_field(name="Notes", value=clip(escape(found.notes), 1024), inline=False)
+        found = await self.service.find(guild.id, grant)
         plan = await self.service.channel_plan(found)
-        if plan is not None:
-            card.add_field(
-                name="Channel reminders", value=clip(plan_summary(plan), 1024), inline=False
-            )
-        mine = (await self.reminders.subscribers(found)).get(interaction.user.id)
-        card.add_field(
-            name="Your DMs",
-            value=f"at {offsets_text(mine)} before"
-            if mine
-            else "not subscribed: `/grants subscribe`",
-            inline=False,
-        )
-        if found.feed_id is not None:
-            card.set_footer(text="Imported from a calendar feed")
-        await interaction.response.send_message(embed=card, ephemeral=True)
+        mine = (await self.grant_jobs.subscribers(found)).get(interaction.user.id)
+        await interaction.response.send_message(embed=info_embed(found, plan, mine), ephemeral=True)
 
     @grants.command(name="calendar")
     async def calendar_link(self, interaction: discord.Interaction[HammingBot]) -> None:
@@ -309,50 +238,78 @@ class GrantsCog(GrantsFeature, MemberCommands, FeedCommands):
 
     # -- everyone: subscriptions -------------------------------------------------------------------
 
-    # -- moderators: feeds -------------------------------------------------------------------------
+    @grants.command(name="subscribe")
+    @app_commands.describe(
+        grant="The grant to be reminded about",
+        all_grants="Every grant, now and in future",
+        offsets="When to DM you before the deadline, e.g. 7d,2d,6h (default: the server's)",
+    )
+    @app_commands.rename(all_grants="all")
+    @app_commands.autocomplete(grant=grant_autocomplete)
+    async def subscribe(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        grant: str | None = None,
+        all_grants: bool = False,
+        offsets: str | None = None,
+    ) -> None:
+        """Get DMs before a grant's deadline (or every grant's) at your own times."""
+        guild = require_guild(interaction)
+        user_id = interaction.user.id
+        target = await self._one_or_all(guild.id, grant, all_grants)
+        if target is not None and target.deadline and target.deadline <= self.bot.clock.now():
+            raise UserError(f"{title_link(target)}'s deadline has passed; nothing to remind.")
+        wanted = await self.service.read_offsets(guild.id, offsets)
+        plans = await self.service.subscribe(guild.id, user_id, target, wanted)
+        channel_id = (await self.settings.get(guild.id)).channel_id
+        chosen = await members.get_notify_channel(self.bot.db, guild.id, user_id, FEATURE_NAME)
+        dm_closed = await guilds.is_dm_closed(self.bot.db, guild.id, user_id)
+        reply = subscribed_reply(target, wanted, plans) + how_reached(channel_id, chosen, dm_closed)
+        await interaction.response.send_message(clip(reply, 2000), ephemeral=True)
 
-    # -- for /about, /config show and the calendar feed ------------------------------------------
+    @grants.command(name="unsubscribe")
+    @app_commands.describe(grant="Stop DMs about this grant", all_grants="Stop every grant DM")
+    @app_commands.rename(all_grants="all")
+    @app_commands.autocomplete(grant=grant_autocomplete)
+    async def unsubscribe(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        grant: str | None = None,
+        all_grants: bool = False,
+    ) -> None:
+        """Stop DMs about a grant (or about all grants)."""
+        guild = require_guild(interaction)
+        target = await self._one_or_all(guild.id, grant, all_grants)
+        text = await self.service.unsubscribe(guild.id, interaction.user.id, target)
+        await interaction.response.send_message(text, ephemeral=True)
 
-    async def status(self, guild_id: int) -> FeatureStatus:
-        settings = await store.get_settings(self.bot.db, guild_id)
-        upcoming, rolling, unknown = await store.count_grants(
-            self.bot.db, guild_id, self.bot.clock.now()
-        )
-        feeds = len(await store.list_feeds(self.bot.db, guild_id))
-        listed = f"{upcoming} upcoming deadline(s), {rolling} rolling, {unknown} check-the-site"
-        if settings.channel_id is None:
-            summary = f"no grants channel: `/config grants setup channel:`. {listed}."
-        else:
-            nudge = "on" if settings.rolling_nudge else "off"
-            summary = (
-                f"reminders in <#{settings.channel_id}> at {offsets_text(settings.offsets)};"
-                f" {listed}; monthly rolling nudge {nudge}; {feeds} imported feed(s)."
+    @grants.command(name="subscriptions")
+    async def subscriptions(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Your grant subscriptions and their reminder times."""
+        guild = require_guild(interaction)
+        subs = await store.list_member_subscriptions(self.bot.db, guild.id, interaction.user.id)
+        rows = [
+            (
+                sub,
+                None
+                if sub.grant_id is None
+                else await store.get_grant(self.bot.db, guild.id, sub.grant_id),
             )
-        return FeatureStatus("Grant deadlines", settings.channel_id is not None, summary)
+            for sub in subs
+        ]
+        await interaction.response.send_message(embed=subscriptions_embed(rows), ephemeral=True)
 
-    async def calendar_events(self, guild_id: int) -> Sequence[CalendarEvent]:
-        since = self.bot.clock.now() - CALENDAR_HISTORY
-        events = []
-        for grant in await store.list_upcoming_grants(self.bot.db, since, guild_id):
-            assert grant.deadline is not None
-            details = [grant.funder or "", grant.notes or ""]
-            events.append(
-                CalendarEvent(
-                    uid=f"grant-{grant.id}@hamming",
-                    summary=f"Deadline: {grant.name}",
-                    start=grant.deadline,
-                    description="\n".join(d for d in details if d) or None,
-                    url=grant.url,
-                )
-            )
-        return events
+    async def _one_or_all(self, guild_id: int, grant: str | None, all_grants: bool) -> Grant | None:
+        """The grant of `grant:`, or None for `all:True` (exactly one of them is given)."""
+        if (grant is None) == (not all_grants):
+            raise UserError("Give either `grant:` (one grant) or `all:True` (every grant).")
+        return None if all_grants or grant is None else await self.service.find(guild_id, grant)
 
 
-def _optional(given: str | None, current: str | None, clean: Any) -> str | None:
+def _optional(given: str | None, current: str | None, clean: Callable[[str], str]) -> str | None:
     """An optional field in /grants edit: unchanged, cleared with 'none', or replaced."""
     if given is None:
         return current
     if is_clear_word(given):
         return None
-    cleaned: str = clean(given)
-    return cleaned
+    return clean(given)

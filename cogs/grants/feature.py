@@ -1,33 +1,52 @@
-"""What grant deadlines tell the core's server-wide tools: /setup, /help, /me export and forget,
-/config export and reset, and the weekly digest (see bot/features.py)."""
+"""What grant deadlines tell the core (bot/features.py): declarations, scheduled kinds, hooks
+for /setup, /about, /help, /me export and forget, /config export and reset, the digest, the
+calendar feed and time-zone changes; and the /grants group, whose commands are in cog.py
+(grants and subscriptions) and cog_feeds.py (imported feeds)."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
+from discord import app_commands
 
+from bot.calendar import CalendarEvent
 from bot.db import Transaction
-from bot.features import DigestSection, FeatureCog, Forgotten
+from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Job, Planner
+from bot.guild_settings import GuildSettings
 from bot.ui import UserError
 from cogs.grants import store
-from cogs.grants.config import apply_setup
-from cogs.grants.logic import (
-    FEATURE_NAME,
-    Grant,
-    digest_lines,
-    offsets_text,
-    without_member,
-)
+from cogs.grants.config import GrantsConfig, apply_setup
+from cogs.grants.jobs import GrantJobs
+from cogs.grants.logic import FEATURE_NAME, Grant, format_offsets, without_member
+from cogs.grants.messages import digest_lines, status_summary
+from cogs.grants.service import GrantService
+from cogs.grants.service_feeds import FeedImporter
 
 if TYPE_CHECKING:
-    from cogs.grants.cog import GrantsCog
-    from cogs.grants.reminders import Reminders
+    from bot.client import HammingBot
 
 log = logging.getLogger(__name__)
+
+CALENDAR_HISTORY = timedelta(days=90)  # past deadlines stay in calendar apps for a while
+
+# One group for every /grants command; GrantsCog and its FeedCommands add theirs to it.
+grants = app_commands.Group(
+    name="grants", description="Grant deadlines and reminders", guild_only=True
+)
+
+
+def shown_settings(settings: store.GrantSettings) -> dict[str, str]:
+    """The settings as the configuration audit trail names and shows them."""
+    return {
+        "grants.channel": f"<#{settings.channel_id}>" if settings.channel_id else "none",
+        "grants.offsets": format_offsets(settings.offsets),
+        "grants.rolling_nudge": str(settings.rolling_nudge).lower(),
+    }
 
 
 def _iso(instant: datetime | None) -> str | None:
@@ -55,16 +74,41 @@ class GrantsFeature(FeatureCog):
         "`/config grants setup channel:` picks where deadline reminders go;"
         " `/grants starter-pack` lists well-known funders."
     )
-    channel_permissions: ClassVar[tuple[str, ...]] = (
-        "view_channel",
-        "send_messages",
-        "embed_links",
-    )
 
-    reminders: Reminders  # set by GrantsCog.__init__
+    def __init__(self, bot: HammingBot) -> None:
+        super().__init__(bot)
+        self.settings = GuildSettings(
+            bot.db,
+            bot.clock,
+            read=store.get_settings,
+            write=store.upsert_settings,
+            shown=shown_settings,
+        )
+        # The daily refresh (a job) runs the import, which plans reminders through the jobs.
+        self.grant_jobs = GrantJobs(
+            bot, self.settings, lambda guild_id: self.importer.refresh_guild(guild_id)
+        )
+        self.importer = FeedImporter(bot, self.grant_jobs)
+        self.service = GrantService(bot, self.grant_jobs, self.settings)
+        self.config_group = GrantsConfig(self.service)
+
+    def jobs(self) -> Sequence[Job]:
+        return self.grant_jobs.jobs()
+
+    def planners(self) -> Sequence[tuple[str, Planner]]:
+        return [("grants", self.grant_jobs.plan), ("grant-feeds", self.grant_jobs.plan_refreshes)]
+
+    async def status(self, guild_id: int) -> FeatureStatus:
+        settings = await self.settings.get(guild_id)
+        upcoming, rolling, unknown = await store.count_grants(
+            self.bot.db, guild_id, self.bot.clock.now()
+        )
+        feeds = len(await store.list_feeds(self.bot.db, guild_id))
+        summary = status_summary(settings, upcoming, rolling, unknown, feeds)
+        return FeatureStatus("Grant deadlines", settings.channel_id is not None, summary)
 
     async def get_channel(self, guild_id: int) -> int | None:
-        return (await store.get_settings(self.bot.db, guild_id)).channel_id
+        return (await self.settings.get(guild_id)).channel_id
 
     async def set_channel(self, guild_id: int, channel_id: int, actor_id: int) -> None:
         guild = self.bot.get_guild(guild_id)
@@ -72,7 +116,7 @@ class GrantsFeature(FeatureCog):
         if not isinstance(channel, discord.TextChannel):
             raise UserError("I can't see that channel; pick a text channel I can view.")
         # The same checks, audit rows and rescheduling as /config grants setup channel:.
-        await apply_setup(cast("GrantsCog", self), guild_id, actor_id, channel=channel)
+        await apply_setup(self.service, guild_id, actor_id, channel=channel)
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         subs = await store.list_member_subscriptions(self.bot.db, guild_id, user_id)
@@ -85,7 +129,7 @@ class GrantsFeature(FeatureCog):
                     "grant": "every grant"
                     if s.grant_id is None
                     else {"id": s.grant_id, "name": names.get(s.grant_id)},
-                    "offsets_before_deadline": offsets_text(s.offsets) or None,
+                    "offsets_before_deadline": format_offsets(s.offsets) or None,
                     "muted": s.grant_id is not None and not s.offsets,
                     "since": _iso(s.created_at),
                 }
@@ -112,14 +156,14 @@ class GrantsFeature(FeatureCog):
         return Forgotten(rows)
 
     async def export_guild(self, guild_id: int) -> dict[str, Any]:
-        settings = await store.get_settings(self.bot.db, guild_id)
+        settings = await self.settings.get(guild_id)
         feeds = await store.list_feeds(self.bot.db, guild_id)
         urls = {f.id: f.url for f in feeds}
         counts = await store.count_subscriptions(self.bot.db, guild_id)
         return {
             "settings": {
                 "channel_id": str(settings.channel_id) if settings.channel_id else None,
-                "offsets": offsets_text(settings.offsets),
+                "offsets": format_offsets(settings.offsets),
                 "rolling_nudge": settings.rolling_nudge,
             },
             "grants": [
@@ -151,7 +195,7 @@ class GrantsFeature(FeatureCog):
         # reminders need no cancelling: each one re-reads the settings and, with no channel
         # set, skips; members' own reminders share those occurrences and must keep coming.
         await store.delete_settings(tx, guild_id)
-        await self.reminders.cancel_nudges(guild_id)
+        await self.grant_jobs.cancel_nudges(guild_id)
         log.info("guild %s: grant settings reset (no channel, default offsets, no nudge)", guild_id)
 
     async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:
@@ -160,3 +204,25 @@ class GrantsFeature(FeatureCog):
 
     async def list_member_ids(self, guild_id: int) -> set[int]:
         return await store.list_member_ids(self.bot.db, guild_id)
+
+    async def calendar_events(self, guild_id: int) -> Sequence[CalendarEvent]:
+        since = self.bot.clock.now() - CALENDAR_HISTORY
+        events = []
+        for grant in await store.list_upcoming_grants(self.bot.db, since, guild_id):
+            assert grant.deadline is not None
+            details = [grant.funder or "", grant.notes or ""]
+            events.append(
+                CalendarEvent(
+                    uid=f"grant-{grant.id}@hamming",
+                    summary=f"Deadline: {grant.name}",
+                    start=grant.deadline,
+                    description="\n".join(d for d in details if d) or None,
+                    url=grant.url,
+                )
+            )
+        return events
+
+    async def zone_changed(self, guild_id: int) -> None:
+        # Reminders keep the zone each deadline was typed in; the nudge and refresh follow
+        # the server's.
+        await self.grant_jobs.zone_changed(guild_id)

@@ -25,8 +25,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.errors import DomainError
 from bot.timeparse import localize
-from cogs.grants.logic import NAME_MAX, NOTES_MAX, FeedEvent, GrantError, clean_url
+from cogs.grants.logic import NAME_MAX, NOTES_MAX, FeedEvent, GrantError, http_url
 
 MAX_EVENTS = 500  # per feed, instances of recurring events included
 MAX_INSTANCES = 100  # per recurring event
@@ -37,7 +38,7 @@ END_OF_DAY = (23, 59)
 TOO_FREQUENT = frozenset({"SECONDLY", "MINUTELY", "HOURLY"})
 
 
-class FeedError(Exception):
+class FeedError(DomainError):
     """The feed could not be used; the message says why in plain words."""
 
 
@@ -259,7 +260,7 @@ def _event(
     raw_url = str(component.get("URL") or "").strip()
     if raw_url:
         try:
-            url = clean_url(raw_url)
+            url = http_url(raw_url)
         except GrantError:
             url = None  # a bad link does not make the deadline unusable
     notes = " ".join(str(component.get("DESCRIPTION") or "").split())[:NOTES_MAX] or None
@@ -334,7 +335,7 @@ def from_json(data: object) -> ParsedFeed:
                 uid=uid,
                 name=name,
                 deadline=deadline.astimezone(UTC),
-                url=None if url is None else clean_url(_text(url, 2000)),
+                url=None if url is None else http_url(_text(url, 2000)),
                 notes=None if item.get("notes") is None else _text(item.get("notes"), NOTES_MAX),
                 cancelled=item.get("cancelled") is True,
             )

@@ -88,12 +88,20 @@ async def parse_in_worker(
         raise FeedError("The feed could not be read (its reader stopped unexpectedly).")
     try:
         data = json.loads(out)
-        if isinstance(data, dict) and isinstance(data.get("error"), str):
-            raise FeedError(data["error"][:500])
+    except ValueError as exc:
+        raise _nonsense(exc) from None
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        # Outside the try: a FeedError is a ValueError (a DomainError) and must pass as it is.
+        raise FeedError(data["error"][:500])
+    try:
         return from_json(data)
     except (ValueError, TypeError, GrantError) as exc:
-        log.warning("feed worker answered something unexpected: %s", exc)
-        raise FeedError("The feed could not be read (its reader answered nonsense).") from None
+        raise _nonsense(exc) from None
+
+
+def _nonsense(exc: Exception) -> FeedError:
+    log.warning("feed worker answered something unexpected: %s", exc)
+    return FeedError("The feed could not be read (its reader answered nonsense).")
 
 
 def _limit_memory(limit: int) -> None:

@@ -22,7 +22,7 @@ from aiohttp.resolver import ThreadedResolver
 from yarl import URL
 
 from cogs.grants.feed_parse import FeedError
-from cogs.grants.logic import URL_MAX, GrantError, clean_url
+from cogs.grants.logic import URL_MAX, GrantError, http_url
 
 __all__ = ["FeedError", "check_feed_url", "fetch_calendar", "is_public_address", "redact_url"]
 
@@ -115,7 +115,7 @@ class CheckingResolver(AbstractResolver):
 def check_feed_url(text: str) -> URL:
     """An http(s) URL with a host, as yarl reads it."""
     try:
-        cleaned = clean_url(text)
+        cleaned = http_url(text)
     except GrantError as exc:
         raise FeedError(str(exc)) from None
     url = URL(cleaned)

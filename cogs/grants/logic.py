@@ -1,4 +1,4 @@
-"""Pure domain logic of grant deadlines: names, links, reminder times, recipients, pages.
+"""Pure domain logic of grant deadlines: names, links, reminder times, recipients, imports.
 
 No discord, no await, no I/O. Instants are timezone-aware UTC; a deadline also remembers the
 IANA zone it was typed in, because "7 days before 23:59" means 23:59 a week earlier on that
@@ -16,7 +16,6 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.errors import DomainError
-from bot.time import discord_timestamp
 from bot.timeparse import format_offset, localize, parse_offsets
 
 NAME_MAX = 100  # an autocomplete choice's name is at most 100 characters
@@ -25,14 +24,10 @@ URL_MAX = 512  # an embed's url is at most 2048; a grant link longer than this i
 NOTES_MAX = 1000  # fits an embed field (1024)
 DEFAULT_OFFSETS_TEXT = "30d,14d,7d,3d,1d"
 DEFAULT_OFFSETS: tuple[timedelta, ...] = parse_offsets(DEFAULT_OFFSETS_TEXT)
-PAGE_ITEMS = 12  # grants per /grants list page: readable, and far inside the embed limits
-DESCRIPTION_MAX = 4096
 NUDGE_AT = time(10, 0)  # the monthly rolling-fund nudge: the 1st of each month, 10:00 local
 REFRESH_AT = time(6, 0)  # the daily feed refresh, 06:00 local
 CLEAR_WORDS = frozenset({"none", "clear", "-", "remove"})
 FEATURE_NAME = "grants"  # the feature's id in /config reset, /me notifications and /help
-DIGEST_DEADLINES = 3  # the weekly digest names the next three deadlines
-DIGEST_NAME_MAX = 60  # keeps a digest line short
 
 Status = Literal["deadline", "rolling", "check"]
 
@@ -89,8 +84,9 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def clean_url(text: str) -> str:
-    """An http(s) link with a host and no spaces."""
+def http_url(text: str) -> str:
+    """The typed text, trimmed, if it is an http(s) URL with a host, no spaces and no user name
+    (at most URL_MAX characters); GrantError otherwise."""
     url = text.strip()
     if len(url) > URL_MAX:
         raise GrantError(f"That link is {len(url)} characters long; at most {URL_MAX}.")
@@ -115,8 +111,9 @@ def is_clear_word(text: str) -> bool:
     return text.strip().casefold() in CLEAR_WORDS
 
 
-def offsets_text(offsets: Iterable[timedelta]) -> str:
-    """Offsets the way they are typed and stored, largest first: '30d,14d,7d'."""
+def format_offsets(offsets: Iterable[timedelta]) -> str:
+    """Offsets the way parse_offsets reads them and the store keeps them, without repeats,
+    largest first: '30d,14d,7d' (empty for none)."""
     return ",".join(format_offset(o) for o in sorted(set(offsets), reverse=True))
 
 
@@ -208,34 +205,7 @@ def effective_offsets(
     return result
 
 
-# --- keys of the delivery ledger -----------------------------------------------------------------
-
-
-def reminder_prefix(grant_id: int) -> str:
-    """Every reminder occurrence of a grant (for cancelling them all)."""
-    return f"grant-reminder:{grant_id}:"
-
-
-def reminder_key(grant_id: int, rev: int, offset: timedelta) -> str:
-    """The fan-out occurrence of one offset before one version of a grant's deadline.
-
-    `rev` counts deadline changes, so an edited deadline gets fresh keys (and reminders),
-    while a restart recomputes the same keys and never repeats one.
-    """
-    return f"grant-reminder:{grant_id}:{rev}:{format_offset(offset)}"
-
-
-def recipient_key(parent_key: str, recipient: int | None) -> str:
-    """One reminder to one recipient: the grants channel (None) or a member."""
-    return f"{parent_key}:{'channel' if recipient is None else recipient}"
-
-
-def moved_key(grant_id: int, rev: int) -> str:
-    """The "deadline moved" notice of one edit (the edit made `rev`); per recipient below it.
-
-    Not under reminder_prefix: a later edit cancels pending reminders, never a notice.
-    """
-    return f"grant-deadline-moved:{grant_id}:{rev}"
+# --- reminders already sent, the monthly nudge -------------------------------------------------
 
 
 def sent_reminders(
@@ -256,29 +226,6 @@ def sent_reminders(
     }
 
 
-def moved_content(grant: Grant, old: datetime, new: datetime | None) -> str:
-    """The one-line notice of a moved (or removed) deadline."""
-    name = f"**{escape(grant.name)}**"
-    if new is None:
-        return (
-            f"📅 {name} no longer has a deadline (it was {discord_timestamp(old, 'F')});"
-            " its remaining reminders are cancelled."
-        )
-    return (
-        f"📅 The deadline of {name} moved from {discord_timestamp(old, 'F')} to"
-        f" {discord_timestamp(new, 'F')} ({discord_timestamp(new, 'R')}). Reminders already"
-        " sent are not repeated; the ones still ahead follow the new date."
-    )
-
-
-def nudge_key(guild_id: int, due: datetime, zone: ZoneInfo) -> str:
-    return f"grant-rolling-nudge:{guild_id}:{due.astimezone(zone):%Y-%m}"
-
-
-def refresh_key(guild_id: int, due: datetime, zone: ZoneInfo) -> str:
-    return f"grant-feed-refresh:{guild_id}:{due.astimezone(zone):%Y-%m-%d}"
-
-
 def next_nudge_at(now: datetime, zone: ZoneInfo) -> datetime:
     """The next 1st of a month at 10:00 in `zone`, strictly after `now`."""
     local = now.astimezone(zone)
@@ -291,130 +238,14 @@ def next_nudge_at(now: datetime, zone: ZoneInfo) -> datetime:
     raise AssertionError("unreachable: a 1st of the month comes within two months")
 
 
-# --- showing grants ------------------------------------------------------------------------------
-
-_MARKDOWN = re.compile(r"([\\*_~|`>\[\]])")
-
-
-def escape(text: str) -> str:
-    """Text shown as itself in Discord markdown (names and notes people typed)."""
-    return _MARKDOWN.sub(r"\\\1", text)
+def local_date_at(label: str, at: time, zone: ZoneInfo) -> datetime:
+    """`at` in `zone` on the local date a key names: YYYY-MM-DD, or YYYY-MM for its 1st."""
+    day = date.fromisoformat(label if len(label) > len("YYYY-MM") else f"{label}-01")
+    instant, _note = localize(datetime.combine(day, at), zone)
+    return instant
 
 
-def title_link(grant: Grant) -> str:
-    name = f"**{escape(grant.name)}**"
-    return f"[{name}]({grant.url})" if grant.url else name
-
-
-def deadline_text(deadline: datetime) -> str:
-    return f"{discord_timestamp(deadline, 'F')} ({discord_timestamp(deadline, 'R')})"
-
-
-def status_text(grant: Grant) -> str:
-    if grant.deadline is not None:
-        return deadline_text(grant.deadline)
-    if grant.rolling:
-        return "rolling: applications any time"
-    return "no date known: check the site"
-
-
-def list_line(grant: Grant) -> str:
-    line = f"• {title_link(grant)}"
-    if grant.funder:
-        line += f" · {escape(grant.funder)}"
-    if grant.deadline is not None:
-        line += f"\n  {deadline_text(grant.deadline)}"
-    return line
-
-
-@dataclass(frozen=True, slots=True)
-class ListPage:
-    description: str
-    number: int  # 0-based
-    count: int
-
-
-def list_pages(grants: Sequence[Grant], now: datetime, *, show_past: bool) -> list[ListPage]:
-    """The /grants list: upcoming deadlines soonest first, then rolling, then 'check the site'.
-
-    Past deadlines only with `show_past`, most recent first. Never an empty list of pages.
-    """
-    upcoming = sorted(
-        (g for g in grants if g.deadline is not None and g.deadline > now),
-        key=lambda g: (g.deadline, g.name.casefold()),
-    )
-    past = sorted(
-        (g for g in grants if g.deadline is not None and g.deadline <= now),
-        key=lambda g: (g.deadline, g.name.casefold()),
-        reverse=True,
-    )
-    rolling = sorted((g for g in grants if g.status == "rolling"), key=_by_name)
-    check = sorted((g for g in grants if g.status == "check"), key=_by_name)
-    sections: list[tuple[str, list[Grant]]] = [
-        ("Upcoming deadlines", upcoming),
-        ("Rolling: apply any time", rolling),
-        ("No date known: check the site", check),
-    ]
-    if show_past:
-        sections.append(("Past deadlines", past))
-    entries: list[tuple[str, str]] = [
-        (heading, list_line(g)) for heading, items in sections for g in items
-    ]
-    if not entries:
-        hidden = f" ({len(past)} past, shown with `show_past:True`)" if past else ""
-        return [
-            ListPage(
-                f"No grants yet{hidden}. Moderators can add some with `/grants add`,"
-                " `/grants starter-pack` or `/grants import`.",
-                0,
-                1,
-            )
-        ]
-    chunks = _chunk(entries)
-    pages = []
-    for number, chunk in enumerate(chunks):
-        lines: list[str] = []
-        heading_now = None
-        for heading, line in chunk:
-            if heading != heading_now:
-                lines.append(("\n" if lines else "") + f"__{heading}__")
-                heading_now = heading
-            lines.append(line)
-        if number == len(chunks) - 1 and past and not show_past:
-            lines.append(f"\n-# {len(past)} past deadline(s) hidden; `show_past:True` shows them.")
-        pages.append(ListPage("\n".join(lines)[:DESCRIPTION_MAX], number, len(chunks)))
-    return pages
-
-
-def _chunk(entries: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
-    chunks: list[list[tuple[str, str]]] = [[]]
-    size = 0
-    budget = DESCRIPTION_MAX - 200  # headings and the "hidden" footer
-    for entry in entries:
-        cost = len(entry[1]) + len(entry[0]) + 8
-        if chunks[-1] and (len(chunks[-1]) >= PAGE_ITEMS or size + cost > budget):
-            chunks.append([])
-            size = 0
-        chunks[-1].append(entry)
-        size += cost
-    return chunks
-
-
-def _by_name(grant: Grant) -> str:
-    return grant.name.casefold()
-
-
-def choice_label(grant: Grant, zone: ZoneInfo) -> str:
-    """An autocomplete choice: the name and, if any, the deadline's date (<= 100 chars)."""
-    if grant.deadline is not None:
-        suffix = f" — {grant.deadline.astimezone(zone):%d %b %Y}"
-    elif grant.rolling:
-        suffix = " — rolling"
-    else:
-        suffix = ""
-    room = NAME_MAX - len(suffix)
-    name = grant.name if len(grant.name) <= room else grant.name[: room - 1] + "…"
-    return name + suffix
+# --- choosing a grant, forgetting a member ------------------------------------------------------
 
 
 def rank_choices(grants: Sequence[Grant], typed: str, now: datetime) -> list[Grant]:
@@ -430,55 +261,6 @@ def rank_choices(grants: Sequence[Grant], typed: str, now: datetime) -> list[Gra
 
     found = [g for g in grants if query in g.name.casefold()]
     return sorted(found, key=rank)[:25]
-
-
-def reminder_content(grant: Grant) -> str:
-    """The text line of a reminder (what notifications show)."""
-    assert grant.deadline is not None
-    return f"⏰ Grant deadline {discord_timestamp(grant.deadline, 'R')}: **{escape(grant.name)}**"
-
-
-def plan_summary(plan: ReminderPlan) -> str:
-    """'Channel reminders: 7d, 3d, 1d. Already past, so not sent: 30d, 14d.'"""
-    parts = []
-    if plan.ahead:
-        parts.append(
-            "at "
-            + ", ".join(
-                f"{format_offset(o)} ({discord_timestamp(at, 'f')})" for o, at in plan.ahead
-            )
-        )
-    if plan.passed:
-        parts.append(
-            "not sent, their time has passed: " + ", ".join(format_offset(o) for o in plan.passed)
-        )
-    if plan.sent:
-        parts.append(
-            "already sent before the deadline moved, not repeated: "
-            + ", ".join(format_offset(o) for o in plan.sent)
-        )
-    return "; ".join(parts) if parts else "none"
-
-
-# --- the weekly digest and forgetting a member ----------------------------------------------------
-
-
-def digest_lines(grants: Iterable[Grant], now: datetime) -> tuple[str, ...]:
-    """The next deadlines still ahead, soonest first, and how many more there are."""
-    upcoming = sorted(
-        (g for g in grants if g.deadline is not None and g.deadline > now),
-        key=lambda g: (g.deadline, g.name.casefold()),
-    )
-    lines = []
-    for grant in upcoming[:DIGEST_DEADLINES]:
-        assert grant.deadline is not None
-        name = grant.name
-        if len(name) > DIGEST_NAME_MAX:
-            name = name[: DIGEST_NAME_MAX - 1] + "…"
-        lines.append(f"• **{escape(name)}**: {deadline_text(grant.deadline)}")
-    if len(upcoming) > DIGEST_DEADLINES:
-        lines.append(f"…and {len(upcoming) - DIGEST_DEADLINES} more in `/grants list`.")
-    return tuple(lines)
 
 
 def without_member(text: str, user_id: int) -> str:

@@ -1,4 +1,7 @@
-"""What the grant commands do to the database and the schedule, in one transaction each."""
+"""What the grant commands do: checks, one transaction each, and the reminders they replan.
+
+The feed import (/grants import and the daily refresh) is in service_feeds.py.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +13,21 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import guilds
-from bot.timeparse import format_offset
-from bot.ui import UserError
+from bot.db import Transaction
+from bot.guild_settings import GuildSettings
+from bot.timeparse import parse_deadline, parse_offsets
+from bot.ui import clip
 from cogs.grants import store
+from cogs.grants.jobs import GrantJobs
 from cogs.grants.logic import (
     STARTER_PACK,
     Grant,
+    GrantError,
     ReminderPlan,
+    format_offsets,
     name_key,
-    offsets_text,
     plan_reminders,
 )
-from cogs.grants.reminders import Reminders
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -43,18 +49,52 @@ class GrantFields:
 
 
 class GrantService:
-    def __init__(self, bot: HammingBot, reminders: Reminders) -> None:
+    def __init__(
+        self, bot: HammingBot, jobs: GrantJobs, settings: GuildSettings[store.GrantSettings]
+    ) -> None:
         self.bot = bot
-        self.reminders = reminders
+        self.jobs = jobs
+        self.settings = settings
 
     @property
     def now(self) -> datetime:
         return self.bot.clock.now()
 
+    # -- what the options name --------------------------------------------------------------------
+
+    async def find(self, guild_id: int, text: str) -> Grant:
+        """The grant a `grant:` option names: the autocomplete's id, or a typed name."""
+        found = None
+        if text.strip().isdigit():
+            found = await store.get_grant(self.bot.db, guild_id, int(text))
+        found = found or await store.get_grant_by_name(self.bot.db, guild_id, text)
+        if found is None:
+            raise GrantError(
+                f"There is no grant called '{clip(text, 100)}' here; pick one from the list"
+                " that appears as you type (or see `/grants list`)."
+            )
+        return found
+
+    async def read_deadline(
+        self, guild_id: int, user_id: int, text: str
+    ) -> tuple[datetime, str, tuple[str, ...]]:
+        """(instant, zone it was read in, notes) for a deadline typed by this member."""
+        zone = await guilds.get_reading_zone(self.bot.db, guild_id, user_id)
+        parsed = parse_deadline(text, zone, self.now)
+        return parsed.when, zone.key, parsed.notes
+
+    async def read_offsets(self, guild_id: int, text: str | None) -> tuple[timedelta, ...]:
+        """Typed reminder offsets, or the server's when none were typed."""
+        if text is None:
+            return (await self.settings.get(guild_id)).offsets
+        return parse_offsets(text)
+
+    # -- grants -----------------------------------------------------------------------------------
+
     async def _check_name_free(self, guild_id: int, name: str, own_id: int | None) -> None:
         other = await store.get_grant_by_name(self.bot.db, guild_id, name)
         if other is not None and other.id != own_id:
-            raise UserError(
+            raise GrantError(
                 f"There is already a grant named **{other.name}**; pick another name, or edit"
                 " that one with `/grants edit`."
             )
@@ -71,9 +111,9 @@ class GrantService:
                     now=now,
                     **dataclasses.asdict(fields),
                 )
-                await self.reminders.ensure(grant, now)
+                await self.jobs.ensure(grant, now)
         except sqlite3.IntegrityError:  # the same name, added a moment ago by someone else
-            raise UserError(f"There is already a grant named **{fields.name}**.") from None
+            raise GrantError(f"There is already a grant named **{fields.name}**.") from None
         log.info("guild %s: %s added grant %s (%s)", guild_id, actor_id, grant.id, grant.name)
         return grant
 
@@ -93,12 +133,12 @@ class GrantService:
             async with self.bot.db.transaction() as tx:
                 await store.update_grant(tx, updated, now)
                 if moved:
-                    await self.reminders.cancel(grant.id)
-                    await self.reminders.ensure(updated, now)
+                    await self.jobs.cancel(grant.id)
+                    await self.jobs.ensure(updated, now)
                     # In the same transaction: the edit and its notice are stored together.
-                    await self.reminders.announce_move(grant, updated, now)
+                    await self.jobs.announce_move(grant, updated, now)
         except sqlite3.IntegrityError:
-            raise UserError(f"There is already a grant named **{fields.name}**.") from None
+            raise GrantError(f"There is already a grant named **{fields.name}**.") from None
         # As stored: the store decides whether the edit started a new round of reminders.
         updated = await store.get_grant(self.bot.db, guild_id, grant.id) or updated
         log.info(
@@ -116,17 +156,19 @@ class GrantService:
             return None
         async with self.bot.db.transaction() as tx:
             await store.delete_grant(tx, guild_id, grant_id)
-            await self.reminders.cancel(grant_id)
+            await self.jobs.cancel(grant_id)
         log.info("guild %s: %s removed grant %s (%s)", guild_id, actor_id, grant_id, grant.name)
         return grant
 
     async def channel_plan(self, grant: Grant) -> ReminderPlan | None:
         """The grants channel's reminders for this deadline (None without a channel/deadline)."""
-        settings = await store.get_settings(self.bot.db, grant.guild_id)
+        settings = await self.settings.get(grant.guild_id)
         if settings.channel_id is None or grant.deadline is None:
             return None
-        sent = {offset for offset, to in await self.reminders.sent(grant) if to is None}
+        sent = {offset for offset, to in await self.jobs.sent(grant) if to is None}
         return plan_reminders(grant.deadline, settings.offsets, grant.zone, self.now, sent)
+
+    # -- subscriptions ----------------------------------------------------------------------------
 
     async def subscribe(
         self, guild_id: int, user_id: int, grant: Grant | None, offsets: tuple[timedelta, ...]
@@ -149,10 +191,10 @@ class GrantService:
             )
             plans = []
             for target in targets:
-                await self.reminders.ensure(target, now)
+                await self.jobs.ensure(target, now)
                 if target.deadline is not None and target.deadline > now:
-                    mine = (await self.reminders.subscribers(target)).get(user_id, ())
-                    sent = {o for o, to in await self.reminders.sent(target) if to == user_id}
+                    mine = (await self.jobs.subscribers(target)).get(user_id, ())
+                    sent = {o for o, to in await self.jobs.sent(target) if to == user_id}
                     plan = plan_reminders(target.deadline, mine, target.zone, now, sent)
                     plans.append((target, plan))
         log.info(
@@ -160,7 +202,7 @@ class GrantService:
             guild_id,
             user_id,
             "all grants" if grant is None else f"grant {grant.id}",
-            offsets_text(offsets),
+            format_offsets(offsets),
         )
         return plans
 
@@ -190,6 +232,47 @@ class GrantService:
         extra = " Your subscription to all other grants stays." if has_all else ""
         return f"You won't get DMs about **{grant.name}** any more.{extra}"
 
+    # -- settings ---------------------------------------------------------------------------------
+
+    async def save_settings(
+        self,
+        guild_id: int,
+        actor_id: int,
+        *,
+        channel_id: int | None = None,
+        offsets: tuple[timedelta, ...] | None = None,
+        rolling_nudge: bool | None = None,
+    ) -> store.GrantSettings:
+        """/config grants setup (and /setup's channel): store, audit, and replan reminders."""
+
+        def change(old: store.GrantSettings) -> store.GrantSettings:
+            new = old
+            if channel_id is not None:
+                new = dataclasses.replace(new, channel_id=channel_id)
+            if offsets is not None:
+                new = dataclasses.replace(new, offsets=offsets)
+            if rolling_nudge is not None:
+                new = dataclasses.replace(new, rolling_nudge=rolling_nudge)
+            if new.channel_id is None:
+                raise GrantError("Choose a `channel:` first: reminders need somewhere to go.")
+            return new
+
+        async def replan(
+            tx: Transaction, old: store.GrantSettings, new: store.GrantSettings
+        ) -> None:
+            now = self.now
+            for grant in await store.list_upcoming_grants(self.bot.db, now, guild_id):
+                await self.jobs.ensure(grant, now)
+            if new.rolling_nudge:
+                await self.jobs.ensure_nudge(guild_id, now)
+            elif old.rolling_nudge:
+                await self.jobs.cancel_nudges(guild_id)
+
+        saved = await self.settings.save(guild_id, actor_id, change, after=replan)
+        return saved.new
+
+    # -- the starter pack -------------------------------------------------------------------------
+
     async def add_starter_pack(self, guild_id: int, actor_id: int) -> tuple[list[str], list[str]]:
         """(names added, names already there)."""
         zone = await guilds.get_guild_zone(self.bot.db, guild_id)
@@ -218,7 +301,3 @@ class GrantService:
                 added.append(entry.name)
         log.info("guild %s: %s added the starter pack (%d new)", guild_id, actor_id, len(added))
         return added, present
-
-
-def offsets_words(offsets: tuple[timedelta, ...]) -> str:
-    return ", ".join(format_offset(o) for o in offsets)

@@ -11,8 +11,8 @@ from bot.db import Database, Transaction
 from cogs.grants.logic import (
     DEFAULT_OFFSETS,
     Grant,
+    format_offsets,
     name_key,
-    offsets_text,
     read_offsets,
 )
 
@@ -98,7 +98,7 @@ async def upsert_settings(tx: Transaction, settings: GrantSettings, now: datetim
         (
             settings.guild_id,
             settings.channel_id,
-            offsets_text(settings.offsets),
+            format_offsets(settings.offsets),
             int(settings.rolling_nudge),
             to_unix(now),
         ),
@@ -344,7 +344,7 @@ async def upsert_subscription(
     await tx.execute(
         "INSERT INTO grant_subscriptions (guild_id, user_id, grant_id, offsets, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
-        (guild_id, user_id, grant_id, offsets_text(offsets) if offsets else "", to_unix(now)),
+        (guild_id, user_id, grant_id, format_offsets(offsets) if offsets else "", to_unix(now)),
     )
     return old
 

@@ -1,29 +1,35 @@
-"""Buttons that survive restarts: /grants list pages and the /grants remove confirmation."""
+"""Buttons that survive restarts: /grants list pages (and the page they show) and the
+/grants remove confirmation."""
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
 from bot.checks import ensure_moderator, require_guild
 from bot.ui import HammingView, reports_errors
-from cogs.grants.logic import escape
+from cogs.grants import store
+from cogs.grants.logic import FEATURE_NAME
+from cogs.grants.messages import escape, list_embed, list_pages
 
 if TYPE_CHECKING:
-    from cogs.grants.cog import GrantsCog
+    from bot.client import HammingBot
+    from cogs.grants.feature import GrantsFeature
 
 log = logging.getLogger(__name__)
 
 
-def _cog(interaction: discord.Interaction[Any]) -> GrantsCog:
-    from cogs.grants.cog import GrantsCog
-
-    cog = interaction.client.get_cog(GrantsCog.__cog_name__)
-    assert isinstance(cog, GrantsCog)
-    return cog
+async def list_message(
+    bot: HammingBot, guild_id: int, page: int, show_past: bool
+) -> tuple[discord.Embed, discord.ui.View | None]:
+    """A page of /grants list, with Previous/Next buttons when there is more than one."""
+    grants = await store.list_grants(bot.db, guild_id)
+    pages = list_pages(grants, bot.clock.now(), show_past=show_past)
+    shown = pages[min(page, len(pages) - 1)]
+    return list_embed(shown), pager(shown.number, shown.count, show_past)
 
 
 class ListPageButton(
@@ -57,9 +63,9 @@ class ListPageButton(
         return cls(int(match["page"]), match["past"] == "1")
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         guild = require_guild(interaction)
-        card, view = await _cog(interaction).list_message(guild.id, self.page, self.show_past)
+        card, view = await list_message(interaction.client, guild.id, self.page, self.show_past)
         await interaction.response.edit_message(embed=card, view=view)
 
 
@@ -108,7 +114,7 @@ class RemoveButton(
         return cls(int(match["grant_id"]), int(match["user_id"]), match["answer"])
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         if interaction.user.id != self.user_id:
             await interaction.response.send_message(
                 "This confirmation belongs to the moderator who asked for it.", ephemeral=True
@@ -119,8 +125,9 @@ class RemoveButton(
             await interaction.response.edit_message(content="Kept; nothing changed.", view=None)
             return
         await ensure_moderator(interaction)
-        cog = _cog(interaction)
-        removed = await cog.service.remove(guild.id, interaction.user.id, self.grant_id)
+        # The feature's service, found through the core (views never import the cog).
+        feature = cast("GrantsFeature", interaction.client.features[FEATURE_NAME])
+        removed = await feature.service.remove(guild.id, interaction.user.id, self.grant_id)
         text = (
             f"Removed **{escape(removed.name)}**, its pending reminders and its subscriptions."
             if removed is not None

@@ -11,37 +11,31 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.scheduler import fan_out_key
 from bot.timeparse import TimeParseError, localize, parse_deadline, parse_offsets
+from cogs.grants.jobs import moved_key, reminder_key, reminder_prefix
 from cogs.grants.logic import (
-    DESCRIPTION_MAX,
     NAME_MAX,
     STARTER_PACK,
     FeedEvent,
     Grant,
     GrantError,
-    choice_label,
     clean_name,
-    clean_url,
     effective_offsets,
-    escape,
-    list_pages,
-    moved_content,
-    moved_key,
+    format_offsets,
+    http_url,
     name_key,
     next_nudge_at,
-    offsets_text,
     plan_reminders,
     rank_choices,
     read_offsets,
-    recipient_key,
     reminder_at,
-    reminder_key,
-    reminder_prefix,
     sent_reminders,
     superseded_by,
     unique_name,
     upsert_action,
 )
+from cogs.grants.messages import DESCRIPTION_MAX, choice_label, escape, list_pages, moved_content
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -81,7 +75,7 @@ def grant(
     ],
 )
 def test_offsets_are_stored_largest_first_in_the_typed_form(typed: str, stored: str) -> None:
-    assert offsets_text(parse_offsets(typed)) == stored
+    assert format_offsets(parse_offsets(typed)) == stored
     assert read_offsets(stored) == parse_offsets(typed)
 
 
@@ -183,8 +177,8 @@ def test_a_grant_subscription_overrides_all_and_an_empty_one_mutes() -> None:
 def test_reminder_keys_name_grant_revision_offset_and_recipient() -> None:
     parent = reminder_key(12, 3, 7 * D)
     assert parent == "grant-reminder:12:3:7d"
-    assert recipient_key(parent, None) == "grant-reminder:12:3:7d:channel"
-    assert recipient_key(parent, 555) == "grant-reminder:12:3:7d:555"
+    assert fan_out_key(parent, None) == "grant-reminder:12:3:7d:channel"
+    assert fan_out_key(parent, 555) == "grant-reminder:12:3:7d:555"
     assert parent.startswith(reminder_prefix(12))
     assert not reminder_key(123, 0, D).startswith(reminder_prefix(12))
     assert reminder_key(12, 4, 7 * D) != parent  # an edited deadline gets fresh keys
@@ -215,7 +209,7 @@ def test_names_compare_without_case_or_spacing() -> None:
 
 @pytest.mark.parametrize("url", ["https://manifund.org/", "http://example.org/a?b=c#d"])
 def test_web_links_are_accepted(url: str) -> None:
-    assert clean_url(url) == url
+    assert http_url(url) == url
 
 
 @pytest.mark.parametrize(
@@ -232,7 +226,7 @@ def test_web_links_are_accepted(url: str) -> None:
 )
 def test_other_links_are_refused(url: str) -> None:
     with pytest.raises(GrantError):
-        clean_url(url)
+        http_url(url)
 
 
 def test_escape_keeps_markdown_from_typed_names() -> None:
@@ -369,7 +363,7 @@ def test_starter_pack_has_official_links_and_no_dates() -> None:
     names = [name_key(e.name) for e in STARTER_PACK]
     assert len(names) == len(set(names))
     for entry in STARTER_PACK:
-        assert clean_url(entry.url).startswith("https://")
+        assert http_url(entry.url).startswith("https://")
         assert not any("date" in f.name or "deadline" in f.name for f in dataclasses.fields(entry))
         assert re.search(r"\b(19|20)\d\d\b", entry.notes) is None  # no invented years
 

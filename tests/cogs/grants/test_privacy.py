@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cogs.grants.logic import Grant, digest_lines, without_member
+from cogs.grants.logic import Grant, without_member
+from cogs.grants.messages import digest_lines
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 MEMBER = 876543210987654321

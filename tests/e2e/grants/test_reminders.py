@@ -240,3 +240,31 @@ async def test_rolling_funds_get_a_monthly_nudge_once_a_month(
     await fake.invoke(cohort.guild, cohort.owner, "config grants setup", {"rolling_nudge": False})
     await run_at(runner, hamming, following + days(40))
     assert len(fake.messages(channel)) == 2
+
+
+async def test_a_new_server_zone_moves_the_pending_nudge_to_its_local_time(
+    fake_discord: FakeDiscord, cohort: Cohort, hamming: HammingBot, runner: BotRunner
+) -> None:
+    """The nudge is at 10:00 server time: /config timezone moves it, keeping its month."""
+    fake = fake_discord
+    channel = await setup_grants(fake, cohort, offsets="1d", rolling_nudge=True)
+    await add_grant(fake, cohort, "Manifund", rolling=True, url="https://manifund.org/")
+    now = runner.clock.now()
+    first_utc = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, 10, tzinfo=UTC)
+    changed = await fake.invoke(
+        cohort.guild, cohort.owner, "config timezone", {"zone": "Asia/Tokyo"}
+    )
+    assert changed.ephemeral, changed
+    first_tokyo = first_utc - timedelta(hours=9)  # 10:00 in Tokyo (UTC+9, no DST)
+    nudges = rows(
+        runner, "SELECT key, due_at, state FROM deliveries WHERE kind = 'grant-rolling-nudge'"
+    )
+    assert [(n["key"], n["due_at"], n["state"]) for n in nudges] == [
+        (
+            f"grant-rolling-nudge:{cohort.guild}:{first_utc:%Y-%m}",
+            int(first_tokyo.timestamp()),
+            "pending",
+        )
+    ]
+    await run_at(runner, hamming, first_tokyo)
+    assert len(fake.messages(channel)) == 1

@@ -1,9 +1,9 @@
-"""Reminder occurrences: what gets scheduled for a deadline, and what each occurrence sends.
+"""Scheduled grant occurrences: their kinds, how they are planned, and what each one sends.
 
 Keys (see docs/features/grants.md):
 - `grant-reminder:<grant>:<rev>:<offset>` (kind grant-reminder-fanout), due `offset` before the
   deadline: when it runs it decides who gets this reminder *now* (the grants channel if the
-  offset is one of the server's, each subscriber whose offsets include it) and inserts one
+  offset is one of the server's, each subscriber whose offsets include it) and fans out one
   child per recipient, so each recipient is exactly-once on its own:
 - `grant-reminder:<grant>:<rev>:<offset>:channel` / `...:<user_id>` (kind grant-reminder).
 `rev` counts deadline changes: an edited deadline cancels the pending keys of the grant and
@@ -14,11 +14,15 @@ round (`reminder_cycle_rev`), so a moved deadline never repeats a reminder.
   the one "deadline moved" notice of the edit that made `rev`, recorded in the edit's
   transaction, to the channel and to each subscriber already reminded in this round.
 - `grant-rolling-nudge:<guild>:<YYYY-MM>`: the monthly list of rolling funds.
+- `grant-feed-refresh:<guild>:<YYYY-MM-DD>`: the daily re-read of a server's imported feeds.
+The last two name a date on the server's clock; a time-zone change moves them to that date's
+local time in the new zone (`zone_changed`).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -28,29 +32,29 @@ from bot import guilds, ledger, members
 from bot.clock import from_unix
 from bot.delivery import Delivered, send_dm_or_fallback
 from bot.features import Job
+from bot.guild_settings import GuildSettings
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
+from bot.time import next_daily_at
 from bot.timeparse import MAX_OFFSET, format_offset
-from bot.ui import clip, embed
 from cogs.grants import store
 from cogs.grants.logic import (
     FEATURE_NAME,
+    NUDGE_AT,
+    REFRESH_AT,
     Grant,
-    deadline_text,
     effective_offsets,
-    escape,
-    moved_content,
-    moved_key,
+    local_date_at,
     next_nudge_at,
-    nudge_key,
     plan_reminders,
-    recipient_key,
-    reminder_content,
-    reminder_key,
-    reminder_prefix,
     sent_reminders,
     superseded_by,
-    title_link,
+)
+from cogs.grants.messages import (
+    moved_content,
+    nudge_embed,
+    reminder_content,
+    reminder_embed,
 )
 
 if TYPE_CHECKING:
@@ -58,33 +62,79 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FANOUT = "grant-reminder-fanout"
-REMINDER = "grant-reminder"
-NUDGE = "grant-rolling-nudge"
-MOVED = "grant-deadline-moved"
 # Missed reminders are still sent after downtime while the deadline is ahead (the handlers
 # check that); the longest an offset can be is a year, so the ledger's grace is a bit more.
 REMINDER_GRACE = MAX_OFFSET + timedelta(days=1)
 MOVED_GRACE = timedelta(days=2)  # the notice is due at the edit; later only after downtime
 NUDGE_GRACE = timedelta(days=3)  # a nudge a few days late is still a nudge; later, wait a month
-NUDGE_ROLLING_MAX = 20  # rolling funds named in one nudge (an embed of readable size)
+REFRESH_GRACE = timedelta(hours=20)  # a refresh missed by more waits for the next day's
+
+REMINDER = Kind("grant-reminder", REMINDER_GRACE, ("grant", "rev", "offset", "recipient"))
+# A fan-out's key is its children's without the recipient (`grant-reminder:...`): the keys
+# predate typed kinds, so this kind's keys do not start with its name; see reminder_key.
+FANOUT = Kind("grant-reminder-fanout", REMINDER_GRACE, ("grant", "rev", "offset"))
+MOVED = Kind("grant-deadline-moved", MOVED_GRACE, ("grant", "rev", "recipient"))
+NUDGE = Kind("grant-rolling-nudge", NUDGE_GRACE, ("guild", "month"))
+REFRESH = Kind("grant-feed-refresh", REFRESH_GRACE, ("guild", "day"))
 
 
-class Reminders:
-    """Schedules and performs a server's grant reminders."""
+def fan_out_parent(child: Kind, *values: object) -> str:
+    """The key a fan-out's children extend: a `child` key without its last part (who)."""
+    return child.prefix(*values).removesuffix(":")
 
-    def __init__(self, bot: HammingBot) -> None:
+
+def reminder_prefix(grant_id: int) -> str:
+    """Every reminder occurrence of a grant, fan-outs and children (for cancelling them all)."""
+    return REMINDER.prefix(grant_id)
+
+
+def reminder_key(grant_id: int, rev: int, offset: timedelta) -> str:
+    """The fan-out occurrence of one offset before one version of a grant's deadline.
+
+    `rev` counts deadline changes, so an edited deadline gets fresh keys (and reminders),
+    while a restart recomputes the same keys and never repeats one.
+    """
+    return fan_out_parent(REMINDER, grant_id, rev, format_offset(offset))
+
+
+def moved_key(grant_id: int, rev: int) -> str:
+    """The "deadline moved" notice of one edit (the edit made `rev`); per recipient below it.
+
+    Not under reminder_prefix: a later edit cancels pending reminders, never a notice.
+    """
+    return fan_out_parent(MOVED, grant_id, rev)
+
+
+def _reminder_payload(grant: Grant, offset_seconds: int) -> dict[str, int]:
+    """What a reminder occurrence (fan-out or child) carries; `_current` checks it."""
+    return {"grant_id": grant.id, "rev": grant.schedule_rev, "offset": offset_seconds}
+
+
+class GrantJobs:
+    """Plans and performs a server's grant reminders, deadline notices, nudges and refreshes."""
+
+    def __init__(
+        self,
+        bot: HammingBot,
+        settings: GuildSettings[store.GrantSettings],
+        refresh_feeds: Callable[[int], Awaitable[object]],
+    ) -> None:
         self.bot = bot
+        self.settings = settings
+        # The daily refresh runs the feed import (service_feeds), which in turn plans
+        # reminders through this class: so it is handed in rather than imported.
+        self._refresh_feeds = refresh_feeds
 
     def jobs(self) -> list[Job]:
         return [
-            Job(Kind(FANOUT, REMINDER_GRACE), self.on_fanout),
-            Job(Kind(REMINDER, REMINDER_GRACE), self.on_reminder),
-            Job(Kind(NUDGE, NUDGE_GRACE), self.on_nudge),
-            Job(Kind(MOVED, MOVED_GRACE), self.on_moved),
+            Job(FANOUT, self.on_fanout),
+            Job(REMINDER, self.on_reminder),
+            Job(NUDGE, self.on_nudge),
+            Job(MOVED, self.on_moved),
+            Job(REFRESH, self.on_refresh),
         ]
 
-    # -- scheduling -------------------------------------------------------------------------------
+    # -- planning -------------------------------------------------------------------------------
 
     async def plan(self, now: datetime) -> None:
         """At start-up: every upcoming deadline has its reminders, every nudge its next month."""
@@ -93,9 +143,14 @@ class Reminders:
         for guild_id in await store.list_nudge_guild_ids(self.bot.db):
             await self.ensure_nudge(guild_id, now)
 
+    async def plan_refreshes(self, now: datetime) -> None:
+        """At start-up: every server with feeds has its next daily refresh."""
+        for guild_id in await store.list_feed_guild_ids(self.bot.db):
+            await self.ensure_refresh(guild_id, now)
+
     async def offsets_for(self, grant: Grant) -> set[timedelta]:
         """Every offset someone wants for this grant: the channel's and each subscriber's."""
-        settings = await store.get_settings(self.bot.db, grant.guild_id)
+        settings = await self.settings.get(grant.guild_id)
         wanted: set[timedelta] = set(settings.offsets) if settings.channel_id else set()
         for offsets in (await self.subscribers(grant)).values():
             wanted.update(offsets)
@@ -118,11 +173,7 @@ class Reminders:
                 FANOUT,
                 at,
                 guild_id=grant.guild_id,
-                payload={
-                    "grant_id": grant.id,
-                    "rev": grant.schedule_rev,
-                    "offset": int(offset.total_seconds()),
-                },
+                payload=_reminder_payload(grant, int(offset.total_seconds())),
             )
 
     async def sent(self, grant: Grant) -> set[tuple[timedelta, int | None]]:
@@ -131,7 +182,7 @@ class Reminders:
         Claimed counts too: a send in flight is not started a second time beside it.
         """
         delivered = await ledger.list_with_prefix(
-            self.bot.db, reminder_prefix(grant.id), kind=REMINDER, states=("done", "claimed")
+            self.bot.db, reminder_prefix(grant.id), kind=REMINDER.name, states=("done", "claimed")
         )
         return sent_reminders((o.payload for o in delivered), grant.reminder_cycle_rev)
 
@@ -143,26 +194,23 @@ class Reminders:
         """
         if old.deadline is None or old.deadline <= now or old.deadline == new.deadline:
             return 0
-        settings = await store.get_settings(self.bot.db, old.guild_id)
+        settings = await self.settings.get(old.guild_id)
         reminded = {user for _offset, user in await self.sent(old) if user is not None}
         recipients: list[int | None] = [None] if settings.channel_id is not None else []
         recipients += sorted(reminded & set(await self.subscribers(old)))
-        payload = {
-            "grant_id": old.id,
-            "rev": new.schedule_rev,
-            "old": int(old.deadline.timestamp()),
-            "new": None if new.deadline is None else int(new.deadline.timestamp()),
-        }
-        key = moved_key(old.id, new.schedule_rev)
-        for recipient in recipients:
-            await self.bot.scheduler.schedule(
-                recipient_key(key, recipient),
-                MOVED,
-                now,
-                guild_id=old.guild_id,
-                payload={**payload, "user_id": recipient},
-                user_id=recipient,
-            )
+        await self.bot.scheduler.fan_out(
+            MOVED,
+            moved_key(old.id, new.schedule_rev),
+            recipients,
+            now,
+            guild_id=old.guild_id,
+            payload={
+                "grant_id": old.id,
+                "rev": new.schedule_rev,
+                "old": int(old.deadline.timestamp()),
+                "new": None if new.deadline is None else int(new.deadline.timestamp()),
+            },
+        )
         return len(recipients)
 
     async def cancel(self, grant_id: int) -> int:
@@ -171,12 +219,30 @@ class Reminders:
     async def ensure_nudge(self, guild_id: int, now: datetime) -> None:
         zone = await guilds.get_guild_zone(self.bot.db, guild_id)
         due = next_nudge_at(now, zone)
-        await self.bot.scheduler.schedule(
-            nudge_key(guild_id, due, zone), NUDGE, due, guild_id=guild_id
-        )
+        key = NUDGE.key(guild_id, f"{due.astimezone(zone):%Y-%m}")
+        await self.bot.scheduler.schedule(key, NUDGE, due, guild_id=guild_id)
 
     async def cancel_nudges(self, guild_id: int) -> None:
-        await self.bot.scheduler.cancel(prefix=f"grant-rolling-nudge:{guild_id}:")
+        await self.bot.scheduler.cancel(prefix=NUDGE.prefix(guild_id))
+
+    async def ensure_refresh(self, guild_id: int, now: datetime) -> None:
+        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
+        due = next_daily_at(now, REFRESH_AT, zone)
+        key = REFRESH.key(guild_id, f"{due.astimezone(zone):%Y-%m-%d}")
+        await self.bot.scheduler.schedule(key, REFRESH, due, guild_id=guild_id)
+
+    async def zone_changed(self, guild_id: int) -> None:
+        """The pending nudge and feed refresh keep the local date their keys name and move to
+        that date's local time in the server's new zone (deadlines keep their own zones)."""
+        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
+        for kind, at in ((NUDGE, NUDGE_AT), (REFRESH, REFRESH_AT)):
+            prefix = kind.prefix(guild_id)
+            pending = await ledger.list_with_prefix(
+                self.bot.db, prefix, kind=kind.name, states=("pending",)
+            )
+            for occurrence in pending:
+                due = local_date_at(occurrence.key.removeprefix(prefix), at, zone)
+                await self.bot.scheduler.reschedule(occurrence.key, due)
 
     # -- performing -----------------------------------------------------------------------------
 
@@ -198,7 +264,7 @@ class Reminders:
         grant, offset = await self._current(occurrence)
         assert grant.deadline is not None
         now = self.bot.clock.now()
-        settings = await store.get_settings(self.bot.db, grant.guild_id)
+        settings = await self.settings.get(grant.guild_id)
         recipients: list[int | None] = []
         if (
             settings.channel_id is not None
@@ -218,21 +284,15 @@ class Reminders:
         recipients = [r for r in recipients if (offset, r) not in sent]
         if not recipients:
             raise SkipOccurrence("already sent for this deadline before it moved")
-        payload = {
-            "grant_id": grant.id,
-            "rev": grant.schedule_rev,
-            "offset": occurrence.payload["offset"],
-        }
-        async with self.bot.db.transaction():
-            for recipient in recipients:
-                await self.bot.scheduler.schedule(
-                    recipient_key(occurrence.key, recipient),
-                    REMINDER,
-                    now,
-                    guild_id=grant.guild_id,
-                    payload={**payload, "user_id": recipient},
-                    user_id=recipient,  # so /me forget and /me export find the member's sends
-                )
+        # Each child names its member, so /me forget and /me export find the member's sends.
+        await self.bot.scheduler.fan_out(
+            REMINDER,
+            occurrence.key,
+            recipients,
+            now,
+            guild_id=grant.guild_id,
+            payload=_reminder_payload(grant, int(occurrence.payload["offset"])),
+        )
         log.info(
             "grant %s in guild %s: %s reminder for %d recipient(s)",
             grant.id,
@@ -243,43 +303,27 @@ class Reminders:
 
     async def on_reminder(self, occurrence: Occurrence) -> None:
         grant, offset = await self._current(occurrence)
-        settings = await store.get_settings(self.bot.db, grant.guild_id)
+        settings = await self.settings.get(grant.guild_id)
         user_id = occurrence.payload.get("user_id")
-        guild = self.bot.get_guild(grant.guild_id)
-        guild_name = guild.name if guild is not None else "your server"
         if user_id is None:
             if settings.channel_id is None:
                 raise SkipOccurrence("no grants channel is set")
             card = reminder_embed(grant, offset, footer="/grants subscribe: DMs at your own times")
-            await self._post(settings.channel_id, grant, reminder_content(grant), card, occurrence)
+            await self._post(settings.channel_id, reminder_content(grant), card, occurrence)
             return
         # /me pause does not silence these on purpose: it covers check-in reminders, feedback
         # matching and reading reminders, and a grant deadline does not wait for a break.
-        if guild is not None and guild.get_member(int(user_id)) is None:
-            raise SkipOccurrence("the member left the server")
+        self._check_member(grant.guild_id, int(user_id))
         if offset not in (await self.subscribers(grant)).get(int(user_id), ()):
             raise SkipOccurrence("the member unsubscribed")
+        guild = self.bot.get_guild(grant.guild_id)
+        guild_name = guild.name if guild is not None else "your server"
         card = reminder_embed(
             grant, offset, footer=f"From {guild_name} · /grants unsubscribe to stop these"
         )
-        # A member who chose mentions (/me notifications) is not told their DMs failed.
-        chosen = await members.get_notify_channel(
-            self.bot.db, grant.guild_id, int(user_id), FEATURE_NAME
+        await self._send_to_member(
+            occurrence, settings, int(user_id), "your grant reminder", reminder_content(grant), card
         )
-        lead = "your grant reminder" + ("" if chosen == "mention" else " (I couldn't DM you)")
-        delivered = await send_dm_or_fallback(
-            self.bot,
-            guild_id=grant.guild_id,
-            user_id=int(user_id),
-            nonce=occurrence.nonce(),
-            fallback_channel_id=settings.channel_id,
-            content=reminder_content(grant),
-            embed=card,
-            fallback_content=f"{lead}: {reminder_content(grant)}",
-            feature=FEATURE_NAME,
-        )
-        if delivered is Delivered.UNREACHABLE:
-            raise SkipOccurrence("the member's DMs are closed and no grants channel is set")
 
     async def on_moved(self, occurrence: Occurrence) -> None:
         assert occurrence.guild_id is not None
@@ -290,37 +334,22 @@ class Reminders:
         old = from_unix(int(payload["old"]))
         new = None if payload["new"] is None else from_unix(int(payload["new"]))
         text = moved_content(grant, old, new)
-        settings = await store.get_settings(self.bot.db, grant.guild_id)
+        settings = await self.settings.get(grant.guild_id)
         user_id = payload.get("user_id")
         if user_id is None:
             if settings.channel_id is None:
                 raise SkipOccurrence("no grants channel is set")
-            await self._post(settings.channel_id, grant, text, None, occurrence)
+            await self._post(settings.channel_id, text, None, occurrence)
             return
-        guild = self.bot.get_guild(grant.guild_id)
-        if guild is not None and guild.get_member(int(user_id)) is None:
-            raise SkipOccurrence("the member left the server")
-        chosen = await members.get_notify_channel(
-            self.bot.db, grant.guild_id, int(user_id), FEATURE_NAME
+        self._check_member(grant.guild_id, int(user_id))
+        await self._send_to_member(
+            occurrence, settings, int(user_id), "about your grant reminder", text, None
         )
-        lead = "about your grant reminder" + ("" if chosen == "mention" else " (I couldn't DM you)")
-        delivered = await send_dm_or_fallback(
-            self.bot,
-            guild_id=grant.guild_id,
-            user_id=int(user_id),
-            nonce=occurrence.nonce(),
-            fallback_channel_id=settings.channel_id,
-            content=text,
-            fallback_content=f"{lead}: {text}",
-            feature=FEATURE_NAME,
-        )
-        if delivered is Delivered.UNREACHABLE:
-            raise SkipOccurrence("the member's DMs are closed and no grants channel is set")
 
     async def on_nudge(self, occurrence: Occurrence) -> None:
         assert occurrence.guild_id is not None
         guild_id = occurrence.guild_id
-        settings = await store.get_settings(self.bot.db, guild_id)
+        settings = await self.settings.get(guild_id)
         if not settings.rolling_nudge:
             raise SkipOccurrence("the rolling-fund nudge was turned off")
         # The next month first: whatever happens to this one, the nudge keeps recurring.
@@ -330,26 +359,54 @@ class Reminders:
         rolling = await store.list_rolling_grants(self.bot.db, guild_id)
         if not rolling:
             raise SkipOccurrence("no rolling funds are listed")
-        lines = [
-            f"• {title_link(g)}" + (f" · {escape(g.funder)}" if g.funder else "")
-            for g in rolling[:NUDGE_ROLLING_MAX]
-        ]
-        if len(rolling) > NUDGE_ROLLING_MAX:
-            lines.append(f"…and {len(rolling) - NUDGE_ROLLING_MAX} more in `/grants list`.")
-        card = embed(
-            "🌱 Rolling funds: apply any time",
-            clip(
-                "A gentle monthly reminder: these take applications whenever you are ready."
-                " A short application this month beats a perfect one never.\n\n" + "\n".join(lines),
-                4096,
-            ),
+        await self._post(settings.channel_id, None, nudge_embed(rolling), occurrence)
+
+    async def on_refresh(self, occurrence: Occurrence) -> None:
+        assert occurrence.guild_id is not None
+        # Tomorrow's first, so the refresh keeps recurring whatever happens today.
+        await self.ensure_refresh(occurrence.guild_id, occurrence.due_at + timedelta(hours=1))
+        if not await store.list_feeds(self.bot.db, occurrence.guild_id):
+            raise SkipOccurrence("no feeds are imported")
+        await self._refresh_feeds(occurrence.guild_id)
+
+    def _check_member(self, guild_id: int, user_id: int) -> None:
+        guild = self.bot.get_guild(guild_id)
+        if guild is not None and guild.get_member(user_id) is None:
+            raise SkipOccurrence("the member left the server")
+
+    async def _send_to_member(
+        self,
+        occurrence: Occurrence,
+        settings: store.GrantSettings,
+        user_id: int,
+        about: str,
+        content: str,
+        card: discord.Embed | None,
+    ) -> None:
+        """A DM, or a mention in the grants channel for a member who chose that (or whose DMs
+        are closed); `about` leads the mention."""
+        # A member who chose mentions (/me notifications) is not told their DMs failed.
+        chosen = await members.get_notify_channel(
+            self.bot.db, settings.guild_id, user_id, FEATURE_NAME
         )
-        await self._post(settings.channel_id, None, None, card, occurrence)
+        lead = about + ("" if chosen == "mention" else " (I couldn't DM you)")
+        delivered = await send_dm_or_fallback(
+            self.bot,
+            guild_id=settings.guild_id,
+            user_id=user_id,
+            nonce=occurrence.nonce(),
+            fallback_channel_id=settings.channel_id,
+            content=content,
+            embed=card,
+            fallback_content=f"{lead}: {content}",
+            feature=FEATURE_NAME,
+        )
+        if delivered is Delivered.UNREACHABLE:
+            raise SkipOccurrence("the member's DMs are closed and no grants channel is set")
 
     async def _post(
         self,
         channel_id: int,
-        grant: Grant | None,
         content: str | None,
         card: discord.Embed | None,
         occurrence: Occurrence,
@@ -370,19 +427,3 @@ class Reminders:
                 exc,
             )
             raise SkipOccurrence(f"cannot post in the grants channel ({exc.status})") from None
-
-
-def reminder_embed(grant: Grant, offset: timedelta, *, footer: str) -> discord.Embed:
-    assert grant.deadline is not None
-    lines = [f"Deadline {deadline_text(grant.deadline)}."]
-    if grant.funder:
-        lines.append(f"Funder: {escape(grant.funder)}")
-    if grant.url:
-        lines.append(f"Apply: {grant.url}")
-    if grant.notes:
-        lines.append("\n" + clip(escape(grant.notes), 1000))
-    card = embed(f"⏰ {clip(grant.name, 200)}", "\n".join(lines))
-    if grant.url:
-        card.url = grant.url
-    card.set_footer(text=f"Reminder {format_offset(offset)} before · {footer}")
-    return card

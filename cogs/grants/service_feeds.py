@@ -1,4 +1,7 @@
-"""Importing deadlines from iCalendar feeds: upsert by UID, and the daily refresh."""
+"""Importing deadlines from iCalendar feeds: /grants import and the daily refresh (upsert by UID).
+
+The refresh's occurrence is planned and performed in jobs.py, which calls refresh_guild.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +9,22 @@ import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot import guilds
-from bot.features import Job
-from bot.ledger import Occurrence
-from bot.scheduler import Kind, SkipOccurrence
-from bot.time import next_daily_at
 from cogs.grants import store
 from cogs.grants.feed_parse import FeedError, ParsedFeed
 from cogs.grants.feed_worker import parse_in_worker
 from cogs.grants.feeds import check_feed_url, fetch_calendar, redact_url
-from cogs.grants.logic import (
-    REFRESH_AT,
-    Grant,
-    GrantError,
-    name_key,
-    refresh_key,
-    unique_name,
-    upsert_action,
-)
-from cogs.grants.reminders import Reminders
+from cogs.grants.jobs import GrantJobs
+from cogs.grants.logic import Grant, GrantError, name_key, unique_name, upsert_action
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
 
 log = logging.getLogger(__name__)
 
-REFRESH = "grant-feed-refresh"
-REFRESH_GRACE = timedelta(hours=20)  # a refresh missed by more waits for the next day's
 # Each parse is a child process of up to 512 MiB; two at once bound what imports can cost.
 PARSE_SLOTS = 2
 
@@ -65,25 +54,11 @@ class ImportReport:
         return ", ".join(parts)
 
 
-class Importer:
-    def __init__(self, bot: HammingBot, reminders: Reminders) -> None:
+class FeedImporter:
+    def __init__(self, bot: HammingBot, jobs: GrantJobs) -> None:
         self.bot = bot
-        self.reminders = reminders
+        self.jobs = jobs
         self._parse_slots = asyncio.Semaphore(PARSE_SLOTS)
-
-    def jobs(self) -> list[Job]:
-        return [Job(Kind(REFRESH, REFRESH_GRACE), self.on_refresh)]
-
-    async def plan(self, now: datetime) -> None:
-        for guild_id in await store.list_feed_guild_ids(self.bot.db):
-            await self.ensure_refresh(guild_id, now)
-
-    async def ensure_refresh(self, guild_id: int, now: datetime) -> None:
-        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
-        due = next_daily_at(now, REFRESH_AT, zone)
-        await self.bot.scheduler.schedule(
-            refresh_key(guild_id, due, zone), REFRESH, due, guild_id=guild_id
-        )
 
     async def import_url(self, guild_id: int, url_text: str, actor_id: int) -> ImportReport:
         """Fetch, parse and upsert one feed; FeedError (nothing changed) if it is unusable."""
@@ -101,7 +76,7 @@ class Importer:
             feed = await store.get_or_insert_feed(tx, guild_id, url, actor_id, now)
             report = await self._upsert(guild_id, feed.id, url, parsed, actor_id, now)
             await store.update_feed_status(self.bot.db, feed.id, fetched_at=now, error=None)
-        await self.ensure_refresh(guild_id, now)
+        await self.jobs.ensure_refresh(guild_id, now)
         log.info(
             "guild %s: %s imported %s: %s", guild_id, actor_id, redact_url(url), report.summary()
         )
@@ -143,14 +118,6 @@ class Importer:
             outcomes.append((feed.url, error))
         return outcomes
 
-    async def on_refresh(self, occurrence: Occurrence) -> None:
-        assert occurrence.guild_id is not None
-        # Tomorrow's first, so the refresh keeps recurring whatever happens today.
-        await self.ensure_refresh(occurrence.guild_id, occurrence.due_at + timedelta(hours=1))
-        if not await store.list_feeds(self.bot.db, occurrence.guild_id):
-            raise SkipOccurrence("no feeds are imported")
-        await self.refresh_guild(occurrence.guild_id)
-
     async def _upsert(
         self,
         guild_id: int,
@@ -172,7 +139,7 @@ class Importer:
                     report.unchanged += 1
                 elif action == "remove" and existing is not None:
                     await store.delete_grant(tx, guild_id, existing.id)
-                    await self.reminders.cancel(existing.id)
+                    await self.jobs.cancel(existing.id)
                     taken.discard(name_key(existing.name))
                     report.removed.append(existing.name)
                 elif action == "add":
@@ -198,7 +165,7 @@ class Importer:
                         source_hash=event.fingerprint,
                     )
                     taken.add(name_key(name))
-                    await self.reminders.ensure(grant, now)
+                    await self.jobs.ensure(grant, now)
                     report.added.append(name)
                 elif action == "update" and existing is not None:
                     taken.discard(name_key(existing.name))
@@ -218,9 +185,9 @@ class Importer:
                     )
                     await store.update_grant(tx, updated, now)
                     if moved:
-                        await self.reminders.cancel(existing.id)
-                        await self.reminders.ensure(updated, now)
+                        await self.jobs.cancel(existing.id)
+                        await self.jobs.ensure(updated, now)
                         # A feed moving a deadline tells people, as an edit does.
-                        await self.reminders.announce_move(existing, updated, now)
+                        await self.jobs.announce_move(existing, updated, now)
                     report.updated.append(name)
         return report

@@ -1,4 +1,7 @@
-"""/grants import, import-refresh, import-stop: deadlines from iCalendar feeds (moderators)."""
+"""/grants import, import-refresh, import-stop: deadlines from iCalendar feeds (moderators).
+
+A mixin of GrantsCog (cog.py): its commands belong to the same /grants group.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +10,44 @@ import logging
 import discord
 from discord import app_commands
 
-from bot.checks import moderator_only, require_guild
+from bot.checks import is_moderator, moderator_only, require_guild
 from bot.client import HammingBot
 from bot.ui import UserError, clip
 from cogs.grants import store
+from cogs.grants.feature import GrantsFeature, grants
 from cogs.grants.feeds import redact_url
-from cogs.grants.importer import ImportReport
-from cogs.grants.logic import clean_url
-from cogs.grants.shared import GrantsBase, feed_autocomplete, grants, user_errors
+from cogs.grants.logic import http_url
+from cogs.grants.messages import import_report_text, refresh_text
 
 log = logging.getLogger(__name__)
 
 
-class FeedCommands(GrantsBase):
+async def feed_autocomplete(
+    interaction: discord.Interaction[HammingBot], current: str
+) -> list[app_commands.Choice[str]]:
+    # discord.py runs only this function's own checks for autocomplete, not the command's,
+    # and a feed link can carry a secret (a private Google Calendar address): moderators only.
+    if interaction.guild_id is None or not await is_moderator(interaction):
+        return []
+    feeds = await store.list_feeds(interaction.client.db, interaction.guild_id)
+    return [
+        app_commands.Choice(name=clip(f.url, 100), value=f.url)
+        for f in feeds
+        if current.casefold() in f.url.casefold() and len(f.url) <= 100
+    ][:25]
+
+
+class FeedCommands(GrantsFeature):
     @grants.command(name="import")
     @app_commands.describe(url="An iCalendar feed (https://.../something.ics)")
     @moderator_only()
     async def import_feed(self, interaction: discord.Interaction[HammingBot], url: str) -> None:
         """Import deadlines from an iCalendar feed; importing again updates them (moderators)."""
         guild = require_guild(interaction)
-        with user_errors():
-            clean_url(url)
+        http_url(url)  # a mistyped link is answered at once, before "thinking…"
         await interaction.response.defer(ephemeral=True, thinking=True)
-        with user_errors():
-            report = await self.importer.import_url(guild.id, url, interaction.user.id)
-        await interaction.followup.send(_report_text(report), ephemeral=True)
+        report = await self.importer.import_url(guild.id, url, interaction.user.id)
+        await interaction.followup.send(import_report_text(report), ephemeral=True)
 
     @grants.command(name="import-refresh")
     @moderator_only()
@@ -42,14 +58,7 @@ class FeedCommands(GrantsBase):
             raise UserError("No feeds are imported yet: `/grants import url:` adds one.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcomes = await self.importer.refresh_guild(guild.id)
-        lines = [
-            f"• {url}: {outcome.summary() if isinstance(outcome, ImportReport) else outcome}"
-            for url, outcome in outcomes
-        ]
-        await interaction.followup.send(
-            clip("Refreshed (daily refreshes continue):\n" + "\n".join(lines), 2000),
-            ephemeral=True,
-        )
+        await interaction.followup.send(refresh_text(outcomes), ephemeral=True)
 
     @grants.command(name="import-stop")
     @app_commands.describe(url="The feed to stop following")
@@ -74,28 +83,3 @@ class FeedCommands(GrantsBase):
             f"Stopped following {feed.url}; its deadlines stay (edit or remove them as any other).",
             ephemeral=True,
         )
-
-
-def _report_text(report: ImportReport) -> str:
-    lines = [f"Imported {report.url}: {report.summary()}."]
-    if report.added:
-        lines.append("Added: " + ", ".join(report.added[:20]))
-    if report.updated:
-        lines.append("Updated: " + ", ".join(report.updated[:20]))
-    footer = "-# The feed is re-read daily; `/grants import-refresh` re-reads it now."
-    if report.skipped:
-        # As many reasons as fit in one message, then how many more there were.
-        room = 2000 - len("\n".join([*lines, footer])) - 40
-        shown: list[str] = []
-        for reason in report.skipped:
-            line = "• " + clip(reason, 300)
-            if len(line) + 1 > room:
-                break
-            shown.append(line)
-            room -= len(line) + 1
-        more = len(report.skipped) - len(shown)
-        lines.append("Skipped:" + "".join("\n" + line for line in shown))
-        if more:
-            lines.append(f"…and {more} more.")
-    lines.append(footer)
-    return clip("\n".join(lines), 2000)
