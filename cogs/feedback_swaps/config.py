@@ -19,10 +19,7 @@ from bot.time import discord_timestamp
 from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
 from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.feedback_swaps import store
-from cogs.feedback_swaps.actions import plain_errors
-from cogs.feedback_swaps.logic import MAX_REVIEWERS_PER_DRAFT
-from cogs.feedback_swaps.rounds import settings_summary
-from cogs.feedback_swaps.rules import (
+from cogs.feedback_swaps.logic import (
     DEFAULT_TOPICS,
     MAX_DRAFT_LIMIT,
     MAX_REPEAT_WINDOW,
@@ -30,6 +27,9 @@ from cogs.feedback_swaps.rules import (
     parse_topic_list,
     round_slot,
 )
+from cogs.feedback_swaps.matching import MAX_REVIEWERS_PER_DRAFT
+from cogs.feedback_swaps.messages import settings_summary
+from cogs.feedback_swaps.service import plain_errors
 from cogs.feedback_swaps.store import FeedbackSettings
 from cogs.feedback_swaps.views import TopicsModal
 

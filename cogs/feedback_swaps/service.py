@@ -1,6 +1,6 @@
-"""What members do to drafts, the pool and assignments: checks, one transaction, a reply.
+"""What feedback-swap commands and buttons do: checks, one transaction, a reply.
 
-Every refusal is a `UserError` raised before anything is written, so bad input changes nothing.
+Every refusal is raised before anything is written, so bad input changes nothing.
 """
 
 from __future__ import annotations
@@ -8,18 +8,17 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
-from bot import guilds
-from bot.checks import require_guild
-from bot.time import discord_timestamp
+from bot import guilds, ledger
+from bot.features import FeatureStatus
 from bot.timeparse import TimeParseError, parse_deadline
 from bot.ui import UserError
-from cogs.feedback_swaps import store
-from cogs.feedback_swaps.rounds import RATE, Rounds, announce_key
-from cogs.feedback_swaps.rules import (
+from cogs.feedback_swaps import messages, store, store_rounds
+from cogs.feedback_swaps.jobs import ROUND, Rounds, round_key
+from cogs.feedback_swaps.logic import (
     TITLE_MAX,
     RuleError,
     check_draft_limit,
@@ -31,7 +30,7 @@ from cogs.feedback_swaps.rules import (
     parse_topics,
     topics_text,
 )
-from cogs.feedback_swaps.store import AssignmentRow
+from cogs.feedback_swaps.store_rounds import AssignmentRow
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -48,11 +47,11 @@ def plain_errors() -> Iterator[None]:
         raise UserError(str(exc)) from None
 
 
-def _when(instant: Any) -> str:
-    return f"{discord_timestamp(instant, 'F')} ({discord_timestamp(instant, 'R')})"
+_when = messages.when
+REPORT_ROUNDS = 6  # completion rates over this many recent rounds
 
 
-class Actions:
+class Service:
     def __init__(self, bot: HammingBot, rounds: Rounds) -> None:
         self.bot = bot
         self.rounds = rounds
@@ -68,7 +67,8 @@ class Actions:
 
     async def submit_draft(
         self,
-        interaction: discord.Interaction[Any],
+        guild_id: int,
+        user_id: int,
         *,
         title: str,
         link: str,
@@ -77,29 +77,27 @@ class Actions:
         due: str,
         topics: Sequence[str],
     ) -> str:
-        guild = require_guild(interaction)
-        user_id = interaction.user.id
         db = self.bot.db
         now = self.bot.clock.now()
         clean_title = " ".join(title.split())[:TITLE_MAX]
         clean_wanted = wanted.strip()
         if not clean_title or not clean_wanted:
             raise UserError("Give your draft a title and say what feedback you want.")
-        zone = await guilds.get_reading_zone(db, guild.id, user_id)
-        upcoming = await self.rounds.next_round(guild.id)
+        zone = await guilds.get_reading_zone(db, guild_id, user_id)
+        upcoming = await self.rounds.next_round(guild_id)
         with plain_errors():
             clean_link = parse_link(link)
             clean_length = parse_length(length)
             parsed = parse_deadline(due, zone, now)
             check_due(parsed.when, now, upcoming)
-        settings = await store.get_settings(db, guild.id)
+        settings = await store.get_settings(db, guild_id)
         async with db.transaction() as tx:
-            drafts = await store.list_member_drafts(db, guild.id, user_id)
+            drafts = await store.list_member_drafts(db, guild_id, user_id)
             with plain_errors():
                 check_draft_limit(len(drafts), settings.draft_limit)
             draft_id = await store.insert_draft(
                 tx,
-                guild_id=guild.id,
+                guild_id=guild_id,
                 author_id=user_id,
                 title=clean_title,
                 link=clean_link,
@@ -109,7 +107,7 @@ class Actions:
                 due_at=parsed.when,
                 now=now,
             )
-        log.info("guild %s: %s requested feedback on draft %s", guild.id, user_id, draft_id)
+        log.info("guild %s: %s requested feedback on draft %s", guild_id, user_id, draft_id)
         lines = [
             f"Your draft **{clean_title}** is up for feedback ({clean_length}; topics: "
             f"{topics_text(topics)}).",
@@ -120,7 +118,7 @@ class Actions:
             else "No round is scheduled yet; a moderator sets one up with `/config feedback "
             "schedule` or runs `/feedback match-now`.",
         ]
-        reviewer = await store.get_reviewer(db, guild.id, user_id)
+        reviewer = await store.get_reviewer(db, guild_id, user_id)
         if reviewer is None or not reviewer.active:
             lines.append(
                 "Give to get: join the reviewer pool with `/feedback join` and you are given a "
@@ -142,13 +140,13 @@ class Actions:
         told = 0
         async with db.transaction() as tx:
             await store.update_draft_status(tx, draft.id, "withdrawn", now)
-            for a in await store.list_draft_assignments(db, draft.id):
-                if not await store.update_assignment_status(tx, a.id, "withdrawn", now):
+            for a in await store_rounds.list_draft_assignments(db, draft.id):
+                if not await store_rounds.update_assignment_status(tx, a.id, "withdrawn", now):
                     continue
                 await self.rounds.cancel_followups(a.id)
-                await self.bot.scheduler.cancel(key=announce_key(a.id, "author"))
+                await self.rounds.cancel_announcement(a.id, "author")
                 # A reviewer who was never told about the draft needs no news of its withdrawal.
-                if not await self.bot.scheduler.cancel(key=announce_key(a.id, "reviewer")):
+                if not await self.rounds.cancel_announcement(a.id, "reviewer"):
                     await self.rounds.notice(guild_id, a.reviewer_id, "withdrawn", assignment=a.id)
                     told += 1
         log.info("guild %s: %s withdrew draft %s", guild_id, user_id, draft.id)
@@ -200,7 +198,7 @@ class Actions:
         if not left:
             raise UserError("You are not in the reviewer pool; nothing to leave.")
         log.info("guild %s: %s left the reviewer pool", guild_id, user_id)
-        active = await store.list_member_reviews(db, guild_id, user_id)
+        active = await store_rounds.list_member_reviews(db, guild_id, user_id)
         tail = (
             f" You still have {len(active)} review{'s' if len(active) != 1 else ''} in "
             "progress; `/feedback status` lists them."
@@ -274,7 +272,7 @@ class Actions:
     # -- buttons -----------------------------------------------------------------------------
 
     async def _assignment(self, assignment_id: int) -> AssignmentRow:
-        found = await store.get_assignment(self.bot.db, assignment_id)
+        found = await store_rounds.get_assignment(self.bot.db, assignment_id)
         if found is None:
             raise UserError("I cannot find that review any more.")
         return found
@@ -307,19 +305,12 @@ class Actions:
     async def _sent(self, a: AssignmentRow) -> str:
         now = self.bot.clock.now()
         async with self.bot.db.transaction() as tx:
-            marked = await store.update_assignment_sent(tx, a.id, now)
+            marked = await store_rounds.update_assignment_sent(tx, a.id, now)
             if marked:
                 await self.rounds.cancel_followups(a.id)
                 await self.rounds.close_if_finished(a.draft_id, now)
                 if a.rating is None:
-                    await self.bot.scheduler.schedule(
-                        f"{RATE}:{a.id}",
-                        RATE,
-                        now,
-                        guild_id=a.guild_id,
-                        user_id=a.author_id,
-                        payload={"assignment": a.id},
-                    )
+                    await self.rounds.schedule_rating(a, now)
         if not marked:
             raise UserError("The author already confirmed they got your feedback. Thank you!")
         log.info("guild %s: %s sent feedback for assignment %s", a.guild_id, a.reviewer_id, a.id)
@@ -330,7 +321,7 @@ class Actions:
         with plain_errors():
             due = extended_due(a.due_at, a.extensions)
         async with self.bot.db.transaction() as tx:
-            if not await store.update_assignment_extend(tx, a.id, due, a.extensions + 1):
+            if not await store_rounds.update_assignment_extend(tx, a.id, due, a.extensions + 1):
                 raise UserError("This review changed meanwhile; look at `/feedback status`.")
             await self.rounds.cancel_followups(a.id)
             await self.rounds.schedule_followups(
@@ -346,7 +337,7 @@ class Actions:
         db = self.bot.db
         now = self.bot.clock.now()
         async with db.transaction() as tx:
-            if not await store.update_assignment_status(tx, a.id, "cancelled", now):
+            if not await store_rounds.update_assignment_status(tx, a.id, "cancelled", now):
                 raise UserError("This review changed meanwhile; look at `/feedback status`.")
             await self.rounds.cancel_followups(a.id)
             await self.rounds.reopen_if_uncovered(a.draft_id, now)
@@ -370,7 +361,7 @@ class Actions:
         now = self.bot.clock.now()
         a = await self._assignment(assignment_id)
         async with self.bot.db.transaction() as tx:
-            if not await store.update_assignment_received(tx, a.id, stars, now):
+            if not await store_rounds.update_assignment_received(tx, a.id, stars, now):
                 raise UserError("This review was called off, so there is nothing to rate.")
             if a.status != "done":
                 await self.rounds.cancel_followups(a.id)
@@ -393,3 +384,98 @@ class Actions:
             )
         log.info("guild %s: %s rejoined the reviewer pool", guild_id, user_id)
         return "You are back in the reviewer pool, and your lapse count starts again at zero."
+
+    # -- what members and moderators read -----------------------------------------------------
+
+    async def status_embed(self, guild_id: int, user_id: int) -> discord.Embed:
+        db = self.bot.db
+        drafts = await store.list_member_drafts(db, guild_id, user_id)
+        reviews = await store_rounds.list_member_reviews(db, guild_id, user_id)
+        reviewer = await store.get_reviewer(db, guild_id, user_id)
+        idle = None
+        if reviewer is not None and reviewer.active:
+            latest = await store_rounds.list_rounds(db, guild_id, 1)
+            idle = await store_rounds.get_idle(db, latest[0].id, user_id) if latest else None
+        return messages.status_embed(
+            now=self.bot.clock.now(),
+            drafts=[(d, await store_rounds.list_draft_assignments(db, d.id)) for d in drafts],
+            reviews=reviews,
+            titles=await store.list_drafts_by_id(db, [a.draft_id for a in reviews]),
+            reviewer=reviewer,
+            idle=idle,
+            ledger=await store_rounds.get_ledger(db, guild_id, user_id),
+            next_round=await self.rounds.next_round(guild_id),
+        )
+
+    async def report_embed(self, guild_id: int) -> discord.Embed:
+        db = self.bot.db
+        recent = await store_rounds.list_rounds(db, guild_id, REPORT_ROUNDS)
+        if not recent:
+            return messages.no_round_yet_embed()
+        latest = recent[0]
+        assignments = await store_rounds.list_round_assignments(db, latest.id)
+        unmatched = await store_rounds.list_unmatched(db, latest.id)
+        return messages.report_embed(
+            recent=recent,
+            assignments=assignments,
+            unmatched=unmatched,
+            idle=await store_rounds.list_idle(db, latest.id),
+            drafts=await store.list_drafts_by_id(
+                db, sorted({a.draft_id for a in assignments} | {u.draft_id for u in unmatched})
+            ),
+            recent_statuses=await store_rounds.list_guild_assignment_statuses(
+                db, guild_id, [r.id for r in recent]
+            ),
+        )
+
+    async def feature_status(self, guild_id: int) -> FeatureStatus:
+        db = self.bot.db
+        now = self.bot.clock.now()
+        return messages.feature_status(
+            await store.get_settings(db, guild_id),
+            pool=sum(1 for r in await store.list_reviewers(db, guild_id) if r.available(now)),
+            waiting=len(await store.list_drafts(db, guild_id, ("open",))),
+            next_round=await self.rounds.next_round(guild_id),
+        )
+
+    # -- a round now ---------------------------------------------------------------------------
+
+    async def check_can_match_now(self, guild_id: int) -> None:
+        db = self.bot.db
+        running = await ledger.list_occurrences(
+            db, guild_id=guild_id, kind=ROUND.name, states=("claimed",)
+        )
+        if running:
+            raise UserError(
+                "A round is being computed right now; look at `/feedback report` in a minute."
+            )
+        if not await store.list_drafts(db, guild_id, ("open",)):
+            raise UserError("Nothing to match: no drafts are waiting for a reviewer.")
+        now = self.bot.clock.now()
+        if not any(r.available(now) for r in await store.list_reviewers(db, guild_id)):
+            raise UserError(
+                "Nobody is in the reviewer pool (or everyone is paused); nothing was matched."
+            )
+
+    async def match_now(self, guild_id: int, user_id: int, interaction_id: int) -> str:
+        """Run a round now, outside the schedule; the moderator's answer."""
+        slot = f"now-{interaction_id}"
+        key = round_key(guild_id, slot)
+        await self.bot.scheduler.schedule(
+            key,
+            ROUND,
+            self.bot.clock.now(),
+            guild_id=guild_id,
+            payload={"slot": slot, "by": user_id},
+        )
+        await self.bot.scheduler.run_now(key)
+        await self.rounds.send_due_now(guild_id)
+        log.info("guild %s: %s ran a feedback round now", guild_id, user_id)
+        found = await store_rounds.get_round_by_slot(self.bot.db, guild_id, slot)
+        if found is None:
+            return messages.NOTHING_MATCHED
+        return messages.match_now_text(
+            await store_rounds.list_round_assignments(self.bot.db, found.id),
+            await store_rounds.list_unmatched(self.bot.db, found.id),
+            await store_rounds.list_idle(self.bot.db, found.id),
+        )
