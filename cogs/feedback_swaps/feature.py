@@ -17,7 +17,6 @@ from bot.features import (
     FeatureStatus,
     Forgotten,
     Job,
-    Periodic,
     Planner,
 )
 from cogs.feedback_swaps import store, store_members, store_rounds
@@ -72,12 +71,11 @@ class FeedbackFeature(FeatureCog):
     def planners(self) -> Sequence[tuple[str, Planner]]:
         return [("feedback-swaps", self.rounds.plan_all)]
 
-    def periodic(self) -> Sequence[Periodic]:
-        # Re-plans when the server's time zone changed under a pending round.
-        return [Periodic("feedback-replan", self.replan_all, timedelta(minutes=15))]
-
-    async def replan_all(self) -> None:
-        await self.rounds.plan_all(self.bot.clock.now())
+    async def zone_changed(self, guild_id: int) -> None:
+        # The next round is planned in local time: move it to the new zone's clock. A round
+        # already tried (a retry waiting out its backoff) is left alone by the planner.
+        async with self.bot.db.transaction():
+            await self.rounds.plan_next_round(guild_id, self.bot.clock.now())
 
     async def status(self, guild_id: int) -> FeatureStatus:
         return await self.service.feature_status(guild_id)
