@@ -15,7 +15,6 @@ from cogs.feedback_swaps.config import FeedbackConfig
 from cogs.feedback_swaps.feature import FeedbackFeature
 from cogs.feedback_swaps.logic import parse_topics, topic_choices
 from cogs.feedback_swaps.matching import MAX_PER_ROUND
-from cogs.feedback_swaps.service import plain_errors
 from cogs.feedback_swaps.views import DYNAMIC_ITEMS, DraftModal
 
 log = logging.getLogger(__name__)
@@ -74,8 +73,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
         """Ask for feedback on a draft: a form for its title, link, wishes and due date."""
         guild = require_guild(interaction)
         settings = await self.service.check_can_request(guild.id, interaction.user.id)
-        with plain_errors():
-            chosen = parse_topics(topics, settings.topics)
+        chosen = parse_topics(topics, settings.topics)
         await interaction.response.send_modal(DraftModal(chosen))
 
     @feedback.command(name="withdraw")

@@ -16,7 +16,7 @@ from discord import app_commands
 from bot import guilds
 from bot.checks import ModeratorGroup, ensure_moderator, require_guild
 from bot.time import discord_timestamp
-from bot.timeparse import WEEKDAYS, TimeParseError, parse_hhmm
+from bot.timeparse import WEEKDAYS, parse_hhmm
 from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.feedback_swaps import store
 from cogs.feedback_swaps.logic import (
@@ -29,7 +29,6 @@ from cogs.feedback_swaps.logic import (
 )
 from cogs.feedback_swaps.matching import MAX_REVIEWERS_PER_DRAFT
 from cogs.feedback_swaps.messages import settings_summary
-from cogs.feedback_swaps.service import plain_errors
 from cogs.feedback_swaps.store import FeedbackSettings
 from cogs.feedback_swaps.views import TopicsModal
 
@@ -147,10 +146,7 @@ class FeedbackConfig(ModeratorGroup, name="feedback", description="Feedback swap
     ) -> None:
         """Set when feedback rounds run and where, and turn them on."""
         guild = require_guild(interaction)
-        try:
-            at = parse_hhmm(time)
-        except TimeParseError as exc:
-            raise UserError(str(exc)) from None
+        at = parse_hhmm(time)
         granted = channel.permissions_for(guild.me)
         missing = [label for name, label in NEEDED.items() if not getattr(granted, name)]
         if missing:
@@ -211,8 +207,7 @@ class FeedbackConfig(ModeratorGroup, name="feedback", description="Feedback swap
         if not await ensure_moderator(interaction):  # the form outlives the command's check
             raise UserError("Only moderators can edit the topic list.")
         guild = require_guild(interaction)
-        with plain_errors():
-            topics = parse_topic_list(text)
+        topics = parse_topic_list(text)
         old = await store.get_settings(self.bot.db, guild.id)
         await self._save(interaction.user.id, old, old.with_changes(topics=topics))
         return (

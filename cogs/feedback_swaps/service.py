@@ -5,22 +5,20 @@ Every refusal is raised before anything is written, so bad input changes nothing
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot import guilds, ledger
 from bot.features import FeatureStatus
-from bot.timeparse import TimeParseError, parse_deadline
+from bot.timeparse import parse_deadline
 from bot.ui import UserError
 from cogs.feedback_swaps import messages, store, store_rounds
 from cogs.feedback_swaps.jobs import ROUND, Rounds, round_key
 from cogs.feedback_swaps.logic import (
     TITLE_MAX,
-    RuleError,
     check_draft_limit,
     check_due,
     check_pause,
@@ -38,16 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@contextlib.contextmanager
-def plain_errors() -> Iterator[None]:
-    """Rule and time-parsing errors are the member's to fix: show them as they are."""
-    try:
-        yield
-    except (RuleError, TimeParseError) as exc:
-        raise UserError(str(exc)) from None
-
-
-_when = messages.when
 REPORT_ROUNDS = 6  # completion rates over this many recent rounds
 
 
@@ -61,8 +49,7 @@ class Service:
     async def check_can_request(self, guild_id: int, user_id: int) -> store.FeedbackSettings:
         settings = await store.get_settings(self.bot.db, guild_id)
         drafts = await store.list_member_drafts(self.bot.db, guild_id, user_id)
-        with plain_errors():
-            check_draft_limit(len(drafts), settings.draft_limit)
+        check_draft_limit(len(drafts), settings.draft_limit)
         return settings
 
     async def submit_draft(
@@ -85,16 +72,14 @@ class Service:
             raise UserError("Give your draft a title and say what feedback you want.")
         zone = await guilds.get_reading_zone(db, guild_id, user_id)
         upcoming = await self.rounds.next_round(guild_id)
-        with plain_errors():
-            clean_link = parse_link(link)
-            clean_length = parse_length(length)
-            parsed = parse_deadline(due, zone, now)
-            check_due(parsed.when, now, upcoming)
+        clean_link = parse_link(link)
+        clean_length = parse_length(length)
+        parsed = parse_deadline(due, zone, now)
+        check_due(parsed.when, now, upcoming)
         settings = await store.get_settings(db, guild_id)
         async with db.transaction() as tx:
             drafts = await store.list_member_drafts(db, guild_id, user_id)
-            with plain_errors():
-                check_draft_limit(len(drafts), settings.draft_limit)
+            check_draft_limit(len(drafts), settings.draft_limit)
             draft_id = await store.insert_draft(
                 tx,
                 guild_id=guild_id,
@@ -111,9 +96,9 @@ class Service:
         lines = [
             f"Your draft **{clean_title}** is up for feedback ({clean_length}; topics: "
             f"{topics_text(topics)}).",
-            f"Feedback needed by {_when(parsed.when)}, read as {parsed.describe()}.",
+            f"Feedback needed by {messages.when(parsed.when)}, read as {parsed.describe()}.",
             *parsed.notes,
-            f"It is paired with a reviewer in the next round, {_when(upcoming)}."
+            f"It is paired with a reviewer in the next round, {messages.when(upcoming)}."
             if upcoming
             else "No round is scheduled yet; a moderator sets one up with `/config feedback "
             "schedule` or runs `/feedback match-now`.",
@@ -161,8 +146,7 @@ class Service:
         db = self.bot.db
         settings = await store.get_settings(db, guild_id)
         existing = await store.get_reviewer(db, guild_id, user_id)
-        with plain_errors():
-            chosen = parse_topics(topics, settings.topics) if topics is not None else None
+        chosen = parse_topics(topics, settings.topics) if topics is not None else None
         if chosen is None:
             chosen = existing.topics if existing else ()
         per = per_round or (existing.per_round if existing else 1)
@@ -180,7 +164,7 @@ class Service:
         lines = [
             f"You are in the reviewer pool: up to {per} draft{'s' if per != 1 else ''} per "
             f"round; your topics: {topics_text(chosen)}.",
-            f"Next round: {_when(upcoming)}." if upcoming else "No round is scheduled yet.",
+            f"Next round: {messages.when(upcoming)}." if upcoming else "No round is scheduled yet.",
         ]
         if not chosen:
             lines.append(
@@ -217,9 +201,8 @@ class Service:
             raise UserError("You are not in the reviewer pool; join with `/feedback join`.")
         now = self.bot.clock.now()
         zone = await guilds.get_reading_zone(db, guild_id, user_id)
-        with plain_errors():
-            parsed = parse_deadline(until, zone, now)
-            check_pause(parsed.when, now)
+        parsed = parse_deadline(until, zone, now)
+        check_pause(parsed.when, now)
         async with db.transaction() as tx:
             await store.update_reviewer_pause(
                 tx, guild_id, user_id, until=parsed.when, reason="member", now=now
@@ -227,7 +210,7 @@ class Service:
         log.info("guild %s: %s paused reviewing until %s", guild_id, user_id, parsed.when)
         notes = "".join(f"\n{n}" for n in parsed.notes)
         return (
-            f"Paused: no drafts to review for you until {_when(parsed.when)} (read as "
+            f"Paused: no drafts to review for you until {messages.when(parsed.when)} (read as "
             f"{parsed.describe()}). Your open drafts still take part. `/feedback join` ends the "
             f"pause early.{notes}"
         )
@@ -318,8 +301,7 @@ class Service:
 
     async def _extend(self, a: AssignmentRow) -> str:
         now = self.bot.clock.now()
-        with plain_errors():
-            due = extended_due(a.due_at, a.extensions)
+        due = extended_due(a.due_at, a.extensions)
         async with self.bot.db.transaction() as tx:
             if not await store_rounds.update_assignment_extend(tx, a.id, due, a.extensions + 1):
                 raise UserError("This review changed meanwhile; look at `/feedback status`.")
@@ -331,7 +313,7 @@ class Service:
                 a.guild_id, a.author_id, "extended", assignment=a.id, n=a.extensions + 1
             )
         log.info("guild %s: %s extended assignment %s", a.guild_id, a.reviewer_id, a.id)
-        return f"⏳ Three more days: your feedback is now due {_when(due)}. I'll ask again."
+        return f"⏳ Three more days: your feedback is now due {messages.when(due)}. I'll ask again."
 
     async def _decline(self, a: AssignmentRow) -> str:
         db = self.bot.db
