@@ -38,7 +38,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
-        settings = await store.get_settings(self.bot.db, interaction.guild_id)
+        settings = await self.service.settings.get(interaction.guild_id)
         return [
             app_commands.Choice(name=v, value=v) for v in topic_choices(current, settings.topics)
         ]

@@ -81,7 +81,7 @@ class FeedbackFeature(FeatureCog):
         return await self.service.feature_status(guild_id)
 
     async def get_channel(self, guild_id: int) -> int | None:
-        settings = await store.get_settings(self.bot.db, guild_id)
+        settings = await self.service.settings.get(guild_id)
         return settings.channel_id if settings.enabled else None
 
     async def set_channel(self, guild_id: int, channel_id: int, actor_id: int) -> None:

@@ -82,6 +82,20 @@ def shown_settings(s: FeedbackSettings) -> dict[str, str]:
     }
 
 
+def schedule_reply(settings: FeedbackSettings, zone: str, next_round: datetime | None) -> str:
+    """The moderator's answer to /config feedback schedule."""
+    lines = [
+        f"Feedback swaps are on: {settings_summary(settings)} ({zone} time).",
+        f"Members may have {settings.draft_limit} open draft(s); a pair meets again only after "
+        f"{settings.repeat_window} round(s) unless there is no other way.",
+        f"Next round: {when(next_round) if next_round else 'not planned'}.",
+    ]
+    if zone == "UTC":
+        lines.append("The server's time zone is UTC; set yours with `/config timezone`.")
+    lines.append("Edit the topic list with `/config feedback topics`.")
+    return "\n".join(lines)
+
+
 # --- the draft and the private messages about it -------------------------------------------
 def draft_card(draft: DraftRow, *, heading: str | None = None) -> discord.Embed:
     """The draft as reviewers and authors see it: title, link, what is wanted, due date."""

@@ -6,13 +6,16 @@ Every refusal is raised before anything is written, so bad input changes nothing
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import time
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot import guilds, ledger
+from bot.db import Transaction
 from bot.features import FeatureStatus
+from bot.guild_settings import GuildSettings
 from bot.timeparse import parse_deadline
 from bot.ui import UserError
 from cogs.feedback_swaps import messages, store, store_rounds
@@ -23,11 +26,14 @@ from cogs.feedback_swaps.logic import (
     check_due,
     check_pause,
     extended_due,
+    next_round_at,
     parse_length,
     parse_link,
     parse_topics,
+    round_slot,
     topics_text,
 )
+from cogs.feedback_swaps.store import FeedbackSettings
 from cogs.feedback_swaps.store_rounds import AssignmentRow
 
 if TYPE_CHECKING:
@@ -43,10 +49,65 @@ class Service:
     def __init__(self, bot: HammingBot, rounds: Rounds) -> None:
         self.bot = bot
         self.rounds = rounds
+        self.settings = GuildSettings(
+            bot.db,
+            bot.clock,
+            read=store.get_settings,
+            write=store.upsert_settings,
+            shown=messages.shown_settings,
+        )
+
+    # -- settings ----------------------------------------------------------------------------
+
+    async def save_settings(
+        self, guild_id: int, actor_id: int, change: Callable[[FeedbackSettings], FeedbackSettings]
+    ) -> FeedbackSettings:
+        """Change the server's settings, audited, and replan its next round: all at once."""
+
+        async def replan(_tx: Transaction, _old: FeedbackSettings, new: FeedbackSettings) -> None:
+            await self.rounds.plan_next_round(new.guild_id, self.bot.clock.now())
+
+        saved = await self.settings.save(guild_id, actor_id, change, after=replan)
+        return saved.new
+
+    async def schedule_rounds(
+        self,
+        guild_id: int,
+        actor_id: int,
+        *,
+        channel_id: int,
+        day: int,
+        at: time,
+        cadence: str,
+        reviewers_per_draft: int | None = None,
+        draft_limit: int | None = None,
+        repeat_window: int | None = None,
+    ) -> FeedbackSettings:
+        """Turn rounds on in this channel on that day, time and cadence (None: unchanged)."""
+        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
+        first = next_round_at(
+            self.bot.clock.now(), weekday=day, at=at, zone=zone, cadence="weekly", anchor=None
+        )
+
+        def change(old: FeedbackSettings) -> FeedbackSettings:
+            return old.with_changes(
+                enabled=True,
+                channel_id=channel_id,
+                cadence=cadence,
+                weekday=day,
+                round_time=f"{at:%H:%M}",
+                # Biweekly counts fortnights from the first round after this change.
+                anchor_date=round_slot(first, zone),
+                reviewers_per_draft=reviewers_per_draft or old.reviewers_per_draft,
+                draft_limit=draft_limit or old.draft_limit,
+                repeat_window=old.repeat_window if repeat_window is None else repeat_window,
+            )
+
+        return await self.save_settings(guild_id, actor_id, change)
 
     # -- drafts ------------------------------------------------------------------------------
 
-    async def check_can_request(self, guild_id: int, user_id: int) -> store.FeedbackSettings:
+    async def check_can_request(self, guild_id: int, user_id: int) -> FeedbackSettings:
         settings = await store.get_settings(self.bot.db, guild_id)
         drafts = await store.list_member_drafts(self.bot.db, guild_id, user_id)
         check_draft_limit(len(drafts), settings.draft_limit)
