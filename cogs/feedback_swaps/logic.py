@@ -1,7 +1,7 @@
 """Feedback swaps' pure rules around the matcher: input checks, cadence, follow-up timing, ledger.
 
 No discord, no await; every function that depends on time takes `now`. Errors a member caused
-are `RuleError` with a message fit to show them as it is.
+are `RuleError` (a DomainError) with a message fit to show them as it is.
 """
 
 from __future__ import annotations
@@ -258,13 +258,6 @@ def next_round_at(
                 return candidate
         day += timedelta(days=7)
     raise AssertionError("unreachable: a weekly or biweekly slot recurs within four weeks")
-
-
-def parse_slot(slot: str) -> date | None:
-    try:
-        return date.fromisoformat(slot)
-    except ValueError:
-        return None
 
 
 # --- follow-up ------------------------------------------------------------------------------

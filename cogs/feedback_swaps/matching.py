@@ -141,12 +141,6 @@ class RoundPlan:
     idle: tuple[Idle, ...]  # sorted by member_id
     total_weight: int  # the objective: pair + reviewer-unit + slot weights
 
-    def reviewers_of(self, draft_id: int) -> tuple[int, ...]:
-        return tuple(a.reviewer_id for a in self.assignments if a.draft_id == draft_id)
-
-    def drafts_of(self, member_id: int) -> tuple[int, ...]:
-        return tuple(a.draft_id for a in self.assignments if a.reviewer_id == member_id)
-
 
 # --- weights and reasons ------------------------------------------------------------------
 def shared_topics(reviewer: Reviewer, draft: Draft) -> list[str]:

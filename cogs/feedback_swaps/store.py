@@ -1,4 +1,9 @@
-"""Every SQL statement of feedback swaps, returning dataclasses."""
+"""Every SQL statement of feedback swaps about settings, drafts, the reviewer pool, avoid
+lists and private threads, returning dataclasses.
+
+The rounds and their assignments are in store_rounds.py; one member's export and forgetting
+in store_members.py.
+"""
 
 from __future__ import annotations
 
