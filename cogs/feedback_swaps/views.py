@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import discord
 
@@ -33,6 +33,22 @@ def _feature(interaction: discord.Interaction[HammingBot]) -> FeedbackFeature:
 
 
 # --- persistent buttons -------------------------------------------------------------------
+class _FromCustomId:
+    """A persistent button rebuilt from its custom id on a press: its template's groups, in
+    order, are its constructor's arguments (digits as ints)."""
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        values = [int(v) if v.isdigit() else v for v in match.groups()]
+        return cast(Any, cls)(*values)  # type: ignore[no-any-return]
+
+
 _REVIEW_LABELS = {"yes": "Yes", "more": "Need 3 more days", "cant": "Can't do it"}
 _REVIEW_STYLES = {
     "yes": discord.ButtonStyle.success,
@@ -42,6 +58,7 @@ _REVIEW_STYLES = {
 
 
 class ReviewAnswerButton(
+    _FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:review:(?P<assignment_id>\d+):(?P<action>yes|more|cant)",
 ):
@@ -58,16 +75,6 @@ class ReviewAnswerButton(
         self.assignment_id = assignment_id
         self.action = action
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReviewAnswerButton:
-        return cls(int(match["assignment_id"]), match["action"])
-
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         text, keep_buttons = await _feature(interaction).service.answer(
@@ -77,6 +84,7 @@ class ReviewAnswerButton(
 
 
 class ReceivedButton(
+    _FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:got:(?P<assignment_id>\d+)",
 ):
@@ -92,16 +100,6 @@ class ReceivedButton(
         )
         self.assignment_id = assignment_id
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReceivedButton:
-        return cls(int(match["assignment_id"]))
-
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         text = await _feature(interaction).service.check_rating(
@@ -113,6 +111,7 @@ class ReceivedButton(
 
 
 class RateButton(
+    _FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:rate:(?P<assignment_id>\d+):(?P<stars>[1-5])",
 ):
@@ -129,16 +128,6 @@ class RateButton(
         self.assignment_id = assignment_id
         self.stars = stars
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> RateButton:
-        return cls(int(match["assignment_id"]), int(match["stars"]))
-
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         text = await _feature(interaction).service.rate(
@@ -148,6 +137,7 @@ class RateButton(
 
 
 class RejoinButton(
+    _FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:rejoin:(?P<guild_id>\d+):(?P<user_id>\d+)",
 ):
@@ -163,16 +153,6 @@ class RejoinButton(
         )
         self.guild_id = guild_id
         self.user_id = user_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> RejoinButton:
-        return cls(int(match["guild_id"]), int(match["user_id"]))
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
