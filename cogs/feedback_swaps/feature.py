@@ -26,6 +26,7 @@ from cogs.feedback_swaps.jobs_round import RoundJob
 from cogs.feedback_swaps.jobs_send import SendJobs
 from cogs.feedback_swaps.logic import FEATURE_NAME, completion
 from cogs.feedback_swaps.service import Service
+from cogs.feedback_swaps.service_answers import Answers
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -57,6 +58,7 @@ class FeedbackFeature(FeatureCog):
         self.round_job = RoundJob(bot, self.rounds)
         self.send_jobs = SendJobs(bot, self.rounds)
         self.service = Service(bot, self.rounds)
+        self.answers = Answers(bot, self.rounds)
 
     def jobs(self) -> Sequence[Job]:
         return [

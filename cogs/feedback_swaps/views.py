@@ -25,7 +25,7 @@ MODAL_TIMEOUT = 60 * 60.0
 
 
 def _feature(interaction: discord.Interaction[HammingBot]) -> FeedbackFeature:
-    """The loaded feature (its service and /config group) behind a button or a form."""
+    """The loaded feature (its service, answers and /config group) behind a button or a form."""
     feature = interaction.client.features.get(FEATURE_NAME)
     if feature is None:
         raise UserError("Feedback swaps are not running right now; try again in a minute.")
@@ -77,7 +77,7 @@ class ReviewAnswerButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        text, keep_buttons = await _feature(interaction).service.answer(
+        text, keep_buttons = await _feature(interaction).answers.answer(
             self.assignment_id, interaction.user.id, self.action
         )
         await _replace_message(interaction, text, keep_buttons=keep_buttons)
@@ -102,7 +102,7 @@ class ReceivedButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        text = await _feature(interaction).service.check_rating(
+        text = await _feature(interaction).answers.check_rating(
             self.assignment_id, interaction.user.id
         )
         await interaction.response.send_message(
@@ -130,7 +130,7 @@ class RateButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        text = await _feature(interaction).service.rate(
+        text = await _feature(interaction).answers.rate(
             self.assignment_id, interaction.user.id, self.stars
         )
         await _replace_message(interaction, text, keep_buttons=False)
@@ -161,7 +161,7 @@ class RejoinButton(
                 "This button belongs to the member it was sent to. To join the reviewer pool "
                 "yourself, use `/feedback join`."
             )
-        text = await _feature(interaction).service.rejoin(self.guild_id, self.user_id)
+        text = await _feature(interaction).answers.rejoin(self.guild_id, self.user_id)
         await _replace_message(interaction, text, keep_buttons=False)
 
 
