@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cogs.feedback_swaps.logic import (
+from cogs.feedback_swaps.matching import (
     Draft,
     Reviewer,
     RoundPlan,

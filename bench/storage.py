@@ -31,6 +31,7 @@ from cogs.checkins import logic
 from cogs.checkins import store as checkins
 from cogs.checkins.answers import fold_server_streaks
 from cogs.feedback_swaps import store as feedback
+from cogs.feedback_swaps import store_rounds as feedback_rounds
 from cogs.grants import store as grants
 from cogs.reading import store as reading
 
@@ -85,13 +86,16 @@ def queries(current_week: str) -> dict[str, tuple[str, Query]]:
         "list_skipped_weeks": ("stats", lambda db, w, u: checkins.list_skipped_weeks(db, w.guild)),
         "feedback list_rounds (10)": (
             "digest",
-            lambda db, w, u: feedback.list_rounds(db, w.guild, 10),
+            lambda db, w, u: feedback_rounds.list_rounds(db, w.guild, 10),
         ),
         "feedback list_drafts (open)": (
             "digest",
             lambda db, w, u: feedback.list_drafts(db, w.guild, ("open",)),
         ),
-        "feedback get_ledger": ("status", lambda db, w, u: feedback.get_ledger(db, w.guild, u)),
+        "feedback get_ledger": (
+            "status",
+            lambda db, w, u: feedback_rounds.get_ledger(db, w.guild, u),
+        ),
         "reading list_sessions_between": (
             "digest",
             lambda db, w, u: reading.list_sessions_between(db, w.guild, NOW - logic_week(), NOW),

@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import timedelta
 
 import discord
 from discord import app_commands
 
-from bot import ledger
 from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
-from bot.features import FeatureStatus, Job, Periodic, Planner
 from bot.ui import UserError, clip
-from cogs.feedback_swaps import reports, store
-from cogs.feedback_swaps.actions import Actions, plain_errors
+from cogs.feedback_swaps import store
 from cogs.feedback_swaps.config import FeedbackConfig
 from cogs.feedback_swaps.feature import FeedbackFeature
-from cogs.feedback_swaps.logic import MAX_PER_ROUND
-from cogs.feedback_swaps.rounds import ROUND, Rounds, round_key
-from cogs.feedback_swaps.rules import parse_topics, topic_choices
+from cogs.feedback_swaps.logic import parse_topics, topic_choices
+from cogs.feedback_swaps.matching import MAX_PER_ROUND
 from cogs.feedback_swaps.views import DYNAMIC_ITEMS, DraftModal
 
 log = logging.getLogger(__name__)
@@ -35,23 +29,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
-        self.rounds = Rounds(bot)
-        self.actions = Actions(bot, self.rounds)
         self.config_group = FeedbackConfig(self)
-
-    def jobs(self) -> Sequence[Job]:
-        return self.rounds.jobs()
-
-    def planners(self) -> Sequence[tuple[str, Planner]]:
-        return [("feedback-swaps", self.rounds.plan_all)]
-
-    def periodic(self) -> Sequence[Periodic]:
-        # Re-plans when the server's time zone changed under a pending round.
-        return [Periodic("feedback-replan", self.rounds.replan_all, timedelta(minutes=15))]
-
-    async def status(self, guild_id: int) -> FeatureStatus:
-        """One line for /about and /config show."""
-        return await reports.feature_status(self.bot, self.rounds, guild_id)
 
     # -- autocomplete ------------------------------------------------------------------------
 
@@ -60,7 +38,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
-        settings = await store.get_settings(self.bot.db, interaction.guild_id)
+        settings = await self.service.settings.get(interaction.guild_id)
         return [
             app_commands.Choice(name=v, value=v) for v in topic_choices(current, settings.topics)
         ]
@@ -94,9 +72,8 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     ) -> None:
         """Ask for feedback on a draft: a form for its title, link, wishes and due date."""
         guild = require_guild(interaction)
-        settings = await self.actions.check_can_request(guild.id, interaction.user.id)
-        with plain_errors():
-            chosen = parse_topics(topics, settings.topics)
+        settings = await self.service.check_can_request(guild.id, interaction.user.id)
+        chosen = parse_topics(topics, settings.topics)
         await interaction.response.send_modal(DraftModal(chosen))
 
     @feedback.command(name="withdraw")
@@ -107,7 +84,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
         guild = require_guild(interaction)
         if not draft.strip().isdigit():
             raise UserError("Pick one of your open drafts from the list as you type.")
-        text = await self.actions.withdraw(guild.id, interaction.user.id, int(draft))
+        text = await self.service.withdraw(guild.id, interaction.user.id, int(draft))
         await interaction.response.send_message(text, ephemeral=True)
 
     # -- the reviewer pool -------------------------------------------------------------------
@@ -126,14 +103,14 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     ) -> None:
         """Join the reviewer pool (or change your topics): give a review, get a review."""
         guild = require_guild(interaction)
-        text = await self.actions.join(guild.id, interaction.user.id, topics, per_round)
+        text = await self.service.join(guild.id, interaction.user.id, topics, per_round)
         await interaction.response.send_message(text, ephemeral=True)
 
     @feedback.command(name="leave")
     async def leave(self, interaction: discord.Interaction[HammingBot]) -> None:
         """Leave the reviewer pool (reviews in progress stay yours)."""
         guild = require_guild(interaction)
-        text = await self.actions.leave(guild.id, interaction.user.id)
+        text = await self.service.leave(guild.id, interaction.user.id)
         await interaction.response.send_message(text, ephemeral=True)
 
     @feedback.command(name="pause")
@@ -143,7 +120,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     async def pause(self, interaction: discord.Interaction[HammingBot], until: str) -> None:
         """Snooze reviewing until a date; your own drafts still take part."""
         guild = require_guild(interaction)
-        text = await self.actions.pause(guild.id, interaction.user.id, until)
+        text = await self.service.pause(guild.id, interaction.user.id, until)
         await interaction.response.send_message(text, ephemeral=True)
 
     @feedback.command(name="avoid")
@@ -159,7 +136,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     ) -> None:
         """Never be paired with a member, either way. Private: they are never told."""
         guild = require_guild(interaction)
-        text = await self.actions.avoid(guild.id, interaction.user.id, member, remove)
+        text = await self.service.avoid(guild.id, interaction.user.id, member, remove)
         await interaction.response.send_message(text, ephemeral=True)
 
     # -- reading -----------------------------------------------------------------------------
@@ -168,7 +145,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     async def status_command(self, interaction: discord.Interaction[HammingBot]) -> None:
         """Your open drafts, the drafts you are reviewing, and your give-to-get ledger."""
         guild = require_guild(interaction)
-        card = await reports.status_embed(self.bot, self.rounds, guild.id, interaction.user.id)
+        card = await self.service.status_embed(guild.id, interaction.user.id)
         await interaction.response.send_message(embed=card, ephemeral=True)
 
     @feedback.command(name="report")
@@ -177,7 +154,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
         """The latest round's assignments and completion rates (moderators)."""
         guild = require_guild(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        card = await reports.report_embed(self.bot, guild.id)
+        card = await self.service.report_embed(guild.id)
         await interaction.followup.send(embed=card, ephemeral=True)
 
     @feedback.command(name="match-now")
@@ -185,31 +162,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     async def match_now(self, interaction: discord.Interaction[HammingBot]) -> None:
         """Run a feedback round now, outside the schedule (moderators)."""
         guild = require_guild(interaction)
-        db = self.bot.db
-        running = await ledger.list_occurrences(
-            db, guild_id=guild.id, kind=ROUND, states=("claimed",)
-        )
-        if running:
-            raise UserError(
-                "A round is being computed right now; look at `/feedback report` in a minute."
-            )
-        if not await store.list_drafts(db, guild.id, ("open",)):
-            raise UserError("Nothing to match: no drafts are waiting for a reviewer.")
-        now = self.bot.clock.now()
-        if not any(r.available(now) for r in await store.list_reviewers(db, guild.id)):
-            raise UserError(
-                "Nobody is in the reviewer pool (or everyone is paused); nothing was matched."
-            )
+        await self.service.check_can_match_now(guild.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        slot = f"now-{interaction.id}"
-        await self.bot.scheduler.schedule(
-            round_key(guild.id, slot),
-            ROUND,
-            now,
-            guild_id=guild.id,
-            payload={"slot": slot, "by": interaction.user.id},
-        )
-        await self.bot.scheduler.run_due()
-        log.info("guild %s: %s ran a feedback round now", guild.id, interaction.user.id)
-        text = await reports.match_now_text(self.bot, guild.id, slot)
+        text = await self.service.match_now(guild.id, interaction.user.id, interaction.id)
         await interaction.followup.send(text, ephemeral=True)

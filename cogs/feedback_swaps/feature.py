@@ -1,22 +1,36 @@
-"""What feedback swaps tell the core's server-wide tools: /help, /setup, /me export and forget,
-/config export and reset, and the weekly digest (see bot/features.py)."""
+"""What feedback swaps tell the core (bot/features.py): their declarations, scheduled kinds and
+hooks for /help, /setup, /about, /me export and forget, /config export and reset, and the
+weekly digest."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from bot import ledger
 from bot.db import Transaction
-from bot.features import DigestSection, FeatureCog, Forgotten
-from cogs.feedback_swaps import store
+from bot.features import (
+    DigestSection,
+    FeatureCog,
+    FeatureStatus,
+    Forgotten,
+    Job,
+    Planner,
+)
+from cogs.feedback_swaps import store, store_members, store_rounds
 from cogs.feedback_swaps.config import NEEDED
-from cogs.feedback_swaps.rounds import FEATURE_NAME, ROUND
-from cogs.feedback_swaps.rules import completion
+from cogs.feedback_swaps.jobs import ANNOUNCE, FOLLOWUP, LAPSE, NOTICE, RATE, ROUND, Rounds
+from cogs.feedback_swaps.jobs_round import RoundJob
+from cogs.feedback_swaps.jobs_send import SendJobs
+from cogs.feedback_swaps.logic import FEATURE_NAME, completion
+from cogs.feedback_swaps.service import Service
+from cogs.feedback_swaps.service_answers import Answers
 
 if TYPE_CHECKING:
+    from bot.client import HammingBot
     from cogs.feedback_swaps.config import FeedbackConfig
-    from cogs.feedback_swaps.rounds import Rounds
 
 log = logging.getLogger(__name__)
 
@@ -37,22 +51,53 @@ class FeedbackFeature(FeatureCog):
 
     # Set by FeedbackCog.__init__.
     config_group: FeedbackConfig
-    rounds: Rounds
+
+    def __init__(self, bot: HammingBot) -> None:
+        super().__init__(bot)
+        self.rounds = Rounds(bot)
+        self.round_job = RoundJob(bot, self.rounds)
+        self.send_jobs = SendJobs(bot, self.rounds)
+        self.service = Service(bot, self.rounds)
+        self.answers = Answers(bot, self.rounds)
+
+    def jobs(self) -> Sequence[Job]:
+        return [
+            Job(ROUND, self.round_job.handle_round),
+            Job(ANNOUNCE, self.send_jobs.handle_announce),
+            Job(NOTICE, self.send_jobs.handle_notice),
+            Job(FOLLOWUP, self.send_jobs.handle_followup),
+            Job(LAPSE, self.rounds.handle_lapse),
+            Job(RATE, self.send_jobs.handle_rate),
+        ]
+
+    def planners(self) -> Sequence[tuple[str, Planner]]:
+        return [("feedback-swaps", self.rounds.plan_all)]
+
+    async def zone_changed(self, guild_id: int) -> None:
+        # The next round is planned in local time: move it to the new zone's clock. A round
+        # already tried (a retry waiting out its backoff) is left alone by the planner.
+        async with self.bot.db.transaction():
+            await self.rounds.plan_next_round(guild_id, self.bot.clock.now())
+
+    async def status(self, guild_id: int) -> FeatureStatus:
+        return await self.service.feature_status(guild_id)
 
     async def get_channel(self, guild_id: int) -> int | None:
-        settings = await store.get_settings(self.bot.db, guild_id)
+        settings = await self.service.settings.get(guild_id)
         return settings.channel_id if settings.enabled else None
 
     async def set_channel(self, guild_id: int, channel_id: int, actor_id: int) -> None:
         await self.config_group.enable_in(guild_id, channel_id, actor_id)
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
-        return await store.export_member(self.bot.db, guild_id, user_id)
+        return await store_members.export_member(self.bot.db, guild_id, user_id)
 
     async def forget_member(self, tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
         now = self.bot.clock.now()
-        active = await store.list_active_on_member(self.bot.db, guild_id, user_id)
-        rows = await store.forget_member(tx, guild_id, user_id, now, ROUND)
+        active = await store_rounds.list_active_on_member(self.bot.db, guild_id, user_id)
+        rows = await store_members.forget_member(tx, guild_id, user_id, now)
+        # Who ran a match-now round: out of its occurrence's payload, which others' reviews keep.
+        rows += await ledger.forget_payload_member(tx, guild_id, ROUND.name, "by", user_id)
         # Reviews they were giving go back to the pool; reviewers of their drafts stop.
         for a in active:
             if a.reviewer_id == user_id:
@@ -65,8 +110,8 @@ class FeedbackFeature(FeatureCog):
 
     async def export_guild(self, guild_id: int) -> dict[str, Any]:
         settings = await store.get_settings(self.bot.db, guild_id)
-        recent = await store.list_rounds(self.bot.db, guild_id, 10_000)
-        statuses = await store.count_round_statuses(self.bot.db, [r.id for r in recent])
+        recent = await store_rounds.list_rounds(self.bot.db, guild_id, 10_000)
+        statuses = await store_rounds.count_round_statuses(self.bot.db, [r.id for r in recent])
         return {
             "settings": {
                 "enabled": settings.enabled,
@@ -92,13 +137,13 @@ class FeedbackFeature(FeatureCog):
 
     async def reset_guild(self, tx: Transaction, guild_id: int) -> None:
         await store.delete_settings(tx, guild_id)
-        await self.bot.scheduler.cancel(prefix=f"{ROUND}:{guild_id}:")
+        await self.bot.scheduler.cancel(prefix=ROUND.prefix(guild_id))
         log.info("guild %s: feedback-swap settings reset (scheduled rounds are off)", guild_id)
 
     async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:
         week = [
             r
-            for r in await store.list_rounds(self.bot.db, guild_id, 10)
+            for r in await store_rounds.list_rounds(self.bot.db, guild_id, 10)
             if now - timedelta(days=7) <= r.started_at <= now
         ]
         waiting = await store.list_drafts(self.bot.db, guild_id, ("open",))
@@ -107,7 +152,7 @@ class FeedbackFeature(FeatureCog):
         lines = []
         for r in reversed(week):  # oldest first
             done = completion(
-                a.status for a in await store.list_round_assignments(self.bot.db, r.id)
+                a.status for a in await store_rounds.list_round_assignments(self.bot.db, r.id)
             )
             lines.append(
                 f"Round of {r.started_at:%d %b}: {done.total} review(s) assigned, {done.done} "
@@ -117,4 +162,4 @@ class FeedbackFeature(FeatureCog):
         return DigestSection("Feedback swaps", tuple(lines))
 
     async def list_member_ids(self, guild_id: int) -> set[int]:
-        return await store.list_member_ids(self.bot.db, guild_id)
+        return await store_members.list_member_ids(self.bot.db, guild_id)

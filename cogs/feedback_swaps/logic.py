@@ -1,714 +1,382 @@
-"""Who reviews which draft this round: the pure matching core of feedback swaps.
+"""Feedback swaps' pure rules around the matcher: input checks, cadence, follow-up timing, ledger.
 
-The round is a weighted b-matching, solved exactly as a min-cost flow:
-
-    source --(one arc per review a reviewer may give)--> reviewer
-    reviewer --(cap 1)--> draft            (or via a per-(reviewer, author) hub, cap 1, when
-                                             the author has several open drafts)
-    draft --(one arc per reviewer slot)--> sink
-
-Arc weights are the explicit constants below; the parallel arcs on both ends carry decreasing
-bonuses, so cumulative value is concave in the number of reviewers a draft gets (coverage is
-spread) and in the load a reviewer takes (load is spread). Successive shortest paths with
-Johnson potentials finds, for every flow value, the cheapest flow; we stop at the first
-augmenting path that no longer adds weight, which gives the maximum-weight plan. Every arc has
-capacity 1, so each augmentation moves one unit and the result is integral.
-
-Speed (pure Python): the network first holds only each reviewer's and each draft's best few
-pairings; the optimal node potentials then price every other eligible pairing, the most
-improving are added and the network is solved again, until none improves. The final potentials
-certify optimality over all pairings, so the plan is exact, not a heuristic. Deterministic: the
-same inputs in any order give the same plan (ties fall to a fixed function of the ids).
-
-Hard rules are enforced by the graph (no arc exists), never by weights: nobody reviews their
-own draft, nobody is paired with someone on either one's avoid list, capacities hold, at most one
-review per (reviewer, draft) and per (reviewer, author) in a round. A recent repeat is an arc
-with a heavy penalty, so it is used only when every fresh alternative leaves a slot empty.
+No discord, no await; every function that depends on time takes `now`. Errors a member caused
+are `RuleError` (a DomainError) with a message fit to show them as it is.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from heapq import heappop, heappush
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-# --- limits -------------------------------------------------------------------------------
-MAX_PER_ROUND = 3  # the issue's 1..3 reviews a member offers per round
-MAX_REVIEWERS_PER_DRAFT = 5  # the coverage ladder below is defined for at most this many
-DEFAULT_REVIEWERS_PER_DRAFT = 2
-DEFAULT_REPEAT_WINDOW = 6  # rounds within which a pair counts as "met recently"
+from bot.errors import DomainError
+from bot.timeparse import localize
 
-# --- weights ------------------------------------------------------------------------------
-# Tiers, from most to least important. Each tier's smallest step outweighs the largest total
-# that any single assignment can carry in all the tiers below it, with a wide margin (x10 or
-# more), so an exchange touching a few assignments can never trade a higher-tier unit for
-# lower-tier gains.
-#
-# 1. Coverage. The k-th reviewer of a draft (k = 0, 1, ...) is worth
-#    COVERAGE_STEP * (MAX_REVIEWERS_PER_DRAFT - k): a concave ladder, so the first reviewer of
-#    any draft (50M) beats the second reviewer of another (40M) even with every lower-tier bonus
-#    added, and the smallest rung (10M) beats the heaviest repeat penalty: an open slot is filled
-#    whenever any eligible reviewer has room, which is what "nobody silently dropped" rests on.
-COVERAGE_STEP = 10_000_000
-# 2. Carried drafts. Added to every slot of a draft for each round it was carried (capped), so
-#    when reviewers are scarce the drafts that already waited go first. 3 x 1M < COVERAGE_STEP,
-#    so waiting never buys a second reviewer ahead of another draft's first. It sits above the
-#    repeat penalty on purpose: a draft that already missed a round may use a recent pairing
-#    rather than miss another.
-CARRIED_BONUS = 1_000_000
-CARRIED_CAP = 3
-# 3. Recent repeats. A pair (in either direction) that met within the repeat window costs
-#    REPEAT_PENALTY, rising linearly to nearly 2x for a pair that met last round, so when a repeat
-#    is unavoidable the oldest one is used. 200k > 10 x (give to get + soft); the max, 400k, is
-#    < CARRIED_BONUS and < the smallest coverage rung: a repeat is taken only to fill a slot (or
-#    serve a carried draft) that nothing fresh can.
-REPEAT_PENALTY = 200_000
-# 4. Give to get. An author with a draft up this round who is also in the reviewer pool gets this
-#    on their first review only (not per review, so authors are not piled up). 10k > 10 x the
-#    largest soft total of one assignment (below), and < REPEAT_PENALTY: we do not force a
-#    recent repeat just to give an author something to review.
-GIVE_TO_GET_BONUS = 10_000
-# 5. Soft preferences, per assignment. Topic match (per shared topic, capped) first, then owed
-#    reviews (ledger balance = received - given, per review owed, capped), and a load step charged
-#    for each review beyond a reviewer's first, so work spreads across the pool. The load step
-#    sits between one and two shared topics: a reviewer takes a second draft over an idle
-#    colleague only for a clearly better topic fit.
-TOPIC_MATCH_BONUS = 30
-TOPIC_MATCH_CAP = 3
-OWED_REVIEW_BONUS = 10
-OWED_REVIEW_CAP = 5
-LOAD_STEP = 45
+FEATURE_NAME = "feedback_swaps"  # the package; the core (and /me notifications) name it so
 
-_INF = 1 << 62
+DEFAULT_TOPICS: tuple[str, ...] = (
+    "interpretability",
+    "agent foundations",
+    "governance",
+    "forecasting",
+    "ML experiments",
+    "evals",
+    "scalable oversight",
+    "writing clarity",
+)
+MAX_TOPICS = 25  # everything fits in one autocomplete list
+TOPIC_MAX = 40
+TITLE_MAX = 200
+LINK_MAX = 500
+WANTED_MAX = 1000
+LENGTH_MAX = 40
+
+DEFAULT_DRAFT_LIMIT = 2
+MAX_DRAFT_LIMIT = 5
+DEFAULT_REVIEWERS_PER_DRAFT = 1  # the server default (the issue); the matcher's own is 2
+MAX_REPEAT_WINDOW = 12
+
+# A reviewer needs at least this long before the "feedback needed by" date to be useful.
+MIN_LEAD = timedelta(days=1)
+# The follow-up asks "Did you send your feedback?" this long before the due date.
+FOLLOWUP_BEFORE = timedelta(days=1)
+EXTENSION = timedelta(days=3)  # "Need 3 more days"
+MAX_EXTENSIONS = 2
+# With no answer this long after the due date, the assignment has lapsed.
+LAPSE_GRACE = timedelta(days=2)
+LAPSES_TO_PAUSE = 3  # Donut's rule
+PAUSE_MAX = timedelta(days=365)
+
+Cadence = Literal["weekly", "biweekly"]
+CADENCE_DAYS: dict[str, int] = {"weekly": 7, "biweekly": 14}
 
 
-# --- inputs -------------------------------------------------------------------------------
+class RuleError(DomainError):
+    """What a member typed breaks a rule; the message says what is accepted."""
+
+
+# --- topics -------------------------------------------------------------------------------
+def _topic_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def parse_topic_list(text: str) -> tuple[str, ...]:
+    """The server's topic list from a form: one topic per line, blank lines ignored."""
+    topics: list[str] = []
+    seen: set[str] = set()
+    for raw in text.splitlines():
+        name = " ".join(raw.split()).strip(" ,;")
+        if not name:
+            continue
+        if "," in name:
+            raise RuleError(
+                f"'{name}' contains a comma; members pick topics as a comma-separated list, "
+                "so a topic cannot contain one. Put each topic on its own line."
+            )
+        if len(name) > TOPIC_MAX:
+            raise RuleError(f"'{name[:50]}' is longer than {TOPIC_MAX} characters; shorten it.")
+        if _topic_key(name) in seen:
+            continue
+        seen.add(_topic_key(name))
+        topics.append(name)
+    if not topics:
+        raise RuleError("Give at least one topic, one per line.")
+    if len(topics) > MAX_TOPICS:
+        raise RuleError(f"That is {len(topics)} topics; at most {MAX_TOPICS} are allowed.")
+    return tuple(topics)
+
+
+def parse_topics(text: str | None, allowed: Sequence[str]) -> tuple[str, ...]:
+    """Topics a member typed (comma-separated), matched to the server's list ignoring case."""
+    if not text or not text.strip():
+        return ()
+    by_key = {_topic_key(t): t for t in allowed}
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for part in text.split(","):
+        key = _topic_key(part)
+        if not key:
+            continue
+        if key not in by_key:
+            unknown.append(part.strip())
+        elif by_key[key] not in chosen:
+            chosen.append(by_key[key])
+    if unknown:
+        listed = ", ".join(allowed)
+        raise RuleError(
+            f"Unknown topic{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)[:300]}. "
+            f"Pick from this server's list (comma-separated): {listed}."
+        )
+    return tuple(chosen)
+
+
+def topic_choices(current: str, allowed: Sequence[str], limit: int = 25) -> list[str]:
+    """Autocomplete for a comma-separated topic option: complete the part being typed."""
+    head, _, tail = current.rpartition(",")
+    done = [p.strip() for p in head.split(",") if p.strip()] if head else []
+    done_keys = {_topic_key(p) for p in done}
+    typed = _topic_key(tail)
+    prefix = ", ".join(done)
+    found: list[str] = []
+    for topic in allowed:
+        if _topic_key(topic) in done_keys or typed not in _topic_key(topic):
+            continue
+        value = f"{prefix}, {topic}" if prefix else topic
+        if len(value) <= 100:
+            found.append(value)
+    return found[:limit]
+
+
+def topics_text(topics: Iterable[str]) -> str:
+    listed = ", ".join(topics)
+    return listed or "none"
+
+
+# --- draft fields ---------------------------------------------------------------------------
+def parse_link(text: str) -> str:
+    """A draft's link: an absolute http(s) URL with a host."""
+    link = text.strip()
+    try:
+        parts = urlsplit(link)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(c.isspace() for c in link)
+    ):
+        raise RuleError(
+            f"'{link[:100]}' is not a web link I can share. Give a full http:// or https:// "
+            "address, e.g. https://docs.google.com/document/d/…"
+        )
+    if len(link) > LINK_MAX:
+        raise RuleError(f"The link is longer than {LINK_MAX} characters; use a shorter link.")
+    return link
+
+
+_LENGTH = re.compile(
+    r"~?\s*(?P<n>\d+(?:[.,]\d+)?)\s*(?P<k>k)?\s*(?P<unit>[a-z]*)\.?", re.ASCII | re.IGNORECASE
+)
+_LENGTH_UNITS = {
+    "": "words",
+    "w": "words",
+    "word": "words",
+    "words": "words",
+    "m": "minutes",
+    "min": "minutes",
+    "mins": "minutes",
+    "minute": "minutes",
+    "minutes": "minutes",
+    "p": "pages",
+    "pp": "pages",
+    "page": "pages",
+    "pages": "pages",
+}
+
+
+def parse_length(text: str) -> str:
+    """'4000 words', '4k', '20 min', '12 pages' -> a normalised '4,000 words' / '20 minutes'."""
+    m = _LENGTH.fullmatch(text.strip())
+    unit = _LENGTH_UNITS.get(m["unit"].lower()) if m else None
+    if m is None or unit is None:
+        raise RuleError(
+            f"I could not read '{text.strip()[:60]}' as a length. Give a number of words, "
+            "minutes or pages, e.g. '4000 words', '4k', '20 min' or '12 pages'."
+        )
+    amount = float(m["n"].replace(",", "")) * (1000 if m["k"] else 1)
+    if amount <= 0 or amount > 1_000_000:
+        raise RuleError("The length must be more than zero and at most 1,000,000.")
+    shown = f"{amount:,.0f}" if amount >= 1 else f"{amount:g}"
+    if shown == "1":
+        unit = unit[:-1]
+    return f"{shown} {unit}"
+
+
+def check_due(due_at: datetime, now: datetime, next_round: datetime | None) -> None:
+    """The "feedback needed by" date must leave a reviewer time after the next round."""
+    earliest = max(now, next_round or now) + MIN_LEAD
+    if due_at < earliest:
+        if next_round is not None and next_round > now:
+            raise RuleError(
+                "That is too soon: the next round pairs drafts with reviewers at "
+                f"<t:{int(next_round.timestamp())}:F>, and a reviewer needs at least a day "
+                f"after that. Choose <t:{int(earliest.timestamp())}:F> or later."
+            )
+        raise RuleError(
+            "That is too soon: a reviewer needs at least a day. Choose "
+            f"<t:{int(earliest.timestamp())}:F> or later."
+        )
+
+
+def check_draft_limit(open_drafts: int, limit: int) -> None:
+    if open_drafts >= limit:
+        raise RuleError(
+            f"You already have {open_drafts} open draft{'s' if open_drafts != 1 else ''}, the "
+            f"limit in this server is {limit}. Withdraw one with `/feedback withdraw`, or wait "
+            "until one has been reviewed."
+        )
+
+
+def is_matchable(due_at: datetime, now: datetime) -> bool:
+    """A draft still worth pairing at a round: its due date leaves a reviewer a day."""
+    return due_at - now >= MIN_LEAD
+
+
+# --- cadence --------------------------------------------------------------------------------
+def round_slot(instant: datetime, zone: ZoneInfo) -> str:
+    """The round's local date in the server's zone, e.g. '2026-11-23': its identity."""
+    return instant.astimezone(zone).date().isoformat()
+
+
+def next_round_at(
+    now: datetime,
+    *,
+    weekday: int,
+    at: time,
+    zone: ZoneInfo,
+    cadence: str,
+    anchor: date | None,
+) -> datetime:
+    """The first round strictly after `now`: that weekday at that local time (DST-correct).
+
+    Biweekly rounds fall on dates a whole number of fortnights from `anchor`.
+    """
+    step = CADENCE_DAYS[cadence]
+    local_now = now.astimezone(zone)
+    day = local_now.date() + timedelta(days=(weekday - local_now.weekday()) % 7)
+    for _ in range(4):
+        if step == 7 or anchor is None or (day - anchor).days % step == 0:
+            candidate, _note = localize(datetime.combine(day, at), zone)
+            if candidate > now:
+                return candidate
+        day += timedelta(days=7)
+    raise AssertionError("unreachable: a weekly or biweekly slot recurs within four weeks")
+
+
+# --- follow-up ------------------------------------------------------------------------------
+def followup_at(assigned_at: datetime, due_at: datetime) -> datetime:
+    """When to ask "Did you send your feedback?": a day before the due date, never before
+    half the review time has passed, never after the due date."""
+    halfway = assigned_at + (due_at - assigned_at) / 2
+    return min(max(due_at - FOLLOWUP_BEFORE, halfway), due_at)
+
+
+def lapse_at(due_at: datetime) -> datetime:
+    return due_at + LAPSE_GRACE
+
+
+def extended_due(due_at: datetime, extensions: int) -> datetime:
+    if extensions >= MAX_EXTENSIONS:
+        raise RuleError(
+            f"You have already taken {MAX_EXTENSIONS} extensions on this review. Send what you "
+            "have, or press Can't do it so the draft can find another reviewer."
+        )
+    return due_at + EXTENSION
+
+
+def pauses_after_lapse(lapses: int) -> bool:
+    return lapses >= LAPSES_TO_PAUSE
+
+
+def check_pause(until: datetime, now: datetime) -> None:
+    if until - now > PAUSE_MAX:
+        raise RuleError("You can pause for up to a year; pick an earlier date.")
+
+
+# --- what members may read -----------------------------------------------------------------
+def member_reason(reason: str) -> str:
+    """A matcher reason fit for a member: avoid lists are confidential, so a reason that
+    mentions them (and could reveal that someone avoids this member) is said generically."""
+    if "avoid list" not in reason:
+        return reason
+    lead = reason.split(":", 1)[0] if ":" in reason else ""
+    generic = "no reviewer in the pool was free to take it"
+    return f"{lead}: {generic}" if lead else generic
+
+
+# --- ledger and reports ---------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
-class Reviewer:
-    """A member offering reviews this round."""
+class Ledger:
+    given: int
+    received: int
+    ratings: tuple[int, ...] = ()
 
-    member_id: int
-    topics: frozenset[str] = frozenset()
-    per_round: int = 1  # 1..MAX_PER_ROUND reviews this round
-    balance: int = 0  # ledger: reviews received minus reviews given; > 0 means they owe
-    name: str = ""  # shown in reasons; defaults to a Discord mention
+    @property
+    def balance(self) -> int:
+        """Reviews received minus reviews given: > 0 means the member owes reviews."""
+        return self.received - self.given
 
+    @property
+    def average_rating(self) -> float | None:
+        return sum(self.ratings) / len(self.ratings) if self.ratings else None
 
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """An open draft asking for review."""
-
-    draft_id: int
-    author_id: int
-    topics: frozenset[str] = frozenset()
-    carried_rounds: int = 0  # rounds it already went without a reviewer
-
-
-# --- outputs ------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    draft_id: int
-    reviewer_id: int
-    weight: int  # pair_weight of this pairing (coverage and load terms live on the plan)
-    reason: str
-    repeat_rounds_ago: int | None = None  # set when this pair met within the repeat window
-
-
-@dataclass(frozen=True, slots=True)
-class Unmatched:
-    """A draft that got fewer reviewers than asked; carry it when `assigned` is 0."""
-
-    draft_id: int
-    assigned: int
-    missing: int
-    reason: str
+    def describe(self) -> str:
+        owed = self.balance
+        standing = (
+            f"you owe {owed} review{'s' if owed != 1 else ''}"
+            if owed > 0
+            else f"{-owed} review{'s' if owed != -1 else ''} in credit"
+            if owed < 0
+            else "even"
+        )
+        rating = (
+            f"; helpfulness {self.average_rating:.1f}/5 from {len(self.ratings)} rating"
+            f"{'s' if len(self.ratings) != 1 else ''}"
+            if self.ratings
+            else ""
+        )
+        return f"Given {self.given}, received {self.received} ({standing}){rating}."
 
 
 @dataclass(frozen=True, slots=True)
-class Idle:
-    """A pool member who reviews nothing this round, and why."""
+class Completion:
+    total: int
+    done: int
+    active: int
+    cancelled: int
+    lapsed: int
+    withdrawn: int
 
-    member_id: int
-    reason: str
+    @property
+    def rate(self) -> float | None:
+        """Done out of the assignments that have ended (active and withdrawn ones excluded)."""
+        ended = self.done + self.cancelled + self.lapsed
+        return self.done / ended if ended else None
 
-
-@dataclass(frozen=True, slots=True)
-class RoundPlan:
-    assignments: tuple[Assignment, ...]  # sorted by (draft_id, reviewer_id)
-    unmatched: tuple[Unmatched, ...]  # sorted by draft_id
-    idle: tuple[Idle, ...]  # sorted by member_id
-    total_weight: int  # the objective: pair + reviewer-unit + slot weights
-
-    def reviewers_of(self, draft_id: int) -> tuple[int, ...]:
-        return tuple(a.reviewer_id for a in self.assignments if a.draft_id == draft_id)
-
-    def drafts_of(self, member_id: int) -> tuple[int, ...]:
-        return tuple(a.draft_id for a in self.assignments if a.reviewer_id == member_id)
-
-
-# --- weights and reasons ------------------------------------------------------------------
-def shared_topics(reviewer: Reviewer, draft: Draft) -> list[str]:
-    return sorted(reviewer.topics & draft.topics)
+    def describe(self) -> str:
+        rate = f"{self.rate:.0%} completed" if self.rate is not None else "none finished yet"
+        return (
+            f"{self.total} assignments: {self.done} done, {self.active} in progress, "
+            f"{self.cancelled} declined, {self.lapsed} lapsed, {self.withdrawn} withdrawn "
+            f"({rate})."
+        )
 
 
-def repeat_penalty(rounds_ago: int | None, repeat_window: int) -> int:
-    """Penalty for a pair that met `rounds_ago` rounds ago (None: not within the window)."""
-    if rounds_ago is None or rounds_ago > repeat_window or repeat_window <= 0:
-        return 0
-    return REPEAT_PENALTY + REPEAT_PENALTY * (repeat_window - rounds_ago) // repeat_window
-
-
-def pair_weight(
-    reviewer: Reviewer, draft: Draft, rounds_ago: int | None, repeat_window: int
-) -> int:
-    """Weight of one (reviewer, draft) pairing: topic fit + owed reviews - repeat penalty."""
-    topics = min(len(reviewer.topics & draft.topics), TOPIC_MATCH_CAP)
-    owed = min(max(reviewer.balance, 0), OWED_REVIEW_CAP)
-    return (
-        TOPIC_MATCH_BONUS * topics
-        + OWED_REVIEW_BONUS * owed
-        - repeat_penalty(rounds_ago, repeat_window)
+def completion(statuses: Iterable[str]) -> Completion:
+    counts = Counter(statuses)
+    return Completion(
+        total=sum(counts.values()),
+        done=counts["done"],
+        active=counts["active"],
+        cancelled=counts["cancelled"],
+        lapsed=counts["lapsed"],
+        withdrawn=counts["withdrawn"],
     )
 
 
-def reviewer_unit_weight(k: int, *, has_draft: bool) -> int:
-    """Weight of a reviewer's (k+1)-th review this round: give to get, minus load spreading."""
-    return (GIVE_TO_GET_BONUS if k == 0 and has_draft else 0) - LOAD_STEP * k
-
-
-def slot_weight(draft: Draft, k: int) -> int:
-    """Weight of a draft's (k+1)-th reviewer: concave coverage ladder plus carried priority."""
-    return COVERAGE_STEP * (MAX_REVIEWERS_PER_DRAFT - k) + CARRIED_BONUS * min(
-        draft.carried_rounds, CARRIED_CAP
-    )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"a {word}" if n == 1 else f"{n} {word}s"
-
-
-def _join(items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def display_name(reviewer: Reviewer) -> str:
-    return reviewer.name or f"<@{reviewer.member_id}>"
-
-
-def assignment_reason(
-    reviewer: Reviewer, draft: Draft, *, rounds_ago: int | None, gives_to_get: bool
-) -> str:
-    """One line saying why this pairing, e.g. "both work on interpretability; Ana owes a review"."""
-    who = display_name(reviewer)
-    parts: list[str] = []
-    topics = shared_topics(reviewer, draft)
-    if topics:
-        parts.append(f"both work on {_join(topics)}")
-    if reviewer.balance > 0:
-        parts.append(f"{who} owes {_plural(reviewer.balance, 'review')}")
-    if gives_to_get:
-        parts.append(f"{who} has a draft up this round (give to get)")
-    if draft.carried_rounds > 0:
-        parts.append(f"the draft has waited {_plural(draft.carried_rounds, 'round')}")
-    if rounds_ago is not None:
-        parts.append(
-            f"repeat of a pairing from {_plural(rounds_ago, 'round')} ago: no fresh reviewer "
-            "could take this slot without leaving a draft short"
-        )
-    if not parts:
-        parts.append(f"{who} had room and the draft needed a reviewer")
-    return "; ".join(parts)
-
-
-# --- the plan -----------------------------------------------------------------------------
-def _pair_key(a: int, b: int) -> tuple[int, int]:
-    return (a, b) if a <= b else (b, a)
-
-
-def recent_meetings(
-    recent_pairs: Iterable[tuple[int, int, int]], repeat_window: int
-) -> dict[tuple[int, int], int]:
-    """Unordered member pair -> rounds since they last met, for meetings within the window."""
-    met: dict[tuple[int, int], int] = {}
-    for reviewer_id, author_id, rounds_ago in recent_pairs:
-        if rounds_ago < 1:
-            raise ValueError(f"rounds_ago must be >= 1, got {rounds_ago}")
-        if rounds_ago > repeat_window or reviewer_id == author_id:
-            continue
-        key = _pair_key(reviewer_id, author_id)
-        if rounds_ago < met.get(key, _INF):
-            met[key] = rounds_ago
-    return met
-
-
-def _validate(
-    reviewers: Sequence[Reviewer],
-    drafts: Sequence[Draft],
-    reviewers_per_draft: int,
-    repeat_window: int,
-) -> None:
-    if not 1 <= reviewers_per_draft <= MAX_REVIEWERS_PER_DRAFT:
-        raise ValueError(f"reviewers_per_draft must be 1..{MAX_REVIEWERS_PER_DRAFT}")
-    if repeat_window < 0:
-        raise ValueError("repeat_window must be >= 0")
-    if len({r.member_id for r in reviewers}) != len(reviewers):
-        raise ValueError("duplicate reviewer member_id")
-    if len({d.draft_id for d in drafts}) != len(drafts):
-        raise ValueError("duplicate draft_id")
-    for r in reviewers:
-        if not 1 <= r.per_round <= MAX_PER_ROUND:
-            raise ValueError(f"per_round must be 1..{MAX_PER_ROUND} (member {r.member_id})")
-    for d in drafts:
-        if d.carried_rounds < 0:
-            raise ValueError(f"carried_rounds must be >= 0 (draft {d.draft_id})")
-
-
-def plan_round(
-    reviewers: Iterable[Reviewer],
-    drafts: Iterable[Draft],
-    recent_pairs: Iterable[tuple[int, int, int]] = (),
-    avoid_pairs: Iterable[tuple[int, int]] = (),
-    reviewers_per_draft: int = DEFAULT_REVIEWERS_PER_DRAFT,
-    repeat_window: int = DEFAULT_REPEAT_WINDOW,
-) -> RoundPlan:
-    """The maximum-weight assignment of reviewers to drafts for one round.
-
-    `recent_pairs` holds (reviewer_id, author_id, rounds_ago) with rounds_ago >= 1; a pair counts
-    as met in either direction. `avoid_pairs` holds (member_id, avoided_id) from private avoid
-    lists; it forbids the pair in both directions. The result does not depend on input order.
-    """
-    pool = sorted(reviewers, key=lambda r: r.member_id)
-    open_drafts = sorted(drafts, key=lambda d: d.draft_id)
-    _validate(pool, open_drafts, reviewers_per_draft, repeat_window)
-    met = recent_meetings(recent_pairs, repeat_window)
-    avoid = {_pair_key(a, b) for a, b in avoid_pairs}
-    authors = {d.author_id for d in open_drafts}
-    drafts_by_author: dict[int, list[int]] = {}
-    for j, d in enumerate(open_drafts):
-        drafts_by_author.setdefault(d.author_id, []).append(j)
-
-    # Every eligible pairing and its weight. The hard rules (own draft, avoid lists) are applied
-    # here, once: an ineligible pair never becomes an arc.
-    # This loop runs reviewers x drafts times, so it inlines `pair_weight` (the tests hold the
-    # two equal): the owed part per reviewer, the topic part per pair, the penalty only on repeats.
-    weights: dict[tuple[int, int], int] = {}
-    met_ago: dict[tuple[int, int], int] = {}
-    topic_sets = [d.topics for d in open_drafts]
-    for i, r in enumerate(pool):
-        owed = OWED_REVIEW_BONUS * min(max(r.balance, 0), OWED_REVIEW_CAP)
-        mine = r.topics
-        for author, js in drafts_by_author.items():
-            key = _pair_key(author, r.member_id)
-            if author == r.member_id or key in avoid:
-                continue
-            rounds_ago = met.get(key)
-            base = owed - repeat_penalty(rounds_ago, repeat_window)
-            for j in js:
-                shared = len(mine & topic_sets[j]) if mine else 0
-                weights[i, j] = base + TOPIC_MATCH_BONUS * (
-                    shared if shared < TOPIC_MATCH_CAP else TOPIC_MATCH_CAP
-                )
-                if rounds_ago is not None:
-                    met_ago[i, j] = rounds_ago
-
-    # Column generation: solve on a sparse set of promising pairings, then check every other
-    # eligible pairing against the optimal duals; add any with negative reduced cost and solve
-    # again. When none is left the duals certify the plan optimal on the full graph. Measured at
-    # 300 members: one solve on ~5k of 45k pairings, 0.3 s; the full graph takes ~2 s.
-    active = _initial_pairs(pool, open_drafts, weights, authors, reviewers_per_draft)
-    while True:
-        net = _Network(pool, open_drafts, drafts_by_author, active, weights, reviewers_per_draft)
-        missing = _most_improving(net, weights, active)
-        if not missing:
-            break
-        active.update(missing)
-
-    return _read_plan(pool, open_drafts, weights, met_ago, net.chosen(), reviewers_per_draft)
-
-
-# How many pairings each reviewer and each draft starts with, beyond twice their capacity. Each
-# solve costs about the same number of phases (~57 at 300 members) whatever its size, so the
-# start set is sized to need no second solve at 300 members (measured: +3 needs three solves,
-# 0.9 s; +8 needs one, 0.3 s; +14 is no better).
-INITIAL_EXTRA_PAIRINGS = 8
-# Pairings priced in per reviewer per pass. Adding every improving pairing at once floods the
-# network when the first duals are rough (600k of 2M pairings at 2,000 members); too few per
-# pass means many re-solves (3 per reviewer: 8x slower at 2,000 members than 30).
-PRICED_PER_REVIEWER = 30
-
-
-def _most_improving(
-    net: _Network, weights: dict[tuple[int, int], int], active: set[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """Absent pairings with negative reduced cost: the most negative few of each reviewer."""
-    found: dict[int, list[tuple[int, int]]] = {}
-    pot = net.pot
-    r_pot = [pot[v] for v in net.r_node]
-    d_pot = [pot[v] for v in net.d_node]
-    # Only an author with several drafts has hubs; elsewhere the reviewer's potential is used.
-    hub_author = [d.author_id if d.author_id in net.hub_authors else None for d in net.drafts]
-    hub = net.hub
-    for ij, w in weights.items():
-        i, j = ij
-        author = hub_author[j]
-        start = r_pot[i] if author is None else pot[hub.get((i, author), net.r_node[i])]
-        rc = start - w - d_pot[j]
-        if rc < 0 and ij not in active:
-            found.setdefault(i, []).append((rc, j))
-    missing: list[tuple[int, int]] = []
-    for i, cands in found.items():
-        cands.sort()
-        missing.extend((i, j) for _, j in cands[:PRICED_PER_REVIEWER])
-    return missing
-
-
-def _mix(a: int, b: int) -> int:
-    """A fixed pseudo-random tie-break from two ids, so ties spread instead of piling on low ids."""
-    return ((a * 0x9E3779B1) ^ (b * 0x85EBCA77) ^ (a >> 7)) & 0xFFFFFFFF
-
-
-def _initial_pairs(
-    pool: Sequence[Reviewer],
-    drafts: Sequence[Draft],
-    weights: dict[tuple[int, int], int],
-    authors: set[int],
-    reviewers_per_draft: int,
-) -> set[tuple[int, int]]:
-    """Each reviewer's best few drafts and each draft's best few reviewers."""
-    by_reviewer: list[list[int]] = [[] for _ in pool]
-    by_draft: list[list[int]] = [[] for _ in drafts]
-    for i, j in weights:
-        by_reviewer[i].append(j)
-        by_draft[j].append(i)
-    active: set[tuple[int, int]] = set()
-    # Sort keys packed into one int: weight first (best first), then the tie-break.
-    for i, js in enumerate(by_reviewer):
-        mid = pool[i].member_id
-        ranked = sorted(((-weights[i, j] << 32) | _mix(mid, drafts[j].draft_id), j) for j in js)
-        active.update((i, j) for _, j in ranked[: 2 * pool[i].per_round + INITIAL_EXTRA_PAIRINGS])
-    bonus = [GIVE_TO_GET_BONUS if r.member_id in authors else 0 for r in pool]
-    for j, is_ in enumerate(by_draft):
-        did = drafts[j].draft_id
-        ranked = sorted(
-            ((-(weights[i, j] + bonus[i]) << 32) | _mix(pool[i].member_id, did), i) for i in is_
-        )
-        active.update((i, j) for _, i in ranked[: 2 * reviewers_per_draft + INITIAL_EXTRA_PAIRINGS])
-    return active
-
-
-class _Network:
-    """The flow network over the active pairings, solved on construction."""
-
-    def __init__(
-        self,
-        pool: Sequence[Reviewer],
-        drafts: Sequence[Draft],
-        drafts_by_author: dict[int, list[int]],
-        active: Iterable[tuple[int, int]],
-        weights: dict[tuple[int, int], int],
-        reviewers_per_draft: int,
-    ) -> None:
-        # Nodes: 0 source, 1 sink (the lowest id after the source, so on ties it is settled
-        # first and the search stops early), reviewers, drafts, per-(reviewer, author) hubs.
-        self.drafts = drafts
-        n_r = len(pool)
-        self.r_node = [2 + i for i in range(n_r)]
-        self.d_node = [2 + n_r + j for j in range(len(drafts))]
-        self.n_nodes = 2 + n_r + len(drafts)
-        self.head: list[int] = []
-        self.tail: list[int] = []
-        self.cap: list[int] = []
-        self.cost: list[int] = []
-        self.hub: dict[tuple[int, int], int] = {}
-        self.pair_arc: dict[tuple[int, int], int] = {}
-        authors = set(drafts_by_author)
-        self.hub_authors = {a for a, js in drafts_by_author.items() if len(js) > 1}
-        for i, r in enumerate(pool):
-            has_draft = r.member_id in authors
-            for k in range(r.per_round):
-                self._add(0, self.r_node[i], -reviewer_unit_weight(k, has_draft=has_draft))
-        for i, j in sorted(active):
-            author = drafts[j].author_id
-            start = self.r_node[i]
-            if len(drafts_by_author[author]) > 1:  # one review per (reviewer, author)
-                hub = self.hub.get((i, author))
-                if hub is None:
-                    hub = self.hub[i, author] = self.n_nodes
-                    self.n_nodes += 1
-                    self._add(start, hub, 0)
-                start = hub
-            self.pair_arc[i, j] = self._add(start, self.d_node[j], -weights[i, j])
-        for j, d in enumerate(drafts):
-            for k in range(reviewers_per_draft):
-                self._add(self.d_node[j], 1, -slot_weight(d, k))
-        adj: list[list[int]] = [[] for _ in range(self.n_nodes)]
-        for e, u in enumerate(self.tail):
-            adj[u].append(e)
-        self.pot = _max_weight_flow(self.n_nodes, adj, self.head, self.tail, self.cap, self.cost)
-
-    def _add(self, u: int, v: int, c: int) -> int:
-        e = len(self.head)
-        self.head.extend((v, u))
-        self.tail.extend((u, v))
-        self.cap.extend((1, 0))
-        self.cost.extend((c, -c))
-        return e
-
-    def chosen(self) -> list[tuple[int, int]]:
-        return sorted(ij for ij, e in self.pair_arc.items() if self.cap[e] == 0)
-
-
-def _read_plan(
-    pool: Sequence[Reviewer],
-    drafts: Sequence[Draft],
-    weights: dict[tuple[int, int], int],
-    met_ago: dict[tuple[int, int], int],
-    chosen: Sequence[tuple[int, int]],
-    reviewers_per_draft: int,
-) -> RoundPlan:
-    authors = {d.author_id for d in drafts}
-    load = [0] * len(pool)
-    got = [0] * len(drafts)
-    by_reviewer_author: set[tuple[int, int]] = set()
-    on_draft = set(chosen)
-    assignments: list[Assignment] = []
-    total = 0
-    for i, j in sorted(chosen, key=lambda ij: (drafts[ij[1]].draft_id, pool[ij[0]].member_id)):
-        r, d = pool[i], drafts[j]
-        rounds_ago = met_ago.get((i, j))
-        total += weights[i, j]
-        load[i] += 1
-        got[j] += 1
-        by_reviewer_author.add((i, d.author_id))
-        assignments.append(
-            Assignment(
-                draft_id=d.draft_id,
-                reviewer_id=r.member_id,
-                weight=weights[i, j],
-                reason=assignment_reason(
-                    r, d, rounds_ago=rounds_ago, gives_to_get=r.member_id in authors
-                ),
-                repeat_rounds_ago=rounds_ago,
-            )
-        )
-    for i, r in enumerate(pool):
-        has_draft = r.member_id in authors
-        total += sum(reviewer_unit_weight(k, has_draft=has_draft) for k in range(load[i]))
-    for j, d in enumerate(drafts):
-        total += sum(slot_weight(d, k) for k in range(got[j]))
-
-    eligible_drafts: list[list[int]] = [[] for _ in pool]
-    eligible_reviewers: list[list[int]] = [[] for _ in drafts]
-    for i, j in weights:
-        eligible_drafts[i].append(j)
-        eligible_reviewers[j].append(i)
-
-    unmatched: list[Unmatched] = []
-    for j, d in enumerate(drafts):
-        if got[j] >= reviewers_per_draft:
-            continue
-        who = eligible_reviewers[j]
-        if not pool:
-            why = "nobody is in the reviewer pool this round"
-        elif not who:
-            why = "nobody in the pool may review it (the author's own draft or an avoid list)"
-        else:
-            free = [i for i in who if load[i] < pool[i].per_round and (i, j) not in on_draft]
-            if not free and len(who) == 1:
-                why = "the one reviewer who may review it is fully booked"
-            elif not free:
-                why = f"all {len(who)} reviewers who may review it are fully booked"
-            elif all((i, d.author_id) in by_reviewer_author for i in free):
-                why = "the reviewers with room left already review another draft by this author"
-            else:  # unreachable for an optimal plan; kept so nobody is ever dropped silently
-                why = "left short to cover higher-priority drafts"
-        lead = "no reviewer this round" if got[j] == 0 else f"got {got[j]} of {reviewers_per_draft}"
-        unmatched.append(
-            Unmatched(
-                draft_id=d.draft_id,
-                assigned=got[j],
-                missing=reviewers_per_draft - got[j],
-                reason=f"{lead}: {why}",
-            )
-        )
-
-    idle: list[Idle] = []
-    for i, r in enumerate(pool):
-        if load[i]:
-            continue
-        js = eligible_drafts[i]
-        if not drafts:
-            why = "no drafts are open this round"
-        elif not js:
-            why = "no open draft they may review (their own draft or an avoid list)"
-        elif all(got[j] >= reviewers_per_draft for j in js):
-            why = (
-                "every draft they may review already has "
-                f"{reviewers_per_draft} reviewer{'s' if reviewers_per_draft > 1 else ''}"
-            )
-        else:  # unreachable for an optimal plan; kept so nobody is ever dropped silently
-            why = "not needed to cover this round's drafts"
-        idle.append(Idle(member_id=r.member_id, reason=why))
-
-    return RoundPlan(
-        assignments=tuple(assignments),
-        unmatched=tuple(unmatched),
-        idle=tuple(idle),
-        total_weight=total,
-    )
-
-
-# --- the solver ---------------------------------------------------------------------------
-SOURCE, SINK = 0, 1
-
-
-def _max_weight_flow(
-    n_nodes: int,
-    adj: list[list[int]],
-    head: list[int],
-    tail: list[int],
-    cap: list[int],
-    cost: list[int],
-) -> list[int]:
-    """Maximum-weight (min-cost, any value) flow from node 0 to node 1; mutates `cap`.
-
-    Successive shortest paths on reduced costs, each Dijkstra stopping once the sink is settled,
-    followed by every other zero-reduced-cost path (primal-dual). Stops at the first augmenting
-    path that would not lower the cost. Returns node potentials that certify optimality: every
-    residual arc has reduced cost >= 0, and potential(sink) == potential(source) once any flow
-    moves (the source-sink bypass of a circulation is tight), so a caller can test arcs that
-    were left out of the network against them.
-    """
-    pot = _dag_potentials(n_nodes, adj, head, cap, cost)
-    while True:
-        gap = pot[SINK] - pot[SOURCE]  # after an augmentation: the cost of the last path
-        dist = [_INF] * n_nodes
-        prev = [-1] * n_nodes
-        done = bytearray(n_nodes)
-        dist[SOURCE] = 0
-        heap: list[tuple[int, int]] = [(0, SOURCE)]
-        while heap:
-            du, u = heappop(heap)
-            if done[u]:
-                continue
-            done[u] = 1
-            if u == SINK:
-                break
-            base = du + pot[u]
-            for e in adj[u]:
-                if cap[e]:
-                    v = head[e]
-                    nd = base + cost[e] - pot[v]
-                    if nd < dist[v]:
-                        dist[v] = nd
-                        prev[v] = e
-                        heappush(heap, (nd, v))
-        # Raising pot(v) by min(dist(v), delta) keeps reduced costs >= 0 for any delta in
-        # [0, dist(sink)]; unsettled nodes have dist >= dist(sink).
-        improving = bool(done[SINK]) and gap + dist[SINK] < 0
-        # stopping: bring the sink level with the source (or leave it above when no flow moved)
-        delta = dist[SINK] if improving else max(0, -gap)
-        for v in range(n_nodes):
-            d = dist[v]
-            pot[v] += d if d < delta else delta
-        if not improving:
-            return pot
-        _augment_zero_paths(adj, head, cap, cost, pot, prev)
-
-
-def _augment_zero_paths(
-    adj: list[list[int]],
-    head: list[int],
-    cap: list[int],
-    cost: list[int],
-    pot: list[int],
-    prev: list[int],
-) -> None:
-    """Augment the path Dijkstra found, then further paths of zero reduced cost.
-
-    With reduced costs all >= 0, a zero-reduced-cost path is a shortest path, so pushing along it
-    keeps the flow cheapest for its value. One depth-first pass with per-node arc cursors, as in
-    Dinic's algorithm, finds a blocking set of such paths (reaching past the nodes Dijkstra
-    settled pays: measured, it halves the number of phases).
-    """
-    v = SINK
-    while v != SOURCE:
-        e = prev[v]
-        cap[e] -= 1
-        cap[e ^ 1] += 1
-        v = head[e ^ 1]
-    n = len(adj)
-    cursor = [0] * n
-    dead = bytearray(n)  # no zero path to the sink from here in this pass
-    on_path = bytearray(n)  # zero-cost cycles exist in the residual graph
-    while True:
-        stack = [SOURCE]
-        on_path[SOURCE] = 1
-        path: list[int] = []
-        while stack and stack[-1] != SINK:
-            u = stack[-1]
-            arcs = adj[u]
-            n_arcs = len(arcs)
-            base = pot[u]
-            c = cursor[u]
-            while c < n_arcs:
-                e = arcs[c]
-                if cap[e]:
-                    w = head[e]
-                    if not dead[w] and not on_path[w] and cost[e] + base == pot[w]:
-                        break
-                c += 1
-            cursor[u] = c
-            if c < n_arcs:
-                e = arcs[c]
-                w = head[e]
-                stack.append(w)
-                on_path[w] = 1
-                path.append(e)
-            else:
-                dead[u] = 1
-                on_path[u] = 0
-                stack.pop()
-                if path:
-                    path.pop()
-        if not stack:
-            return
-        for u in stack:
-            on_path[u] = 0
-        for e in path:
-            cap[e] -= 1
-            cap[e ^ 1] += 1
-
-
-def _dag_potentials(
-    n_nodes: int, adj: list[list[int]], head: list[int], cap: list[int], cost: list[int]
-) -> list[int]:
-    """Feasible potentials for the empty-flow graph, which is acyclic.
-
-    Distances from a virtual root joined to every node by a cost-0 arc, relaxed in topological
-    order: every arc then has reduced cost >= 0, including arcs out of nodes the source cannot
-    reach (the pricing check in `_Network.improves` relies on those too).
-    """
-    indegree = [0] * n_nodes
-    for u in range(n_nodes):
-        for e in adj[u]:
-            if cap[e]:
-                indegree[head[e]] += 1
-    order = [u for u in range(n_nodes) if indegree[u] == 0]
-    dist = [0] * n_nodes
-    k = 0
-    while k < len(order):
-        u = order[k]
-        k += 1
-        du = dist[u]
-        for e in adj[u]:
-            if cap[e]:
-                v = head[e]
-                if du + cost[e] < dist[v]:
-                    dist[v] = du + cost[e]
-                indegree[v] -= 1
-                if indegree[v] == 0:
-                    order.append(v)
-    return dist
+def rounds_ago_pairs(
+    rounds: Sequence[Sequence[tuple[int, int]]],
+) -> list[tuple[int, int, int]]:
+    """(reviewer, author, rounds_ago) from the pairs of recent rounds, newest round first."""
+    return [
+        (reviewer, author, ago)
+        for ago, pairs in enumerate(rounds, start=1)
+        for reviewer, author in pairs
+    ]

@@ -1,4 +1,4 @@
-"""Feedback-swap UI: persistent buttons, the draft and topics forms, and message builders.
+"""Feedback-swap UI: persistent buttons and the draft and topics forms.
 
 Buttons are DynamicItems whose custom_id carries the assignment id (or the guild and member
 for "Rejoin"), so they keep working after a restart; everything else is read from the
@@ -9,95 +9,46 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import discord
 
-from bot.checks import hamming
-from bot.time import discord_timestamp
-from bot.ui import HammingModal, HammingView, UserError, clip, embed, reports_errors
-from cogs.feedback_swaps.rules import (
-    LENGTH_MAX,
-    MAX_TOPICS,
-    TITLE_MAX,
-    WANTED_MAX,
-    topics_text,
-)
-from cogs.feedback_swaps.store import AssignmentRow, DraftRow
+from bot.checks import require_guild
+from bot.ui import HammingModal, HammingView, UserError, clip, reports_errors
+from cogs.feedback_swaps.logic import FEATURE_NAME, LENGTH_MAX, MAX_TOPICS, TITLE_MAX, WANTED_MAX
 
 if TYPE_CHECKING:
-    from cogs.feedback_swaps.cog import FeedbackCog
+    from bot.client import HammingBot
+    from cogs.feedback_swaps.feature import FeedbackFeature
 
 MODAL_TIMEOUT = 60 * 60.0
 
 
-def _cog(interaction: discord.Interaction[Any]) -> FeedbackCog:
-    from cogs.feedback_swaps.cog import FeedbackCog
-
-    cog = hamming(interaction).get_cog(FeedbackCog.__cog_name__)
-    if not isinstance(cog, FeedbackCog):
+def _feature(interaction: discord.Interaction[HammingBot]) -> FeedbackFeature:
+    """The loaded feature (its service, answers and /config group) behind a button or a form."""
+    feature = interaction.client.features.get(FEATURE_NAME)
+    if feature is None:
         raise UserError("Feedback swaps are not running right now; try again in a minute.")
-    return cog
-
-
-# --- message builders ---------------------------------------------------------------------
-def draft_card(draft: DraftRow, *, heading: str | None = None) -> discord.Embed:
-    """The draft as reviewers and authors see it: title, link, what is wanted, due date."""
-    card = embed(clip(heading or draft.title, 256), clip(draft.wanted, 1500))
-    card.url = draft.link
-    card.add_field(name="Draft", value=clip(f"[{draft.title}]({draft.link})", 1024), inline=False)
-    card.add_field(name="Length", value=clip(draft.length, 100))
-    card.add_field(name="Topics", value=clip(topics_text(draft.topics), 1024))
-    card.add_field(
-        name="Feedback needed by",
-        value=f"{discord_timestamp(draft.due_at, 'F')} ({discord_timestamp(draft.due_at, 'R')})",
-        inline=False,
-    )
-    return card
-
-
-def _title(draft: DraftRow) -> str:
-    return f"**{clip(draft.title, 200)}**"
-
-
-def reviewer_announcement(a: AssignmentRow, draft: DraftRow) -> str:
-    return clip(
-        f"You are reviewing {_title(draft)} by <@{a.author_id}> in this feedback swap.\n"
-        f"Why you: {a.reason}.\n"
-        f"Please send your feedback by {discord_timestamp(a.due_at, 'F')} "
-        f"({discord_timestamp(a.due_at, 'R')}): comments on the draft, or a message to "
-        f"<@{a.author_id}>. Press a button below when you have sent it, if you need three more "
-        "days, or if you cannot do it (the draft then finds another reviewer).",
-        2000,
-    )
-
-
-def author_announcement(a: AssignmentRow, draft: DraftRow) -> str:
-    return clip(
-        f"<@{a.reviewer_id}> will review your draft {_title(draft)} in this feedback swap.\n"
-        f"Why them: {a.reason}.\n"
-        f"They are asked to send their feedback by {discord_timestamp(a.due_at, 'F')}. When it "
-        "arrives, press the button below to confirm and rate how helpful it was.",
-        2000,
-    )
-
-
-def followup_text(a: AssignmentRow, draft: DraftRow) -> str:
-    return (
-        f"Did you send your feedback on {_title(draft)} to <@{a.author_id}>? It is due "
-        f"{discord_timestamp(a.due_at, 'F')} ({discord_timestamp(a.due_at, 'R')})."
-    )
-
-
-def rate_text(a: AssignmentRow, draft: DraftRow) -> str:
-    return (
-        f"<@{a.reviewer_id}> says they sent their feedback on {_title(draft)}. Once you have "
-        "it, how helpful was it? (1 = not much, 5 = very; only you and the moderators' "
-        "totals see this.)"
-    )
+    return cast("FeedbackFeature", feature)
 
 
 # --- persistent buttons -------------------------------------------------------------------
+class _FromCustomId:
+    """A persistent button rebuilt from its custom id on a press: its template's groups, in
+    order, are its constructor's arguments (digits as ints)."""
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        values = [int(v) if v.isdigit() else v for v in match.groups()]
+        return cast(Any, cls)(*values)  # type: ignore[no-any-return]
+
+
 _REVIEW_LABELS = {"yes": "Yes", "more": "Need 3 more days", "cant": "Can't do it"}
 _REVIEW_STYLES = {
     "yes": discord.ButtonStyle.success,
@@ -107,6 +58,7 @@ _REVIEW_STYLES = {
 
 
 class ReviewAnswerButton(
+    _FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:review:(?P<assignment_id>\d+):(?P<action>yes|more|cant)",
 ):
@@ -123,26 +75,16 @@ class ReviewAnswerButton(
         self.assignment_id = assignment_id
         self.action = action
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReviewAnswerButton:
-        return cls(int(match["assignment_id"]), match["action"])
-
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        cog = _cog(interaction)
-        text, keep_buttons = await cog.actions.answer(
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
+        text, keep_buttons = await _feature(interaction).answers.answer(
             self.assignment_id, interaction.user.id, self.action
         )
         await _replace_message(interaction, text, keep_buttons=keep_buttons)
 
 
 class ReceivedButton(
+    _FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:got:(?P<assignment_id>\d+)",
 ):
@@ -158,25 +100,18 @@ class ReceivedButton(
         )
         self.assignment_id = assignment_id
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReceivedButton:
-        return cls(int(match["assignment_id"]))
-
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        text = await _cog(interaction).actions.check_rating(self.assignment_id, interaction.user.id)
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
+        text = await _feature(interaction).answers.check_rating(
+            self.assignment_id, interaction.user.id
+        )
         await interaction.response.send_message(
             text, view=rating_view(self.assignment_id), ephemeral=True
         )
 
 
 class RateButton(
+    _FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:rate:(?P<assignment_id>\d+):(?P<stars>[1-5])",
 ):
@@ -193,25 +128,16 @@ class RateButton(
         self.assignment_id = assignment_id
         self.stars = stars
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> RateButton:
-        return cls(int(match["assignment_id"]), int(match["stars"]))
-
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        text = await _cog(interaction).actions.rate(
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
+        text = await _feature(interaction).answers.rate(
             self.assignment_id, interaction.user.id, self.stars
         )
         await _replace_message(interaction, text, keep_buttons=False)
 
 
 class RejoinButton(
+    _FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:rejoin:(?P<guild_id>\d+):(?P<user_id>\d+)",
 ):
@@ -228,24 +154,14 @@ class RejoinButton(
         self.guild_id = guild_id
         self.user_id = user_id
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> RejoinButton:
-        return cls(int(match["guild_id"]), int(match["user_id"]))
-
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         if interaction.user.id != self.user_id:
             raise UserError(
                 "This button belongs to the member it was sent to. To join the reviewer pool "
                 "yourself, use `/feedback join`."
             )
-        text = await _cog(interaction).actions.rejoin(self.guild_id, self.user_id)
+        text = await _feature(interaction).answers.rejoin(self.guild_id, self.user_id)
         await _replace_message(interaction, text, keep_buttons=False)
 
 
@@ -253,7 +169,7 @@ DYNAMIC_ITEMS = (ReviewAnswerButton, ReceivedButton, RateButton, RejoinButton)
 
 
 async def _replace_message(
-    interaction: discord.Interaction[Any], text: str, *, keep_buttons: bool
+    interaction: discord.Interaction[HammingBot], text: str, *, keep_buttons: bool
 ) -> None:
     """Show the outcome on the message the button is on (its buttons go once answered)."""
     original = interaction.message.content if interaction.message else ""
@@ -327,9 +243,10 @@ class DraftModal(HammingModal, title="Request feedback on a draft"):
         self.topics = tuple(topics)
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
-        cog = _cog(interaction)
-        text = await cog.actions.submit_draft(
-            interaction,
+        guild = require_guild(interaction)
+        text = await _feature(interaction).service.submit_draft(
+            guild.id,
+            interaction.user.id,
             title=self.draft_title.value,
             link=self.link.value,
             wanted=self.wanted.value,
@@ -352,6 +269,5 @@ class TopicsModal(HammingModal, title="Feedback topics"):
         self.topics.default = "\n".join(current)
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
-        cog = _cog(interaction)
-        text = await cog.config_group.save_topics(interaction, self.topics.value)
+        text = await _feature(interaction).config_group.save_topics(interaction, self.topics.value)
         await interaction.response.send_message(text, ephemeral=True)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cogs.feedback_swaps.logic import (
+from cogs.feedback_swaps.matching import (
     GIVE_TO_GET_BONUS,
     LOAD_STEP,
     OWED_REVIEW_BONUS,

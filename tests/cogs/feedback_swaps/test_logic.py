@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cogs.feedback_swaps.rules import (
+from cogs.feedback_swaps.logic import (
     DEFAULT_TOPICS,
     EXTENSION,
     MAX_EXTENSIONS,
