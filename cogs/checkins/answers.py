@@ -15,26 +15,28 @@ from bot.checks import in_cohort
 from bot.ledger import nonce_for
 from bot.time import discord_timestamp
 from bot.ui import UserError
-from cogs.checkins import logic, store
+from cogs.checkins import store
 from cogs.checkins.logic import (
     NEXT_WEEK_INDEX,
     AnswerError,
+    placeholders,
+    prefill_values,
+    validate_answers,
+)
+from cogs.checkins.store import Answer, Round
+from cogs.checkins.streaks import (
     MemberWeeks,
     StreakFold,
     fold_streaks,
     live_streaks,
     member_streaks,
     milestone_reached,
-    placeholders,
-    prefill_values,
-    shift_week,
+    skip_start_week,
+    skip_weeks,
     streak_message,
-    validate_answers,
-    week_title,
-    weeks_between,
 )
-from cogs.checkins.store import Answer, Round
 from cogs.checkins.views import AnswerModal, answer_embed
+from cogs.checkins.weeks import shift_week, week_key, week_title, weeks_between
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -226,7 +228,7 @@ class Answers:
 
     async def current_week(self, guild_id: int, now: datetime) -> tuple[str, Round | None]:
         zone = await guilds.get_guild_zone(self.bot.db, guild_id)
-        week = logic.week_key(now.astimezone(zone).date())
+        week = week_key(now.astimezone(zone).date())
         return week, await store.get_round_for_week(self.bot.db, guild_id, week)
 
     async def _streak_week(self, guild_id: int, now: datetime) -> tuple[str, Round | None]:
@@ -302,8 +304,8 @@ class Answers:
             and await store.get_answer(self.bot.db, round_.id, user_id) is not None
         )
         closed = None if round_ is None else not round_.is_open(now)
-        start = logic.skip_start_week(week, closed, answered)
-        chosen = logic.skip_weeks(start, weeks)
+        start = skip_start_week(week, closed, answered)
+        chosen = skip_weeks(start, weeks)
         async with self.bot.db.transaction() as tx:
             await store.insert_skips(tx, guild_id, user_id, chosen, now)
         log.info("guild %s: %s is away for %s", guild_id, user_id, ", ".join(chosen))

@@ -146,7 +146,9 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
             validate_schedule(close, remind)
         except ConfigError as exc:
             raise UserError(str(exc)) from None
-        missing = missing_permissions(dict(iter(channel.permissions_for(guild.me))))
+        missing = missing_permissions(
+            dict(iter(channel.permissions_for(guild.me))), self.cog.channel_permissions
+        )
         if missing:
             raise UserError(
                 f"I cannot run check-ins in {channel.mention}: I am missing the "

@@ -16,14 +16,15 @@ from bot.db import Transaction
 from bot.features import DigestSection, FeatureCog, Forgotten
 from cogs.checkins import store
 from cogs.checkins.logic import (
+    CHANNEL_PERMISSIONS,
     PARTICIPATION_WEEKS,
     digest_lines,
-    is_milestone,
     participation,
     question_field_value,
-    shift_week,
 )
 from cogs.checkins.rounds import FEATURE_NAME
+from cogs.checkins.streaks import is_milestone
+from cogs.checkins.weeks import shift_week
 
 if TYPE_CHECKING:
     from cogs.checkins.answers import Answers
@@ -42,14 +43,7 @@ class CheckinsFeature(FeatureCog):
         "`/config checkins schedule channel: day: time:` posts the Hamming questions each"
         " week; `/config cohort-role` chooses who is asked."
     )
-    channel_permissions: ClassVar[tuple[str, ...]] = (
-        "view_channel",
-        "send_messages",
-        "embed_links",
-        "read_message_history",
-        "create_public_threads",
-        "send_messages_in_threads",
-    )
+    channel_permissions: ClassVar[tuple[str, ...]] = CHANNEL_PERMISSIONS
 
     # Set by CheckinsCog.__init__.
     config_group: CheckinsConfig

@@ -12,8 +12,9 @@ from bot.ledger import Occurrence
 from bot.time import discord_timestamp
 from bot.ui import UserError
 from cogs.checkins import store
-from cogs.checkins.logic import next_prompt_at, prompt_week
+from cogs.checkins.logic import next_prompt_at
 from cogs.checkins.store import Round
+from cogs.checkins.weeks import prompt_week
 
 if TYPE_CHECKING:
     from bot.client import HammingBot

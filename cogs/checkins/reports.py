@@ -12,20 +12,18 @@ import discord
 from bot.charts import participation_chart_png
 from bot.time import discord_timestamp
 from bot.ui import clip, embed
-from cogs.checkins import logic, store
+from cogs.checkins import store
+from cogs.checkins.drift import drift, drift_message
 from cogs.checkins.logic import (
     DID_INDEX,
     EMBED_TOTAL_MAX,
     PARTICIPATION_WEEKS,
     PROBLEMS_INDEX,
     answers_text,
-    drift,
-    drift_message,
     fit_fields,
     participation,
-    week_title,
-    weeks_ending,
 )
+from cogs.checkins.weeks import shift_week, week_title, weeks_ending
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -43,7 +41,7 @@ async def history_embed(
     settings = await store.get_settings(bot.db, guild_id)
     current_week, _ = await answers.current_week(guild_id, now)
     rounds = await store.list_rounds(
-        bot.db, guild_id, since_week=logic.shift_week(current_week, 1 - weeks)
+        bot.db, guild_id, since_week=shift_week(current_week, 1 - weeks)
     )
     answered = await store.list_member_answers(bot.db, guild_id, member.id)
     by_round = {answer.round_id: answer for _, answer in answered}

@@ -28,12 +28,7 @@ from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
 from bot.timeparse import WEEKDAYS
 from cogs.checkins import store
-from cogs.checkins.logic import (
-    RoundTimes,
-    cap_round_times,
-    prompt_should_post,
-    round_times,
-)
+from cogs.checkins.logic import RoundTimes, cap_round_times, prompt_should_post, round_times
 from cogs.checkins.planning import PROMPT, PROMPT_GRACE, Planner
 from cogs.checkins.store import CheckinSettings, Round
 from cogs.checkins.views import (

@@ -17,7 +17,6 @@ import discord
 from bot.checks import ensure_moderator, hamming
 from bot.time import discord_timestamp
 from bot.ui import HammingModal, HammingView, UserError, clip, embed, reports_errors
-from cogs.checkins import logic
 from cogs.checkins.logic import (
     ANSWER_MAX,
     EMBED_TOTAL_MAX,
@@ -27,10 +26,9 @@ from cogs.checkins.logic import (
     answer_embed_fields,
     is_required,
     question_field_value,
-    week_number,
-    week_title,
 )
 from cogs.checkins.store import Round
+from cogs.checkins.weeks import week_number, week_range, week_title
 
 if TYPE_CHECKING:
     from cogs.checkins.cog import CheckinsCog
@@ -143,7 +141,7 @@ def _questions_list(questions: Sequence[Question]) -> str:
 
 def prompt_embed(round_: Round, *, answered: int | None = None) -> discord.Embed:
     """The weekly prompt; with `answered` it is the closed version."""
-    monday, sunday = logic.week_range(round_.week)
+    monday, sunday = week_range(round_.week)
     lines = [f"**{week_title(round_.week)}**", "", _questions_list(round_.questions), ""]
     if answered is None:
         lines.append(
