@@ -28,7 +28,7 @@ from bench.common import NOW, Row, World, iso_week, migrate, ms, percentile, ren
 from bench.common import seed_history as seed
 from bot.db import Database, open_database
 from cogs.checkins import store as checkins
-from cogs.checkins.answers import fold_server_streaks
+from cogs.checkins.service import fold_server_streaks
 from cogs.checkins.weeks import shift_week
 from cogs.feedback_swaps import store as feedback
 from cogs.grants import store as grants

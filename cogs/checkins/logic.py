@@ -23,6 +23,8 @@ from bot.errors import DomainError
 from bot.time import next_weekly_at
 from cogs.checkins.weeks import require_aware
 
+FEATURE_NAME = "checkins"  # as registered with the core (/me notifications names it)
+
 # --- Questions ------------------------------------------------------------------------------
 
 LABEL_MAX = 45  # Discord's limit on a modal text input's label
@@ -128,8 +130,16 @@ def parse_question_fields(fields: Sequence[str]) -> tuple[Question, ...]:
     - Line breaks count as spaces, so a long question may wrap onto a second line.
     - An empty field removes that question; the remaining ones keep their order.
 
-    Raises ConfigError naming the field (1 to 5) and what is accepted.
+    Raises ConfigError naming the field (1 to 5) and what is accepted, and saying that
+    nothing was changed (the text the moderator reads).
     """
+    try:
+        return _parse_question_fields(fields)
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} Nothing was changed.") from None
+
+
+def _parse_question_fields(fields: Sequence[str]) -> tuple[Question, ...]:
     if len(fields) > MAX_QUESTIONS:
         raise ConfigError(f"At most {MAX_QUESTIONS} question fields are accepted.")
     questions: list[Question] = []
@@ -316,19 +326,23 @@ def is_required(index: int) -> bool:
     return index in REQUIRED_INDICES
 
 
+NOT_SAVED = "Nothing was saved; press Check in again to fix it."
+
+
 def validate_answers(questions: Sequence[Question], answers: Sequence[str]) -> tuple[str, ...]:
-    """The answers with surrounding spaces removed, or AnswerError saying what is wrong."""
+    """The answers with surrounding spaces removed, or AnswerError saying what is wrong
+    (and that nothing was saved)."""
     if len(answers) != len(questions):
-        raise AnswerError(f"Expected {len(questions)} answers, got {len(answers)}.")
+        raise AnswerError(f"Expected {len(questions)} answers, got {len(answers)}. {NOT_SAVED}")
     cleaned: list[str] = []
     for index, (question, raw) in enumerate(zip(questions, answers, strict=True)):
         answer = raw.strip()
         if not answer and is_required(index):
-            raise AnswerError(f"“{question.label}” needs an answer.")
+            raise AnswerError(f"“{question.label}” needs an answer. {NOT_SAVED}")
         if len(answer) > ANSWER_MAX:
             raise AnswerError(
                 f"“{question.label}” is {len(answer):,} characters long; "
-                f"answers can be at most {ANSWER_MAX:,}."
+                f"answers can be at most {ANSWER_MAX:,}. {NOT_SAVED}"
             )
         cleaned.append(answer)
     return tuple(cleaned)
