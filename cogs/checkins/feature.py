@@ -20,15 +20,11 @@ from bot.time import discord_timestamp
 from cogs.checkins import store
 from cogs.checkins.jobs import PROMPT, Jobs
 from cogs.checkins.jobs import Planner as PromptPlanner
-from cogs.checkins.logic import (
-    CHANNEL_PERMISSIONS,
-    FEATURE_NAME,
-    PARTICIPATION_WEEKS,
-    digest_lines,
-    question_field_value,
-)
+from cogs.checkins.logic import CHANNEL_PERMISSIONS, FEATURE_NAME, question_field_value
 from cogs.checkins.messages import settings_summary, shown_settings
-from cogs.checkins.service import Answers, Schedule, participation_chart
+from cogs.checkins.participation import PARTICIPATION_WEEKS, digest_lines
+from cogs.checkins.service import Answers, participation_chart
+from cogs.checkins.service_schedule import Schedule
 from cogs.checkins.store import CheckinSettings
 from cogs.checkins.views import AwayButton, CheckInButton
 from cogs.checkins.weeks import shift_week

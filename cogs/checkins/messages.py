@@ -17,15 +17,14 @@ from cogs.checkins.drift import drift, drift_message
 from cogs.checkins.logic import (
     DID_INDEX,
     EMBED_TOTAL_MAX,
-    PARTICIPATION_WEEKS,
     PROBLEMS_INDEX,
     Question,
-    WeekParticipation,
     answer_embed_fields,
     answers_text,
     fit_fields,
     question_field_value,
 )
+from cogs.checkins.participation import PARTICIPATION_WEEKS, WeekParticipation
 from cogs.checkins.store import Answer, CheckinSettings, Round
 from cogs.checkins.weeks import week_number, week_range, week_title
 

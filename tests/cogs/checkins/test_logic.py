@@ -21,11 +21,9 @@ from cogs.checkins.logic import (
     ConfigError,
     Question,
     RoundTimes,
-    WeekParticipation,
     answer_embed_fields,
     next_prompt_at,
     parse_question_fields,
-    participation,
     placeholders,
     prefill_values,
     prompt_is_catchable,
@@ -36,6 +34,7 @@ from cogs.checkins.logic import (
     validate_questions,
 )
 from cogs.checkins.logic import parse_24h_time as parse_hhmm
+from cogs.checkins.participation import WeekParticipation, participation
 from cogs.checkins.streaks import is_milestone, longest_streak, milestone_reached, streak
 from cogs.checkins.weeks import shift_week, week_key, week_range, week_title, weeks_ending
 
