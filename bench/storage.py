@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import NOW, Row, World, iso_week, migrate, ms, percentile, render
 from bench.common import seed_history as seed
 from bot.db import Database, open_database
-from cogs.checkins import logic
 from cogs.checkins import store as checkins
-from cogs.checkins.answers import fold_server_streaks
+from cogs.checkins.service import fold_server_streaks
+from cogs.checkins.weeks import shift_week
 from cogs.feedback_swaps import store as feedback
 from cogs.feedback_swaps import store_rounds as feedback_rounds
 from cogs.grants import store as grants
@@ -45,13 +45,13 @@ Query = Callable[[Database, World, int], Awaitable[object]]
 
 def queries(current_week: str) -> dict[str, tuple[str, Query]]:
     """name -> (command it serves, call)."""
-    since = logic.shift_week(current_week, -11)
-    last_week = logic.shift_week(current_week, -1)  # the newest seeded round
+    since = shift_week(current_week, -11)
+    last_week = shift_week(current_week, -1)  # the newest seeded round
     return {
         "list_rounds (4 weeks)": (
             "history",
             lambda db, w, u: checkins.list_rounds(
-                db, w.guild, since_week=logic.shift_week(current_week, -3)
+                db, w.guild, since_week=shift_week(current_week, -3)
             ),
         ),
         "list_member_answers": (
@@ -177,7 +177,7 @@ async def measure(members: int, weeks: int, calls: int, folder: Path) -> tuple[l
         # change to a week already folded); /checkin stats then reads the fold.
         recorder.current = "fold_server_streaks (once)"
         start = time.perf_counter()
-        folded = len(await fold_server_streaks(db, guild, logic.shift_week(iso_week(NOW), -1)))
+        folded = len(await fold_server_streaks(db, guild, shift_week(iso_week(NOW), -1)))
         once = time.perf_counter() - start
         rows.append(
             Row(

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import timedelta
 
 import discord
 from discord import app_commands
 
-from bot import guilds
 from bot.checks import is_moderator, moderator_only, require_guild
 from bot.client import HammingBot
-from bot.features import FeatureStatus, Job, Periodic
-from bot.features import Planner as Planner_
 from bot.time import discord_timestamp
 from bot.ui import UserError
-from cogs.checkins import reports, store
-from cogs.checkins.answers import Answers, jump_url
+from cogs.checkins import store
 from cogs.checkins.config import CheckinsConfig
 from cogs.checkins.feature import CheckinsFeature
-from cogs.checkins.planning import Planner
-from cogs.checkins.rounds import Rounds, settings_summary
-from cogs.checkins.views import AwayButton, CheckInButton
+from cogs.checkins.messages import jump_url, next_round_text
+from cogs.checkins.views import open_answer_modal
 
 log = logging.getLogger(__name__)
 
@@ -32,40 +25,9 @@ class CheckinsCog(CheckinsFeature, name="Checkins"):
         name="checkin", description="Weekly Hamming check-ins", guild_only=True
     )
 
-    dynamic_items = (CheckInButton, AwayButton)
-
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
-        self.planner = Planner(bot)
-        self.rounds = Rounds(bot, self.planner)
-        self.answers = Answers(bot)
         self.config_group = CheckinsConfig(self)
-
-    def jobs(self) -> Sequence[Job]:
-        return self.rounds.jobs()
-
-    def planners(self) -> Sequence[tuple[str, Planner_]]:
-        return [("checkins", self.planner.plan_all)]
-
-    def periodic(self) -> Sequence[Periodic]:
-        # Re-plans pending prompts when the server's time zone changed under them.
-        return [Periodic("checkins-replan", self.planner.replan_all, timedelta(minutes=15))]
-
-    async def status(self, guild_id: int) -> FeatureStatus:
-        """One line for /about and /config show."""
-        settings = await store.get_settings(self.bot.db, guild_id)
-        if not settings.enabled or settings.channel_id is None:
-            return FeatureStatus(
-                "Check-ins",
-                False,
-                "Off. A moderator sets them up with `/config checkins schedule`.",
-            )
-        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
-        upcoming = await self.planner.next_prompt(guild_id)
-        when = f"; next prompt {discord_timestamp(upcoming, 'R')}" if upcoming else ""
-        return FeatureStatus(
-            "Check-ins", True, f"{settings_summary(settings)} ({zone.key} time){when}."
-        )
 
     @checkin.command(name="answer")
     async def answer(self, interaction: discord.Interaction[HammingBot]) -> None:
@@ -74,8 +36,8 @@ class CheckinsCog(CheckinsFeature, name="Checkins"):
         round_ = await store.get_open_round(self.bot.db, guild.id, self.bot.clock.now())
         if round_ is None:
             upcoming = await self.planner.next_prompt(guild.id)
-            raise UserError(reports.next_round_text(upcoming))
-        await self.answers.open_modal(interaction, round_)
+            raise UserError(next_round_text(upcoming))
+        await open_answer_modal(interaction, self.answers, round_)
 
     @checkin.command(name="history")
     @app_commands.describe(
@@ -94,14 +56,14 @@ class CheckinsCog(CheckinsFeature, name="Checkins"):
         if not isinstance(target, discord.Member):
             raise UserError("I could not find that member in this server.")
         if target.id != interaction.user.id and not await is_moderator(interaction):
-            settings = await store.get_settings(self.bot.db, guild.id)
+            settings = await self.settings.get(guild.id)
             if settings.visibility != "public":
                 raise UserError(
                     "Answers in this server are for moderators only, so you can see only your "
                     "own history: `/checkin history` without a member."
                 )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        card = await reports.history_embed(self.bot, self.answers, guild.id, target, weeks)
+        card = await self.answers.history(guild.id, target, weeks)
         await interaction.followup.send(embed=card, ephemeral=True)
 
     @checkin.command(name="skip")
@@ -125,14 +87,10 @@ class CheckinsCog(CheckinsFeature, name="Checkins"):
         moderator = await is_moderator(interaction)
         if not moderator:
             await self.answers.cohort_member(guild.id, interaction.user.id)
-        settings = await store.get_settings(self.bot.db, guild.id)
+        settings = await self.settings.get(guild.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        card, chart = await reports.stats_embed(
-            self.bot,
-            self.answers,
-            guild.id,
-            interaction.user.id,
-            everyone=moderator or settings.visibility == "public",
+        card, chart = await self.answers.stats(
+            guild.id, interaction.user.id, everyone=moderator or settings.visibility == "public"
         )
         await interaction.followup.send(embed=card, file=chart, ephemeral=True)
 
@@ -141,9 +99,9 @@ class CheckinsCog(CheckinsFeature, name="Checkins"):
     async def prompt_now(self, interaction: discord.Interaction[HammingBot]) -> None:
         """Open this week's check-in now, if no round is open (moderators)."""
         guild = require_guild(interaction)
-        await self.planner.check_prompt_now(guild.id)
+        await self.schedule.check_prompt_now(guild.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        round_ = await self.planner.prompt_now(guild.id)
+        round_ = await self.schedule.prompt_now(guild.id)
         log.info("guild %s: %s opened round %s now", guild.id, interaction.user.id, round_.id)
         await interaction.followup.send(
             f"Opened the check-in for {round_.week}:"

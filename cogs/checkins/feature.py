@@ -1,33 +1,36 @@
-"""What check-ins tell the core's server-wide tools: /help, /me export and forget,
-/config export and reset, the weekly digest and /setup (see bot/features.py)."""
+"""What check-ins tell the core: declarations (name, /config group, components, channel
+permissions, scheduled kinds) and the hooks for /help, /setup, /me export and forget,
+/config export and reset, the weekly digest and a time-zone change (see bot/features.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
-from bot.charts import participation_chart_png
+from bot import guilds
 from bot.db import Transaction
-from bot.features import DigestSection, FeatureCog, Forgotten
+from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Job, Planner
+from bot.guild_settings import GuildSettings
+from bot.time import discord_timestamp
 from cogs.checkins import store
-from cogs.checkins.logic import (
-    PARTICIPATION_WEEKS,
-    digest_lines,
-    is_milestone,
-    participation,
-    question_field_value,
-    shift_week,
-)
-from cogs.checkins.rounds import FEATURE_NAME
+from cogs.checkins.jobs import PROMPT, Jobs
+from cogs.checkins.jobs import Planner as PromptPlanner
+from cogs.checkins.logic import CHANNEL_PERMISSIONS, FEATURE_NAME, question_field_value
+from cogs.checkins.messages import settings_summary, shown_settings
+from cogs.checkins.participation import PARTICIPATION_WEEKS, digest_lines
+from cogs.checkins.service import Answers, participation_chart
+from cogs.checkins.service_schedule import Schedule
+from cogs.checkins.store import CheckinSettings
+from cogs.checkins.views import AwayButton, CheckInButton
+from cogs.checkins.weeks import shift_week
 
 if TYPE_CHECKING:
-    from cogs.checkins.answers import Answers
-    from cogs.checkins.config import CheckinsConfig
+    from bot.client import HammingBot
 
 log = logging.getLogger(__name__)
 
@@ -42,30 +45,59 @@ class CheckinsFeature(FeatureCog):
         "`/config checkins schedule channel: day: time:` posts the Hamming questions each"
         " week; `/config cohort-role` chooses who is asked."
     )
-    channel_permissions: ClassVar[tuple[str, ...]] = (
-        "view_channel",
-        "send_messages",
-        "embed_links",
-        "read_message_history",
-        "create_public_threads",
-        "send_messages_in_threads",
-    )
+    channel_permissions: ClassVar[tuple[str, ...]] = CHANNEL_PERMISSIONS
+    dynamic_items = (CheckInButton, AwayButton)
 
-    # Set by CheckinsCog.__init__.
-    config_group: CheckinsConfig
-    answers: Answers
+    def __init__(self, bot: HammingBot) -> None:
+        super().__init__(bot)
+        self.settings: GuildSettings[CheckinSettings] = GuildSettings(
+            bot.db,
+            bot.clock,
+            read=store.get_settings,
+            write=store.upsert_settings,
+            shown=shown_settings,
+        )
+        self.planner = PromptPlanner(bot)
+        self.rounds = Jobs(bot, self.planner)
+        self.answers = Answers(bot)
+        self.schedule = Schedule(bot, self.settings, self.planner)
+
+    def jobs(self) -> Sequence[Job]:
+        return self.rounds.jobs()
+
+    def planners(self) -> Sequence[tuple[str, Planner]]:
+        return [("checkins", self.planner.plan_all)]
+
+    async def zone_changed(self, guild_id: int) -> None:
+        await self.planner.replan_guild(guild_id)
+
+    async def status(self, guild_id: int) -> FeatureStatus:
+        """One line for /about and /config show."""
+        settings = await self.settings.get(guild_id)
+        if not settings.enabled or settings.channel_id is None:
+            return FeatureStatus(
+                "Check-ins",
+                False,
+                "Off. A moderator sets them up with `/config checkins schedule`.",
+            )
+        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
+        upcoming = await self.planner.next_prompt(guild_id)
+        when = f"; next prompt {discord_timestamp(upcoming, 'R')}" if upcoming else ""
+        return FeatureStatus(
+            "Check-ins", True, f"{settings_summary(settings)} ({zone.key} time){when}."
+        )
 
     async def get_channel(self, guild_id: int) -> int | None:
-        settings = await store.get_settings(self.bot.db, guild_id)
+        settings = await self.settings.get(guild_id)
         return settings.channel_id if settings.enabled else None
 
     async def set_channel(self, guild_id: int, channel_id: int, actor_id: int) -> None:
-        await self.config_group.enable_in(guild_id, channel_id, actor_id)
+        await self.schedule.enable_in(guild_id, channel_id, actor_id)
 
     async def set_schedule(
         self, guild_id: int, weekday: int | None, at: time | None, actor_id: int
     ) -> None:
-        await self.config_group.set_day_time(guild_id, weekday, at, actor_id)
+        await self.schedule.set_day_time(guild_id, weekday, at, actor_id)
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         answered = await store.list_member_answers(self.bot.db, guild_id, user_id, limit=10_000)
@@ -100,7 +132,7 @@ class CheckinsFeature(FeatureCog):
         return Forgotten(rows, delete_cards if messages else None)
 
     async def export_guild(self, guild_id: int) -> dict[str, Any]:
-        settings = await store.get_settings(self.bot.db, guild_id)
+        settings = await self.settings.get(guild_id)
         rounds = await store.list_rounds(self.bot.db, guild_id)
         counts = await store.count_answers_by_week(self.bot.db, guild_id, "")
         return {
@@ -129,7 +161,7 @@ class CheckinsFeature(FeatureCog):
 
     async def reset_guild(self, tx: Transaction, guild_id: int) -> None:
         await store.delete_settings(tx, guild_id)
-        await self.bot.scheduler.cancel(prefix=f"checkin-prompt:{guild_id}:")
+        await self.bot.scheduler.cancel(prefix=PROMPT.prefix(guild_id))
         log.info("guild %s: check-in settings reset (check-ins are off)", guild_id)
 
     async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:
@@ -140,33 +172,13 @@ class CheckinsFeature(FeatureCog):
         ]
         if not rounds:
             return None
-        streaks = await self.answers.all_streaks(guild_id, now)
-        milestones = sorted(
-            (
-                (member, current)
-                for member, (current, _) in streaks.items()
-                if is_milestone(current)
-            ),
-            key=lambda pair: (-pair[1], pair[0]),
-        )
-        since = await store.list_rounds(
-            self.bot.db, guild_id, since_week=_weeks_back(rounds[-1].week)
-        )
-        all_counts = await store.count_answers_by_week(self.bot.db, guild_id, since[0].week)
-        rows = participation(
-            [r.week for r in since], all_counts, {r.week: r.cohort_size for r in since}
+        milestones = await self.answers.milestones(guild_id, now)
+        rows = await self.answers.participation(
+            guild_id, shift_week(rounds[-1].week, 1 - PARTICIPATION_WEEKS)
         )
         lines = digest_lines(rows, milestones)
-        chart = await asyncio.to_thread(
-            participation_chart_png,
-            [row.chart_row() for row in rows],
-            f"Check-ins, last {PARTICIPATION_WEEKS} weeks",
-        )
+        chart = await participation_chart(rows)
         return DigestSection("Check-ins", tuple(lines), chart)
 
     async def list_member_ids(self, guild_id: int) -> set[int]:
         return await store.list_member_ids(self.bot.db, guild_id)
-
-
-def _weeks_back(week: str) -> str:
-    return shift_week(week, 1 - PARTICIPATION_WEEKS)

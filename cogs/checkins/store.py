@@ -15,10 +15,10 @@ from cogs.checkins.logic import (
     DEFAULT_DRIFT_WEEKS,
     DEFAULT_QUESTIONS,
     Question,
-    StreakFold,
     questions_from_json,
     questions_to_json,
 )
+from cogs.checkins.streaks import StreakFold
 
 
 @dataclass(frozen=True)

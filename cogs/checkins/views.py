@@ -1,50 +1,63 @@
-"""Check-in UI: the persistent buttons, the answer and question modals, and message builders.
+"""Check-in components: the persistent buttons and the answer and question modals.
 
 The buttons are DynamicItems whose custom_id carries the round id (and, for "away", the
 member it belongs to), so they work after a restart; everything else is read from the
-database when they are clicked.
+database when they are clicked. They reach the feature through `bot.features`, so this
+module imports no service at run time (the jobs use its views to send the prompt).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
 from bot.checks import ensure_moderator, hamming
-from bot.time import discord_timestamp
-from bot.ui import HammingModal, HammingView, UserError, clip, embed, reports_errors
-from cogs.checkins import logic
+from bot.client import HammingBot
+from bot.ui import HammingModal, HammingView, UserError, clip, reports_errors
 from cogs.checkins.logic import (
     ANSWER_MAX,
-    EMBED_TOTAL_MAX,
+    FEATURE_NAME,
     MAX_QUESTIONS,
     QUESTION_FIELD_MAX,
     Question,
-    answer_embed_fields,
     is_required,
     question_field_value,
-    week_number,
-    week_title,
 )
 from cogs.checkins.store import Round
+from cogs.checkins.weeks import week_title
 
 if TYPE_CHECKING:
     from cogs.checkins.cog import CheckinsCog
+    from cogs.checkins.service import Answers
 
 MODAL_TIMEOUT = 3 * 60 * 60.0  # long enough to write five thoughtful answers
 
 
-def _cog(interaction: discord.Interaction[Any]) -> CheckinsCog:
-    from cogs.checkins.cog import CheckinsCog
-
-    cog = hamming(interaction).get_cog(CheckinsCog.__cog_name__)
-    if not isinstance(cog, CheckinsCog):
+def _answers(interaction: discord.Interaction[HammingBot]) -> Answers:
+    feature = hamming(interaction).features.get(FEATURE_NAME)
+    if feature is None:
         raise UserError("Check-ins are not running right now; try again in a minute.")
-    return cog
+    return cast("CheckinsCog", feature).answers
+
+
+async def open_answer_modal(
+    interaction: discord.Interaction[HammingBot], answers: Answers, which: Round | int
+) -> None:
+    """Show the answer modal for a round (an id from a button, or the open round)."""
+    form = await answers.answer_form(which, interaction.user.id)
+    round_id = form.round_.id
+
+    async def submit(submitted: discord.Interaction[HammingBot], values: Sequence[str]) -> None:
+        checked = await answers.check_submission(round_id, submitted.user.id, values)
+        await submitted.response.defer(ephemeral=True, thinking=True)
+        reply = await answers.submit(checked)
+        await submitted.followup.send(reply, ephemeral=True)
+
+    modal = AnswerModal(form.round_, form.defaults, form.placeholders, submit)
+    await interaction.response.send_modal(modal)
 
 
 # --- persistent buttons ---------------------------------------------------------------------
@@ -77,8 +90,8 @@ class CheckInButton(
         return cls(int(match["round_id"]))
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).answers.open_modal(interaction, self.round_id)
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
+        await open_answer_modal(interaction, _answers(interaction), self.round_id)
 
 
 class AwayButton(
@@ -109,13 +122,13 @@ class AwayButton(
         return cls(int(match["round_id"]), int(match["user_id"]))
 
     @reports_errors
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         if interaction.user.id != self.user_id:
             raise UserError(
                 "This button belongs to the member the reminder was for. To skip weeks "
                 "yourself, use `/checkin skip`."
             )
-        text = await _cog(interaction).answers.skip_round(interaction.user.id, self.round_id)
+        text = await _answers(interaction).skip_round(interaction.user.id, self.round_id)
         await interaction.response.send_message(text, ephemeral=True)
 
 
@@ -132,77 +145,9 @@ def reminder_view(round_id: int, user_id: int) -> HammingView:
     return view
 
 
-# --- messages -------------------------------------------------------------------------------
-
-
-def _questions_list(questions: Sequence[Question]) -> str:
-    return "\n".join(
-        f"{number}. **{q.label}** — {q.text}" for number, q in enumerate(questions, start=1)
-    )
-
-
-def prompt_embed(round_: Round, *, answered: int | None = None) -> discord.Embed:
-    """The weekly prompt; with `answered` it is the closed version."""
-    monday, sunday = logic.week_range(round_.week)
-    lines = [f"**{week_title(round_.week)}**", "", _questions_list(round_.questions), ""]
-    if answered is None:
-        lines.append(
-            f"Closes {discord_timestamp(round_.closes_at, 'F')}"
-            f" ({discord_timestamp(round_.closes_at, 'R')})."
-        )
-        where = (
-            "your answers are posted in the thread below"
-            if round_.visibility == "public"
-            else "your answers are seen by moderators only"
-        )
-        lines.append(f"Press **Check in** to answer ({where}). Away? `/checkin skip`.")
-    else:
-        lines.append(
-            f"Closed {discord_timestamp(round_.closes_at, 'F')}: {answered} of"
-            f" {max(round_.cohort_size, answered)} checked in. Thank you!"
-        )
-    card = embed(f"Weekly Hamming check-in · Week {week_number(round_.week)}", "\n".join(lines))
-    card.set_footer(text=f"{monday:%d %b} – {sunday:%d %b %Y}")
-    return card
-
-
-def thread_name(round_: Round) -> str:
-    return clip(f"Check-ins · {week_title(round_.week)}", 100)
-
-
-def answer_embed(
-    round_: Round, author: str, answers: Sequence[str], updated: datetime, *, edited: bool
-) -> discord.Embed:
-    title = clip(f"{author} · Week {week_number(round_.week)}", 256)
-    footer = "edited" if edited else "checked in"
-    card = embed(title)
-    budget = EMBED_TOTAL_MAX - len(title) - len(footer)
-    for name, value in answer_embed_fields(round_.questions, answers, budget=budget):
-        card.add_field(name=name, value=value, inline=False)
-    card.set_footer(text=footer)
-    card.timestamp = updated
-    return card
-
-
-def reminder_text(guild_name: str, round_: Round) -> str:
-    return (
-        f"A gentle reminder: this week's Hamming check-in in **{guild_name}**"
-        f" ({week_title(round_.week)}) closes {discord_timestamp(round_.closes_at, 'F')}"
-        f" ({discord_timestamp(round_.closes_at, 'R')}). Press **Check in** to answer;"
-        " if you are away this week, press **I'm away this week** and your streak is kept."
-    )
-
-
-def reminder_fallback_text(round_: Round) -> str:
-    return (
-        f"a gentle reminder (your DMs are closed, so it is here): this week's check-in closes"
-        f" {discord_timestamp(round_.closes_at, 'R')}. Press **Check in** to answer."
-    )
-
-
 # --- modals ---------------------------------------------------------------------------------
 
-SubmitAnswers = Callable[[discord.Interaction[Any], Sequence[str]], Awaitable[None]]
+SubmitAnswers = Callable[[discord.Interaction[HammingBot], Sequence[str]], Awaitable[None]]
 
 
 class AnswerModal(HammingModal):
@@ -241,7 +186,7 @@ class AnswerModal(HammingModal):
         await self._on_answers(interaction, [text_input.value for text_input in self.inputs])
 
 
-SubmitFields = Callable[[discord.Interaction[Any], Sequence[str]], Awaitable[None]]
+SubmitFields = Callable[[discord.Interaction[HammingBot], Sequence[str]], Awaitable[None]]
 
 
 class QuestionsModal(HammingModal):

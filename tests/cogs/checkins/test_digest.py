@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cogs.checkins.logic import WeekParticipation, digest_lines
+from cogs.checkins.participation import WeekParticipation, digest_lines
 
 
 def week(n: int, answered: int, cohort: int = 10) -> WeekParticipation:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cogs.checkins.drift import drift, drift_message, keywords, stem
 from cogs.checkins.logic import (
     ANSWER_MAX,
     DEFAULT_QUESTIONS,
@@ -20,34 +21,22 @@ from cogs.checkins.logic import (
     ConfigError,
     Question,
     RoundTimes,
-    WeekParticipation,
     answer_embed_fields,
-    drift,
-    drift_message,
-    is_milestone,
-    keywords,
-    longest_streak,
-    milestone_reached,
     next_prompt_at,
-    parse_hhmm,
     parse_question_fields,
-    participation,
     placeholders,
     prefill_values,
     prompt_is_catchable,
     question_field_value,
     round_times,
-    shift_week,
-    stem,
-    streak,
     truncate_placeholder,
     validate_answers,
     validate_questions,
-    week_key,
-    week_range,
-    week_title,
-    weeks_ending,
 )
+from cogs.checkins.logic import parse_24h_time as parse_hhmm
+from cogs.checkins.participation import WeekParticipation, participation
+from cogs.checkins.streaks import is_milestone, longest_streak, milestone_reached, streak
+from cogs.checkins.weeks import shift_week, week_key, week_range, week_title, weeks_ending
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -15,30 +15,28 @@ from cogs.checkins.logic import (
     EMBED_FIELD_NAME_MAX,
     EMBED_FIELD_VALUE_MAX,
     ConfigError,
-    MemberWeeks,
     Question,
     RoundTimes,
     answers_text,
     cap_round_times,
     fit_fields,
-    member_streaks,
     missing_permissions,
     next_prompt_at,
     prompt_should_post,
-    prompt_week,
     questions_from_json,
     questions_to_json,
     round_times,
-    shift_week,
+    validate_schedule,
+)
+from cogs.checkins.streaks import (
+    MemberWeeks,
+    member_streaks,
     skip_start_week,
     skip_weeks,
     streak_message,
-    validate_schedule,
-    week_key,
-    week_number,
-    weeks_between,
     weeks_without_round,
 )
+from cogs.checkins.weeks import prompt_week, shift_week, week_key, week_number, weeks_between
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

@@ -11,16 +11,15 @@ from hypothesis import strategies as st
 
 from bot.db import Database, open_database
 from cogs.checkins import store
-from cogs.checkins.logic import (
-    DEFAULT_QUESTIONS,
+from cogs.checkins.logic import DEFAULT_QUESTIONS
+from cogs.checkins.streaks import (
     MemberWeeks,
     StreakFold,
     fold_streaks,
     live_streaks,
     member_streaks,
-    shift_week,
-    weeks_between,
 )
+from cogs.checkins.weeks import shift_week, weeks_between
 
 BASE = "2026-W01"
 SPAN = 30  # weeks in a generated history

@@ -356,3 +356,21 @@ async def test_a_round_running_into_the_next_week_does_not_break_the_streak(
     assert "Streak: **1** week(s)" in history.followups[-1].embeds[0]["description"]
     answered = await check_in(fake, prompts(fake, cohort.channel)[-1], cohort.alice)
     assert "**2 weeks** in a row" in reply_text(answered)
+
+
+async def test_a_time_zone_change_moves_the_pending_prompt_to_the_new_local_time(
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
+) -> None:
+    """/config timezone replans at once (the zone_changed hook): 09:00 stays 09:00 local."""
+    await configure(fake_discord, cohort)
+    assert await checkins.features["checkins"].planner.next_prompt(cohort.guild) == FIRST_PROMPT
+    await fake_discord.invoke(
+        cohort.guild, cohort.owner, "config timezone", {"zone": "America/New_York"}
+    )
+    # Monday 23 Nov 2026, 09:00 in New York (EST, UTC-5).
+    moved = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    assert await checkins.features["checkins"].planner.next_prompt(cohort.guild) == moved
+    await move_to(runner, checkins, FIRST_PROMPT)
+    assert prompts(fake_discord, cohort.channel) == []
+    await move_to(runner, checkins, moved)
+    only_prompt(fake_discord, cohort.channel)

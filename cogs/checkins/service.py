@@ -1,44 +1,56 @@
-"""A member's side of a round: opening the answer modal, submitting, streaks and skipping."""
+"""What members' check-in commands and buttons do: answering, streaks, skipping, history and
+stats. The moderators' side (settings, opening a round now) is in service_schedule.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, NamedTuple
 
 import discord
 
 from bot import guilds
+from bot.charts import participation_chart_png
 from bot.checks import in_cohort
+from bot.db import Database
 from bot.ledger import nonce_for
 from bot.time import discord_timestamp
 from bot.ui import UserError
-from cogs.checkins import logic, store
-from cogs.checkins.logic import (
-    NEXT_WEEK_INDEX,
-    AnswerError,
+from cogs.checkins import store
+from cogs.checkins.logic import NEXT_WEEK_INDEX, placeholders, prefill_values, validate_answers
+from cogs.checkins.messages import (
+    answer_embed,
+    history_embed,
+    jump_url,
+    stats_card,
+)
+from cogs.checkins.participation import PARTICIPATION_WEEKS, WeekParticipation, participation
+from cogs.checkins.store import Answer, Round
+from cogs.checkins.streaks import (
     MemberWeeks,
     StreakFold,
     fold_streaks,
+    is_milestone,
     live_streaks,
     member_streaks,
     milestone_reached,
-    placeholders,
-    prefill_values,
-    shift_week,
+    skip_start_week,
+    skip_weeks,
     streak_message,
-    validate_answers,
+)
+from cogs.checkins.weeks import (
+    shift_week,
+    week_key,
     week_title,
     weeks_between,
+    weeks_ending,
 )
-from cogs.checkins.store import Answer, Round
-from cogs.checkins.views import AnswerModal, answer_embed
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
-    from bot.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +60,26 @@ NOT_IN_COHORT = (
 )
 
 
-def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
-    tail = f"/{message_id}" if message_id else ""
-    return f"https://discord.com/channels/{guild_id}/{channel_id}{tail}"
+@dataclass(frozen=True)
+class AnswerForm:
+    """What the answer modal is opened with."""
+
+    round_: Round
+    defaults: Mapping[int, str]
+    placeholders: Sequence[str]
+
+
+class Submission(NamedTuple):
+    """Answers checked and ready to save."""
+
+    round_: Round
+    member: discord.Member
+    answers: tuple[str, ...]
 
 
 class Answers:
+    """A member's side of a round: answering, streaks, skipping, history and stats."""
+
     def __init__(self, bot: HammingBot) -> None:
         self.bot = bot
         # One submission at a time per (round, member): a double click must not post twice.
@@ -92,18 +118,19 @@ class Answers:
 
     # -- the modal ---------------------------------------------------------------------------
 
-    async def open_modal(self, interaction: discord.Interaction[Any], which: Round | int) -> None:
-        """Show the answer modal: this week's answers to edit, else last week's Q1 and Q2.
+    async def answer_form(self, which: Round | int, user_id: int) -> AnswerForm:
+        """What the answer modal shows: this week's answers to edit, else last week's Q1 and
+        Q2 and, as Q3's placeholder, last week's plan.
 
         `which` is a round id (from a button), or the open round a command already found.
         """
         now = self.bot.clock.now()
         round_ = which if isinstance(which, Round) else await self.round_for_answer(which, now)
-        await self.cohort_member(round_.guild_id, interaction.user.id)
+        await self.cohort_member(round_.guild_id, user_id)
         # This round's answer (to edit) and the one before it, in one query: every query here
         # runs before Discord's 3 s deadline, with the whole cohort pressing the button at once.
         recent = await store.list_member_answers(
-            self.bot.db, round_.guild_id, interaction.user.id, limit=2, through_week=round_.week
+            self.bot.db, round_.guild_id, user_id, limit=2, through_week=round_.week
         )
         current = next((a for r, a in recent if r.id == round_.id), None)
         previous = next(((r, a) for r, a in recent if r.week < round_.week), None)
@@ -112,13 +139,7 @@ class Answers:
         else:
             defaults = prefill_values(previous[1].answers if previous else [])
         plan = await self._last_plan(round_, previous)
-        modal = AnswerModal(
-            round_,
-            defaults,
-            placeholders(round_.questions, plan),
-            lambda submitted, values: self.submit(submitted, round_.id, values),
-        )
-        await interaction.response.send_modal(modal)
+        return AnswerForm(round_, defaults, placeholders(round_.questions, plan))
 
     async def _last_plan(self, round_: Round, previous: tuple[Round, Answer] | None) -> str | None:
         """The member's "next week" answer from the server's previous round, if they gave one."""
@@ -133,17 +154,20 @@ class Answers:
 
     # -- submitting --------------------------------------------------------------------------
 
-    async def submit(
-        self, interaction: discord.Interaction[Any], round_id: int, values: Sequence[str]
-    ) -> None:
+    async def check_submission(
+        self, round_id: int, user_id: int, values: Sequence[str]
+    ) -> Submission:
+        """The answers to save, or a DomainError/UserError before anything is saved."""
         now = self.bot.clock.now()
         round_ = await self.round_for_answer(round_id, now)
-        try:
-            answers = validate_answers(round_.questions, values)
-        except AnswerError as exc:
-            raise UserError(f"{exc} Nothing was saved; press Check in again to fix it.") from None
-        member = await self.cohort_member(round_.guild_id, interaction.user.id)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        answers = validate_answers(round_.questions, values)
+        member = await self.cohort_member(round_.guild_id, user_id)
+        return Submission(round_, member, answers)
+
+    async def submit(self, submission: Submission) -> str:
+        """Save the answers (and post them in the thread if public); returns the reply."""
+        round_, member, answers = submission
+        now = self.bot.clock.now()
         key = (round_.id, member.id)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
@@ -169,7 +193,7 @@ class Answers:
         verb = "updated" if before else "saved"
         lines = [f"Your check-in for {week_title(round_.week)} is {verb}.", where]
         lines.append(streak_message(streak_after, milestone))
-        await interaction.followup.send("\n".join(line for line in lines if line), ephemeral=True)
+        return "\n".join(line for line in lines if line)
 
     async def _publish(
         self,
@@ -226,7 +250,7 @@ class Answers:
 
     async def current_week(self, guild_id: int, now: datetime) -> tuple[str, Round | None]:
         zone = await guilds.get_guild_zone(self.bot.db, guild_id)
-        week = logic.week_key(now.astimezone(zone).date())
+        week = week_key(now.astimezone(zone).date())
         return week, await store.get_round_for_week(self.bot.db, guild_id, week)
 
     async def _streak_week(self, guild_id: int, now: datetime) -> tuple[str, Round | None]:
@@ -285,6 +309,57 @@ class Answers:
             for user_id in folds.keys() | answered
         }
 
+    async def history(self, guild_id: int, member: discord.Member, weeks: int) -> discord.Embed:
+        """The member's last `weeks` weeks of rounds, their streak and the drift check."""
+        db, now = self.bot.db, self.bot.clock.now()
+        settings = await store.get_settings(db, guild_id)
+        current_week, _ = await self.current_week(guild_id, now)
+        rounds = await store.list_rounds(
+            db, guild_id, since_week=shift_week(current_week, 1 - weeks)
+        )
+        return history_embed(
+            member.display_name,
+            weeks,
+            now,
+            rounds,
+            await store.list_member_answers(db, guild_id, member.id),
+            await store.list_member_skips(db, guild_id, member.id),
+            await self.streaks(guild_id, member.id, now),
+            settings.drift_weeks,
+        )
+
+    async def stats(
+        self, guild_id: int, viewer_id: int, *, everyone: bool
+    ) -> tuple[discord.Embed, discord.File]:
+        """Participation over the last 12 weeks as a chart, and streaks (see stats_card)."""
+        now = self.bot.clock.now()
+        current_week, _ = await self.current_week(guild_id, now)
+        window = weeks_ending(current_week, PARTICIPATION_WEEKS)
+        rows = await self.participation(guild_id, window[0])
+        png = await participation_chart(rows)
+        streaks = await self.all_streaks(guild_id, now)
+        return stats_card(rows, png, streaks, viewer_id, everyone=everyone)
+
+    async def participation(self, guild_id: int, since_week: str) -> list[WeekParticipation]:
+        """Answers against the cohort, per round from `since_week` on."""
+        rounds = await store.list_rounds(self.bot.db, guild_id, since_week=since_week)
+        counts = await store.count_answers_by_week(self.bot.db, guild_id, since_week)
+        return participation(
+            [r.week for r in rounds], counts, {r.week: r.cohort_size for r in rounds}
+        )
+
+    async def milestones(self, guild_id: int, now: datetime) -> list[tuple[int, int]]:
+        """(member, streak) of every member whose current streak is a milestone, longest first."""
+        streaks = await self.all_streaks(guild_id, now)
+        return sorted(
+            (
+                (member, current)
+                for member, (current, _) in streaks.items()
+                if is_milestone(current)
+            ),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+
     async def skip(self, guild_id: int, user_id: int, weeks: int) -> str:
         """Mark a member away for `weeks` weeks from this one (0 cancels); returns the reply."""
         await self.cohort_member(guild_id, user_id)
@@ -302,8 +377,8 @@ class Answers:
             and await store.get_answer(self.bot.db, round_.id, user_id) is not None
         )
         closed = None if round_ is None else not round_.is_open(now)
-        start = logic.skip_start_week(week, closed, answered)
-        chosen = logic.skip_weeks(start, weeks)
+        start = skip_start_week(week, closed, answered)
+        chosen = skip_weeks(start, weeks)
         async with self.bot.db.transaction() as tx:
             await store.insert_skips(tx, guild_id, user_id, chosen, now)
         log.info("guild %s: %s is away for %s", guild_id, user_id, ", ".join(chosen))
@@ -356,3 +431,12 @@ async def fold_server_streaks(db: Database, guild_id: int, settled: str) -> dict
         )
         await store.save_streak_folds(tx, guild_id, settled, folds)
     return folds
+
+
+async def participation_chart(rows: Sequence[WeekParticipation]) -> bytes:
+    """The participation chart (PNG), drawn off the event loop."""
+    return await asyncio.to_thread(
+        participation_chart_png,
+        [row.chart_row() for row in rows],
+        f"Check-ins, last {PARTICIPATION_WEEKS} weeks",
+    )

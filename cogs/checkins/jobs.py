@@ -1,14 +1,16 @@
-"""The scheduled side of check-ins: posting prompts, reminders and closing (planning the
-next prompt is in planning.py).
+"""The scheduled side of check-ins: planning the next prompt, posting it, reminding, closing.
 
 Occurrence kinds (all in the delivery ledger, so each happens once across restarts):
 
 - `checkin-prompt` (`checkin-prompt:<guild>:<week>`, a second attempt in the same week gets
   `:<n>`): creates the round, posts the prompt and opens its thread. A prompt missed while the
-  bot was down is posted only if its round would still be open for 12 hours.
+  bot was down is posted only if its round would still be open for 12 hours. The Planner keeps
+  exactly one pending per configured server, and never a second prompt for a week that had one.
 - `checkin-reminders` (`checkin-reminders:<round>`): at reminder time, one child per cohort
   member who has not answered, skipped or paused (`/me pause`).
 - `checkin-reminder` (`checkin-reminder:<round>:<user>`): one DM, or one mention in the thread.
+  (Not `scheduler.fan_out`: its children would be keyed `checkin-reminders:<round>:<user>`,
+  and the keys in the ledger must not change.)
 - `checkin-close` (`checkin-close:<round>`): marks the round closed and updates the prompt.
 """
 
@@ -20,62 +22,175 @@ from typing import TYPE_CHECKING, Literal
 
 import discord
 
-from bot import guilds, members
+from bot import guilds, ledger, members
 from bot.checks import in_cohort
 from bot.delivery import Delivered, send_dm_or_fallback
+from bot.errors import THREAD_ALREADY_EXISTS
 from bot.features import Job
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
-from bot.timeparse import WEEKDAYS
 from cogs.checkins import store
 from cogs.checkins.logic import (
+    FEATURE_NAME,
     RoundTimes,
     cap_round_times,
+    next_prompt_at,
     prompt_should_post,
     round_times,
 )
-from cogs.checkins.planning import PROMPT, PROMPT_GRACE, Planner
-from cogs.checkins.store import CheckinSettings, Round
-from cogs.checkins.views import (
+from cogs.checkins.messages import (
     prompt_embed,
-    prompt_view,
     reminder_fallback_text,
     reminder_text,
-    reminder_view,
     thread_name,
 )
+from cogs.checkins.store import Round
+from cogs.checkins.views import prompt_view, reminder_view
+from cogs.checkins.weeks import prompt_week
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
 
 log = logging.getLogger(__name__)
 
-FEATURE_NAME = "checkins"  # as registered with the core (/me notifications names it)
-REMINDERS = "checkin-reminders"
-REMINDER = "checkin-reminder"
-CLOSE = "checkin-close"
-THREAD_ALREADY_EXISTS = 160004  # Discord: "A thread has already been created for this message"
+# A week of grace: the prompt handler itself decides (>= 12 h of the round left).
+PROMPT = Kind("checkin-prompt", timedelta(days=7), ("guild", "week"))
+# Reminders stay useful while the round is open; the handlers check that.
+REMINDERS = Kind("checkin-reminders", timedelta(days=7), ("round",))
+REMINDER = Kind("checkin-reminder", timedelta(days=7), ("round", "user"))
+# Closing is never moot: however late, the round must end up closed.
+CLOSE = Kind("checkin-close", timedelta(days=3650), ("round",))
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: a round never lasts longer
+# Whether a week's prompt already happened (or is happening): then planning moves on a week.
+_USED_STATES = frozenset({"claimed", "done", "skipped", "failed"})
+
+
+def prompt_key(guild_id: int, week: str, attempt: int = 1) -> str:
+    """`checkin-prompt:<guild>:<week>`; a week re-planned after a cancel gets `:<attempt>`."""
+    base = PROMPT.key(guild_id, week)
+    return base if attempt == 1 else f"{base}:{attempt}"
 
 
 def cohort_members(guild: discord.Guild, cohort_role_id: int | None) -> list[discord.Member]:
     return [member for member in guild.members if in_cohort(member, cohort_role_id)]
 
 
-class Rounds:
+class Planner:
+    def __init__(self, bot: HammingBot) -> None:
+        self.bot = bot
+
+    async def plan_all(self, now: datetime) -> None:
+        """At start-up: every configured server has its next prompt in the ledger."""
+        for guild_id in await store.list_enabled_guild_ids(self.bot.db):
+            await self.plan_next_prompt(guild_id, now, replace=False)
+
+    async def replan_guild(self, guild_id: int) -> None:
+        """The server's time zone changed: move its pending prompt to the new local time."""
+        now = self.bot.clock.now()
+        pending = await self.pending_prompts(guild_id)
+        # A prompt already attempted is a retry waiting out its backoff, not a plan:
+        # replacing it would cancel the retry.
+        if all(o.due_at > now and o.attempts == 0 for o in pending):
+            await self.plan_next_prompt(guild_id, now, replace=True)
+
+    async def pending_prompts(self, guild_id: int) -> list[Occurrence]:
+        return await ledger.list_occurrences(
+            self.bot.db, guild_id=guild_id, kind=PROMPT.name, states=("pending",)
+        )
+
+    async def _week_used(self, guild_id: int, week: str) -> bool:
+        if await store.get_round_for_week(self.bot.db, guild_id, week) is not None:
+            return True
+        attempt = 1
+        while found := await ledger.get_occurrence(
+            self.bot.db, prompt_key(guild_id, week, attempt)
+        ):
+            if found.state in _USED_STATES:
+                return True
+            attempt += 1
+        return False
+
+    async def free_prompt_key(self, guild_id: int, week: str) -> str:
+        """The week's prompt key that is pending or unused (a cancelled one cannot return)."""
+        attempt = 1
+        while True:
+            key = prompt_key(guild_id, week, attempt)
+            found = await ledger.get_occurrence(self.bot.db, key)
+            if found is None or found.state == "pending":
+                return key
+            attempt += 1
+
+    async def plan_next_prompt(
+        self, guild_id: int, now: datetime, *, replace: bool
+    ) -> datetime | None:
+        """Make the ledger hold exactly the next prompt of the server's current schedule.
+
+        `replace=False` (start-up) keeps a pending prompt as it is, so a prompt missed while
+        the bot was down still runs (and decides whether it is catchable); one missed by more
+        than a week is replaced. `replace=True` (schedule changed, or a prompt is running)
+        moves or replaces it. A week that already had its prompt is never planned again.
+        Returns the planned instant, None when check-ins are off.
+        """
+        # One transaction: a zone change's re-plan and a running prompt must not interleave.
+        async with self.bot.db.transaction():
+            return await self._plan_next_prompt(guild_id, now, replace=replace)
+
+    async def _plan_next_prompt(
+        self, guild_id: int, now: datetime, *, replace: bool
+    ) -> datetime | None:
+        settings = await store.get_settings(self.bot.db, guild_id)
+        pending = await self.pending_prompts(guild_id)
+        if not settings.enabled or settings.channel_id is None:
+            for occurrence in pending:
+                await self.bot.scheduler.cancel(key=occurrence.key)
+            return None
+        live = [o for o in pending if now - o.due_at <= PROMPT.grace]
+        if live and not replace:
+            return live[0].due_at
+        zone = await guilds.get_guild_zone(self.bot.db, guild_id)
+        after = now
+        for _ in range(4):
+            due = next_prompt_at(after, settings.weekday, settings.prompt_time, zone)
+            week = prompt_week(due, zone)
+            if not await self._week_used(guild_id, week):
+                break
+            after = due
+        key = await self.free_prompt_key(guild_id, week)
+        for occurrence in pending:
+            if occurrence.key != key:
+                await self.bot.scheduler.cancel(key=occurrence.key)
+                log.info(
+                    "guild %s: cancelled prompt %s (schedule changed)", guild_id, occurrence.key
+                )
+        existing = await ledger.get_occurrence(self.bot.db, key)
+        if existing is None:
+            await self.bot.scheduler.schedule(
+                key, PROMPT, due, guild_id=guild_id, payload={"week": week}
+            )
+            log.info("guild %s: next check-in prompt %s at %s", guild_id, key, due.isoformat())
+        elif existing.due_at != due:
+            await self.bot.scheduler.reschedule(key, due)
+            log.info("guild %s: moved prompt %s to %s", guild_id, key, due.isoformat())
+        return due
+
+    async def next_prompt(self, guild_id: int) -> datetime | None:
+        pending = await self.pending_prompts(guild_id)
+        return pending[0].due_at if pending else None
+
+
+class Jobs:
+    """The handlers of the check-ins' occurrences, one per Kind."""
+
     def __init__(self, bot: HammingBot, planner: Planner) -> None:
         self.bot = bot
         self.planner = planner
 
     def jobs(self) -> list[Job]:
         return [
-            # A week of grace: the prompt handler itself decides (>= 12 h of the round left).
-            Job(Kind(PROMPT, PROMPT_GRACE), self.handle_prompt),
-            # Reminders stay useful while the round is open; the handlers check that.
-            Job(Kind(REMINDERS, timedelta(days=7)), self.handle_reminders),
-            Job(Kind(REMINDER, timedelta(days=7)), self.handle_reminder),
-            # Closing is never moot: however late, the round must end up closed.
-            Job(Kind(CLOSE, timedelta(days=3650)), self.handle_close),
+            Job(PROMPT, self.handle_prompt),
+            Job(REMINDERS, self.handle_reminders),
+            Job(REMINDER, self.handle_reminder),
+            Job(CLOSE, self.handle_close),
         ]
 
     # -- the prompt --------------------------------------------------------------------------
@@ -155,7 +270,7 @@ class Rounds:
                 now=now,
             )
             await self.bot.scheduler.schedule(
-                f"{CLOSE}:{round_id}",
+                CLOSE.key(round_id),
                 CLOSE,
                 times.closes,
                 guild_id=guild_id,
@@ -163,7 +278,7 @@ class Rounds:
             )
             if times.reminder_at is not None:
                 await self.bot.scheduler.schedule(
-                    f"{REMINDERS}:{round_id}",
+                    REMINDERS.key(round_id),
                     REMINDERS,
                     max(times.reminder_at, now),
                     guild_id=guild_id,
@@ -232,7 +347,7 @@ class Rounds:
         async with self.bot.db.transaction():
             for user_id in targets:
                 await self.bot.scheduler.schedule(
-                    f"{REMINDER}:{round_.id}:{user_id}",
+                    REMINDER.key(round_.id, user_id),
                     REMINDER,
                     now,
                     guild_id=round_.guild_id,
@@ -299,17 +414,3 @@ class Rounds:
             except discord.NotFound:
                 log.info("round %s: the prompt message was deleted; nothing to edit", round_.id)
         log.info("round %s closed: %d answered", round_.id, answered)
-
-
-def settings_summary(settings: CheckinSettings) -> str:
-    """How a schedule reads in a sentence (without the next date)."""
-    reminder = (
-        f"reminder {settings.reminder_hours_before_close} h before close"
-        if settings.reminder_hours_before_close
-        else "no reminder"
-    )
-    return (
-        f"{WEEKDAYS[settings.weekday]}s at {settings.prompt_time} in <#{settings.channel_id}>,"
-        f" open {settings.close_after_hours} h, {reminder}, answers {settings.visibility},"
-        f" {len(settings.questions)} questions"
-    )
