@@ -23,7 +23,7 @@ from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.reading import store
 from cogs.reading.config import ReadingConfig
 from cogs.reading.feature import ReadingFeature
-from cogs.reading.jobs import POLL_CLOSE, POLL_POST, PUBLISH, ReadingJobs
+from cogs.reading.jobs import PUBLISH, ReadingJobs
 from cogs.reading.logic import (
     MAX_ITEMS,
     STARTER_PACK,
@@ -310,8 +310,6 @@ class ReadingCog(ReadingFeature):
                 tx,
                 guild.id,
                 item=chosen,
-                title=chosen.title,
-                url=chosen.url,
                 starts_at=parsed.when,
                 duration=length,
                 channel_id=channel_id,
@@ -488,29 +486,17 @@ class ReadingCog(ReadingFeature):
         if chosen is None and await store.get_next_queued_item(self.bot.db, guild.id) is None:
             raise UserError("No reading is queued: add one with `/reading add` or give `item:`.")
         voice_id = self.service.check_voice_channel(guild, voice_channel)
-        async with self.bot.db.transaction() as tx:
-            poll_id = await store.insert_poll(
-                tx,
-                guild.id,
-                channel_id=channel_id,
-                item_id=chosen.id if chosen else None,
-                minutes=int(length.total_seconds() // 60),
-                voice_channel_id=voice_id,
-                lead_id=None,
-                closes_at=closes_at,
-                options=[t.when for t in times],
-                created_by=interaction.user.id,
-                now=now,
-            )
-            await self.bot.scheduler.schedule(
-                POLL_CLOSE.key(poll_id),
-                POLL_CLOSE,
-                closes_at,
-                guild_id=guild.id,
-                payload={"poll": poll_id},
-            )
+        poll_id = await self.service.open_poll(
+            guild.id,
+            channel_id=channel_id,
+            item=chosen,
+            duration=length,
+            voice_channel_id=voice_id,
+            closes_at=closes_at,
+            options=[t.when for t in times],
+            created_by=interaction.user.id,
+        )
         log.info("guild %s: %s opened poll %s", guild.id, interaction.user.id, poll_id)
-        await self.service.run_now(POLL_POST.key(poll_id), POLL_POST, guild.id, {"poll": poll_id})
         notes = [n for t in times for n in t.notes]
         await interaction.followup.send(
             f"The poll is up in <#{channel_id}> with {len(times)} times; it closes"

@@ -9,7 +9,7 @@ that need the result at once perform the occurrence they made due (`scheduler.ru
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,12 +21,13 @@ from bot import guilds, members
 from bot.db import Database, Transaction
 from bot.guild_settings import GuildSettings
 from bot.ledger import list_occurrences
-from bot.scheduler import Kind
 from bot.ui import UserError
 from cogs.reading import store
 from cogs.reading.announcements import Announcements
 from cogs.reading.jobs import (
     CANCEL,
+    POLL_CLOSE,
+    POLL_POST,
     PUBLISH,
     RECURRING,
     REMINDER,
@@ -73,23 +74,12 @@ class ReadingService:
     def now(self) -> datetime:
         return self.bot.clock.now()
 
-    async def run_now(
-        self, key: str, kind: Kind, guild_id: int, payload: Mapping[str, Any]
-    ) -> None:
-        """Record an occurrence due now and perform it at once."""
-        await self.bot.scheduler.schedule(key, kind, self.now(), guild_id=guild_id, payload=payload)
-        await self.bot.scheduler.run_now(key)
-
-    # -- sessions ------------------------------------------------------------------------------
-
     async def create_session(
         self,
         tx: Transaction,
         guild_id: int,
         *,
         item: store.ReadingItem | None,
-        title: str,
-        url: str | None,
         starts_at: datetime,
         duration: timedelta,
         channel_id: int,
@@ -98,14 +88,16 @@ class ReadingService:
         origin: str | None,
         created_by: int | None,
     ) -> int:
-        """Store a session with its publish, reminder, start and wrap-up occurrences."""
+        """Store a session with its publish, reminder, start and wrap-up occurrences; without a
+        reading it is an open discussion."""
         now = self.now()
+        title = item.title if item else "Open discussion"
         session_id = await store.insert_session(
             tx,
             guild_id,
             item_id=item.id if item else None,
             title=title,
-            url=url,
+            url=item.url if item else None,
             starts_at=starts_at,
             ends_at=starts_at + duration,
             channel_id=channel_id,
@@ -298,6 +290,47 @@ class ReadingService:
             position,
             poll_id,
         )
+
+    # -- polls ----------------------------------------------------------------------------------
+
+    async def open_poll(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        item: store.ReadingItem | None,
+        duration: timedelta,
+        voice_channel_id: int | None,
+        closes_at: datetime,
+        options: Sequence[datetime],
+        created_by: int,
+    ) -> int:
+        """Store a time poll with its closing, and post it at once; returns its id."""
+        now = self.now()
+        async with self.db.transaction() as tx:
+            poll_id = await store.insert_poll(
+                tx,
+                guild_id,
+                channel_id=channel_id,
+                item_id=item.id if item else None,
+                minutes=int(duration.total_seconds() // 60),
+                voice_channel_id=voice_channel_id,
+                lead_id=None,
+                closes_at=closes_at,
+                options=options,
+                created_by=created_by,
+                now=now,
+            )
+            payload = {"poll": poll_id}
+            scheduler = self.bot.scheduler
+            await scheduler.schedule(
+                POLL_CLOSE.key(poll_id), POLL_CLOSE, closes_at, guild_id=guild_id, payload=payload
+            )
+            await scheduler.schedule(
+                POLL_POST.key(poll_id), POLL_POST, now, guild_id=guild_id, payload=payload
+            )
+        await scheduler.run_now(POLL_POST.key(poll_id))
+        return poll_id
 
     # -- moving and cancelling a session -------------------------------------------------------
 
