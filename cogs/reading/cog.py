@@ -104,14 +104,14 @@ class ReadingCog(ReadingFeature):
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
         self.service = ReadingService(bot)
-        self.occurrences = ReadingJobs(self.service)
+        self.scheduled = ReadingJobs(self.service)
         self.config_group = ReadingConfig(self.service)
 
     def jobs(self) -> Sequence[Job]:
-        return self.occurrences.jobs()
+        return self.scheduled.jobs()
 
     def planners(self) -> Sequence[tuple[str, Planner]]:
-        return [("reading-recurring", self.occurrences.plan_series)]
+        return [("reading-recurring", self.scheduled.plan_series)]
 
     # -- the reading list ----------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import discord
@@ -240,7 +240,7 @@ class ReadingService:
     # -- buttons -----------------------------------------------------------------------------
 
     async def answer_rsvp(
-        self, interaction: discord.Interaction[Any], session_id: int, choice: Choice
+        self, interaction: discord.Interaction[HammingBot], session_id: int, choice: Choice
     ) -> None:
         session = await store.get_session(self.db, session_id)
         if session is None or session.guild_id != interaction.guild_id:
@@ -268,7 +268,7 @@ class ReadingService:
         )
 
     async def answer_poll(
-        self, interaction: discord.Interaction[Any], poll_id: int, position: int
+        self, interaction: discord.Interaction[HammingBot], poll_id: int, position: int
     ) -> None:
         poll = await store.get_poll(self.db, poll_id)
         if poll is None or poll.guild_id != interaction.guild_id:
