@@ -1,4 +1,8 @@
-"""/reading: the reading list and the calendar link (sessions and polls: sessions.py)."""
+"""/reading: the reading list, sessions, the weekly series, time polls and the calendar link.
+
+Commands parse and check what the member typed, let the service do the work and answer
+with what happened (the feature's declarations and hooks are in feature.py).
+"""
 
 from __future__ import annotations
 
@@ -8,55 +12,106 @@ from collections.abc import Sequence
 import discord
 from discord import app_commands
 
-from bot import calendar
-from bot.checks import moderator_only, require_guild
+from bot import calendar, guilds
+from bot.checks import hamming, is_moderator, moderator_only, require_guild
 from bot.client import HammingBot
 from bot.features import Job, Planner
-from bot.ui import UserError
+from bot.scheduler import fan_out_key
+from bot.time import discord_timestamp
+from bot.timeparse import parse_hhmm
+from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.reading import store
-from cogs.reading.common import (
-    ITEM_HELP,
-    ensure_may_manage,
-    item_autocomplete,
-    plain_errors,
-    reading,
-    resolve_item,
-)
 from cogs.reading.config import ReadingConfig
 from cogs.reading.feature import ReadingFeature
+from cogs.reading.jobs import PUBLISH, ReadingJobs
 from cogs.reading.logic import (
     MAX_ITEMS,
     STARTER_PACK,
+    Series,
     clean_notes,
     clean_title,
-    clean_url,
     missing_starter_items,
     moved,
+    optional_web_link,
+    rank_items,
+    read_closes,
+    read_duration,
+    read_poll_options,
+    read_when,
+    series_text,
     url_key,
 )
-from cogs.reading.occurrences import ReadingOccurrences
+from cogs.reading.messages import list_page, session_reply
 from cogs.reading.service import ReadingService
-from cogs.reading.sessions import SessionCommands
-from cogs.reading.views import PageButton, PollButton, RsvpButton, list_page, page_view
+from cogs.reading.views import PageButton, PollButton, RsvpButton, page_view
 
 log = logging.getLogger(__name__)
 
+ITEM_HELP = "A reading from the list (start typing its title), or its position"
+SESSION_HELP = "An upcoming session (start typing its title)"
 
-class ReadingCog(ReadingFeature, SessionCommands):
-    reading = reading
+
+async def item_autocomplete(
+    interaction: discord.Interaction[HammingBot], current: str
+) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    items = await store.list_items(hamming(interaction).db, interaction.guild_id)
+    by_id = {item.id: item for item in items}
+    ranked = rank_items(current, [(item.id, item.title) for item in items])
+    return [
+        app_commands.Choice(
+            name=f"{by_id[i].position}. {by_id[i].title} ({by_id[i].status})"[:100],
+            value=f"id:{i}",
+        )
+        for i in ranked
+    ]
+
+
+async def session_autocomplete(
+    interaction: discord.Interaction[HammingBot], current: str
+) -> list[app_commands.Choice[str]]:
+    if interaction.guild_id is None:
+        return []
+    bot = hamming(interaction)
+    sessions = await store.list_upcoming_sessions(bot.db, interaction.guild_id, bot.clock.now())
+    zone = await guilds.get_reading_zone(bot.db, interaction.guild_id, interaction.user.id)
+    wanted = current.casefold().strip()
+    return [
+        app_commands.Choice(
+            name=f"{s.starts_at.astimezone(zone):%a %d %b %H:%M} · {s.title}"[:100],
+            value=f"id:{s.id}",
+        )
+        for s in sessions
+        if wanted in s.title.casefold()
+    ][:25]
+
+
+async def ensure_may_manage(
+    interaction: discord.Interaction[HammingBot], *owners: int | None
+) -> None:
+    if interaction.user.id in owners or await is_moderator(interaction):
+        return
+    raise UserError("Only moderators or the person who set this up can do that.")
+
+
+class ReadingCog(ReadingFeature):
+    reading = app_commands.Group(
+        name="reading", description="The reading group: list, sessions, polls", guild_only=True
+    )
     dynamic_items = (RsvpButton, PollButton, PageButton)
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
         self.service = ReadingService(bot)
-        self.occurrences = ReadingOccurrences(self.service)
-        self.config_group = ReadingConfig(self)
+        self.scheduled = ReadingJobs(self.service)
+        self.config_group = ReadingConfig(self.service)
 
     def jobs(self) -> Sequence[Job]:
-        return self.occurrences.jobs()
+        return self.scheduled.jobs()
 
     def planners(self) -> Sequence[tuple[str, Planner]]:
-        return [("reading-recurring", self.occurrences.plan_series)]
+        return [("reading-recurring", self.scheduled.plan_series)]
 
     # -- the reading list ----------------------------------------------------------------------
 
@@ -77,8 +132,7 @@ class ReadingCog(ReadingFeature, SessionCommands):
     ) -> None:
         """Add a reading to the group's list."""
         guild = require_guild(interaction)
-        with plain_errors():
-            clean = (clean_title(title), clean_url(url), clean_notes(notes))
+        clean = (clean_title(title), optional_web_link(url), clean_notes(notes))
         items = await store.list_items(self.bot.db, guild.id)
         if len(items) >= MAX_ITEMS:
             raise UserError(f"The list holds {MAX_ITEMS} readings; remove some first.")
@@ -122,7 +176,7 @@ class ReadingCog(ReadingFeature, SessionCommands):
     async def remove(self, interaction: discord.Interaction[HammingBot], item: str) -> None:
         """Remove a reading from the list (moderators or whoever added it)."""
         guild = require_guild(interaction)
-        found = await resolve_item(self.bot.db, guild.id, item)
+        found = await self.service.resolve_item(guild.id, item)
         await ensure_may_manage(interaction, found.added_by)
         now = self.bot.clock.now()
         if await store.count_upcoming_sessions_for_item(self.bot.db, found.id, now):
@@ -149,7 +203,7 @@ class ReadingCog(ReadingFeature, SessionCommands):
     ) -> None:
         """Move a reading to another position in the list."""
         guild = require_guild(interaction)
-        found = await resolve_item(self.bot.db, guild.id, item)
+        found = await self.service.resolve_item(guild.id, item)
         await ensure_may_manage(interaction, found.added_by)
         async with self.bot.db.transaction() as tx:
             order = [i.id for i in await store.list_items(tx, guild.id)]
@@ -165,7 +219,6 @@ class ReadingCog(ReadingFeature, SessionCommands):
         )
 
     @reading.command(name="starter-pack")
-    @app_commands.default_permissions(manage_guild=True)
     @moderator_only()
     async def starter_pack(self, interaction: discord.Interaction[HammingBot]) -> None:
         """Add the curated starter readings for newcomers to alignment (skips ones present)."""
@@ -213,5 +266,241 @@ class ReadingCog(ReadingFeature, SessionCommands):
             f"Subscribe to this URL in your calendar app (Google Calendar: Other calendars → From"
             f" URL):\n{calendar.feed_url(base, secret)}\nKeep it private: anyone with it can"
             " see the schedule. Moderators can replace it with `/config reading calendar-rotate`.",
+            ephemeral=True,
+        )
+
+    # -- sessions -----------------------------------------------------------------------------
+
+    @reading.command(name="schedule")
+    @app_commands.describe(
+        item=ITEM_HELP + "; default: the next queued one",
+        when="e.g. 'next Tuesday 18:00', '2026-12-08 17:30', 'in 3 days at 6pm' (your zone)",
+        duration="How long, e.g. 60m or 1h30m (default 1h, at most 24h)",
+        voice_channel="Hold it in this voice channel (default: an event in the channel)",
+        lead="Who leads the discussion (default: fair rotation)",
+    )
+    @app_commands.autocomplete(item=item_autocomplete)
+    async def schedule(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        when: app_commands.Range[str, 1, 100],
+        item: str | None = None,
+        duration: str | None = None,
+        voice_channel: discord.VoiceChannel | None = None,
+        lead: discord.Member | None = None,
+    ) -> None:
+        """Schedule a discussion session: a server event, an announcement and RSVPs."""
+        guild = require_guild(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel_id = await self.service.reading_channel(guild.id)
+        zone = await guilds.get_reading_zone(self.bot.db, guild.id, interaction.user.id)
+        parsed = read_when(when, zone, self.bot.clock.now())
+        length = read_duration(duration)
+        chosen = await self.service.resolve_item(guild.id, item) if item else None
+        chosen = chosen or await store.get_next_queued_item(self.bot.db, guild.id)
+        if chosen is None:
+            raise UserError("No reading is queued: add one with `/reading add` or give `item:`.")
+        if lead is not None and lead.bot:
+            raise UserError("A bot can't lead a discussion; pick a member.")
+        voice_id = self.service.check_voice_channel(guild, voice_channel)
+        await self.service.check_event_room(guild)
+        lead_id = lead.id if lead else await self.service.choose_lead(guild, guild.id)
+        async with self.bot.db.transaction() as tx:
+            session_id = await self.service.create_session(
+                tx,
+                guild.id,
+                item=chosen,
+                starts_at=parsed.when,
+                duration=length,
+                channel_id=channel_id,
+                voice_channel_id=voice_id,
+                lead_id=lead_id,
+                origin=None,
+                created_by=interaction.user.id,
+            )
+        await self.bot.scheduler.run_now(PUBLISH.key(session_id))
+        session = await store.get_session(self.bot.db, session_id)
+        assert session is not None
+        await interaction.followup.send(
+            session_reply("Scheduled", session, parsed.notes, zone), ephemeral=True
+        )
+
+    @reading.command(name="reschedule")
+    @app_commands.describe(
+        session=SESSION_HELP,
+        when="The new start, e.g. 'thursday 18:00' (your zone)",
+        duration="A new length, e.g. 90m (default: keep it)",
+    )
+    @app_commands.autocomplete(session=session_autocomplete)
+    async def reschedule(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        session: str,
+        when: app_commands.Range[str, 1, 100],
+        duration: str | None = None,
+    ) -> None:
+        """Move a session; its event, announcement and reminders follow."""
+        guild = require_guild(interaction)
+        found = await self.service.resolve_session(guild.id, session)
+        await ensure_may_manage(interaction, found.created_by, found.lead_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        zone = await guilds.get_reading_zone(self.bot.db, guild.id, interaction.user.id)
+        parsed = read_when(when, zone, self.bot.clock.now())
+        length = read_duration(duration, default=found.duration)
+        moved_session, update = await self.service.reschedule(found, parsed.when, length)
+        log.info(
+            "guild %s: %s moved session %s to %s",
+            guild.id,
+            interaction.user.id,
+            found.id,
+            parsed.when.isoformat(),
+        )
+        await self.bot.scheduler.run_now(update)
+        await interaction.followup.send(
+            session_reply("Moved", moved_session, parsed.notes, zone), ephemeral=True
+        )
+
+    @reading.command(name="cancel")
+    @app_commands.describe(session=SESSION_HELP)
+    @app_commands.autocomplete(session=session_autocomplete)
+    async def cancel(self, interaction: discord.Interaction[HammingBot], session: str) -> None:
+        """Cancel a session: its event is cancelled and those who RSVPed are told."""
+        guild = require_guild(interaction)
+        found = await self.service.resolve_session(guild.id, session)
+        await ensure_may_manage(interaction, found.created_by, found.lead_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        cancelled = await self.service.cancel(found)
+        log.info("guild %s: %s cancelled session %s", guild.id, interaction.user.id, found.id)
+        told = await self.service.reminded_members(found.id)
+        # The cancellation, then its DMs (one fan-out child per member), before the answer.
+        await self.bot.scheduler.run_now(cancelled)
+        for user_id in told:
+            await self.bot.scheduler.run_now(fan_out_key(cancelled, user_id))
+        await interaction.followup.send(
+            f"Cancelled **{discord.utils.escape_markdown(found.title)}**"
+            f" ({discord_timestamp(found.starts_at, 'F')}); {len(told)} member(s) who planned to"
+            " come are told, and the reading goes back into the queue.",
+            ephemeral=True,
+        )
+
+    @reading.command(name="sessions")
+    async def sessions(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Show the upcoming reading-group sessions."""
+        guild = require_guild(interaction)
+        upcoming = await store.list_upcoming_sessions(
+            self.bot.db, guild.id, self.bot.clock.now(), limit=10
+        )
+        lines = [
+            f"{discord_timestamp(s.starts_at, 'F')}: **{discord.utils.escape_markdown(s.title)}**"
+            + (f", lead <@{s.lead_id}>" if s.lead_id else "")
+            for s in upcoming
+        ]
+        await interaction.response.send_message(
+            "\n".join(lines) or "No sessions are scheduled. Start one with `/reading schedule`.",
+            ephemeral=True,
+        )
+
+    @reading.command(name="recurring")
+    @app_commands.describe(
+        weekday="The day of the weekly session",
+        time="The time, in the server's zone, e.g. 18:00 or 6pm",
+        duration="How long each session is, e.g. 60m (default 1h)",
+    )
+    @app_commands.choices(weekday=WEEKDAY_CHOICES)
+    @moderator_only()
+    async def recurring(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        weekday: int,
+        time: app_commands.Range[str, 1, 20],
+        duration: str | None = None,
+    ) -> None:
+        """Run a weekly series: each session is created with the next queued reading."""
+        guild = require_guild(interaction)
+        await self.service.reading_channel(guild.id)
+        at = parse_hhmm(time)
+        length = read_duration(duration)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        settings = await store.get_settings(self.bot.db, guild.id)
+        series = Series(weekday, at, length, settings.days_ahead)
+        zone = await guilds.get_guild_zone(self.bot.db, guild.id)
+        tick = await self.service.set_series(guild.id, interaction.user.id, series, zone)
+        # The first tick is due now when its session is within the lead time: it creates the
+        # session, whose announcement is then due now too.
+        if tick is not None:
+            await self.bot.scheduler.run_now(tick)
+        upcoming = await store.list_upcoming_sessions(self.bot.db, guild.id, self.bot.clock.now())
+        created = [s for s in upcoming if s.origin and s.origin.startswith("series:")]
+        if created:
+            await self.bot.scheduler.run_now(PUBLISH.key(created[0].id))
+        tail = (
+            f" The first session, {discord_timestamp(created[0].starts_at, 'F')}, is announced."
+            if created
+            else f" The first session is created and announced {settings.days_ahead} days ahead."
+        )
+        await interaction.followup.send(
+            f"Weekly reading series set: {series_text(series, zone)}.{tail}", ephemeral=True
+        )
+
+    @reading.command(name="recurring-stop")
+    @moderator_only()
+    async def recurring_stop(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Stop the weekly series (sessions already scheduled stay)."""
+        guild = require_guild(interaction)
+        zone = await guilds.get_guild_zone(self.bot.db, guild.id)
+        await self.service.set_series(guild.id, interaction.user.id, None, zone)
+        await interaction.response.send_message(
+            "The weekly series is stopped; sessions already scheduled stay.", ephemeral=True
+        )
+
+    # -- polls and the calendar ----------------------------------------------------------------
+
+    @reading.command(name="poll")
+    @app_commands.describe(
+        options="Up to 10 candidate times, comma-separated, e.g. 'tue 18:00, wed 18:00'",
+        closes="When voting ends: a duration (12h) or a time (friday 12:00); default 24h",
+        item=ITEM_HELP + "; default: the next queued one at closing",
+        duration="How long the session is, e.g. 60m (default 1h)",
+        voice_channel="Hold it in this voice channel",
+    )
+    @app_commands.autocomplete(item=item_autocomplete)
+    async def poll(
+        self,
+        interaction: discord.Interaction[HammingBot],
+        options: app_commands.Range[str, 1, 1000],
+        closes: str | None = None,
+        item: str | None = None,
+        duration: str | None = None,
+        voice_channel: discord.VoiceChannel | None = None,
+    ) -> None:
+        """Find a time: members pick every option they can attend; the best one is scheduled."""
+        guild = require_guild(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        channel_id = await self.service.reading_channel(guild.id)
+        zone = await guilds.get_reading_zone(self.bot.db, guild.id, interaction.user.id)
+        now = self.bot.clock.now()
+        times = read_poll_options(options, zone, now)
+        closes_at = read_closes(closes, zone, now, min(t.when for t in times))
+        length = read_duration(duration)
+        chosen = await self.service.resolve_item(guild.id, item) if item else None
+        if chosen is None and await store.get_next_queued_item(self.bot.db, guild.id) is None:
+            raise UserError("No reading is queued: add one with `/reading add` or give `item:`.")
+        voice_id = self.service.check_voice_channel(guild, voice_channel)
+        poll_id = await self.service.open_poll(
+            guild.id,
+            channel_id=channel_id,
+            item=chosen,
+            duration=length,
+            voice_channel_id=voice_id,
+            closes_at=closes_at,
+            options=[t.when for t in times],
+            created_by=interaction.user.id,
+        )
+        log.info("guild %s: %s opened poll %s", guild.id, interaction.user.id, poll_id)
+        notes = [n for t in times for n in t.notes]
+        await interaction.followup.send(
+            f"The poll is up in <#{channel_id}> with {len(times)} times; it closes"
+            f" {discord_timestamp(closes_at, 'F')} and then schedules the winner."
+            + ("\n" + "\n".join(notes) if notes else ""),
             ephemeral=True,
         )

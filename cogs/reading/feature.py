@@ -17,19 +17,21 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import discord
 
+from bot import guilds
 from bot.calendar import CalendarEvent
 from bot.db import Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten
+from bot.time import discord_timestamp
 from cogs.reading import store
-from cogs.reading.config import feature_status
+from cogs.reading.jobs import RECURRING
 from cogs.reading.logic import (
     FEATURE,
     FORMER_MEMBER,
     DigestFacts,
     digest_lines,
-    offsets_text,
+    series_text,
 )
-from cogs.reading.views import event_link
+from cogs.reading.messages import event_link, offsets_shown
 
 if TYPE_CHECKING:
     from cogs.reading.config import ReadingConfig
@@ -110,10 +112,10 @@ class ReadingFeature(FeatureCog):
     service: ReadingService
 
     async def get_channel(self, guild_id: int) -> int | None:
-        return (await store.get_settings(self.bot.db, guild_id)).channel_id
+        return (await self.service.settings.get(guild_id)).channel_id
 
     async def set_channel(self, guild_id: int, channel_id: int, actor_id: int) -> None:
-        await self.config_group.configure(guild_id, actor_id, channel_id)
+        await self.service.configure(guild_id, actor_id, channel_id)
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         db = self.bot.db
@@ -167,9 +169,9 @@ class ReadingFeature(FeatureCog):
                 if session is None:
                     continue
                 try:
-                    await self.service.refresh_announcement(session)
+                    await self.service.posts.refresh_announcement(session)
                     if session_id in led:
-                        await self.service.refresh_event(session)
+                        await self.service.posts.refresh_event(session)
                 except discord.HTTPException as exc:
                     log.warning("forget: could not redraw session %s: %s", session_id, exc)
             for poll_id in sorted(polls):
@@ -177,7 +179,7 @@ class ReadingFeature(FeatureCog):
                 if poll is None:
                     continue
                 try:
-                    await self.service.refresh_poll(poll)
+                    await self.service.posts.refresh_poll(poll)
                 except discord.HTTPException as exc:
                     log.warning("forget: could not redraw poll %s: %s", poll_id, exc)
             log.info(
@@ -226,7 +228,7 @@ class ReadingFeature(FeatureCog):
         return {
             "settings": {
                 "channel_id": snowflake(settings.channel_id),
-                "reminders": offsets_text(settings.offsets),
+                "reminders": offsets_shown(settings.offsets),
                 "reminder_seconds": [int(o.total_seconds()) for o in settings.offsets],
                 "days_ahead": settings.days_ahead,
                 "weekly_series": None
@@ -246,7 +248,7 @@ class ReadingFeature(FeatureCog):
         # Sessions, RSVPs, polls and the list are members' data and stay; sessions already
         # scheduled keep their reminders. The weekly series stops: its pending tick goes.
         await store.update_settings_to_defaults(tx, guild_id, self.bot.clock.now())
-        cancelled = await self.bot.scheduler.cancel(prefix=f"reading-recurring:{guild_id}:")
+        cancelled = await self.bot.scheduler.cancel(prefix=RECURRING.prefix(guild_id))
         log.info("guild %s: reading settings reset (%d series ticks off)", guild_id, cancelled)
 
     async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:
@@ -279,7 +281,28 @@ class ReadingFeature(FeatureCog):
         return await store.list_member_ids(self.bot.db, guild_id)
 
     async def status(self, guild_id: int) -> FeatureStatus:
-        return await feature_status(self.bot, guild_id)
+        db = self.bot.db
+        settings = await store.get_settings(db, guild_id)
+        counts = await store.count_items(db, guild_id)
+        upcoming = await store.list_upcoming_sessions(db, guild_id, self.bot.clock.now(), limit=1)
+        if settings.channel_id is None:
+            return FeatureStatus(
+                self.title,
+                False,
+                f"not set up: `/config reading setup channel:`. {counts.get('queued', 0)} readings"
+                " queued.",
+            )
+        parts = [
+            f"announcements in <#{settings.channel_id}>",
+            f"reminders {offsets_shown(settings.offsets)}",
+            f"{counts.get('queued', 0)} queued of {sum(counts.values())} readings",
+        ]
+        if upcoming:
+            parts.append(f"next session {discord_timestamp(upcoming[0].starts_at, 'F')}")
+        if settings.series is not None:
+            zone = await guilds.get_guild_zone(db, guild_id)
+            parts.append(f"weekly: {series_text(settings.series, zone)}")
+        return FeatureStatus(self.title, True, "; ".join(parts))
 
     async def calendar_events(self, guild_id: int) -> Sequence[CalendarEvent]:
         since = self.bot.clock.now() - CALENDAR_PAST

@@ -78,8 +78,9 @@ def clean_title(text: str) -> str:
     return title
 
 
-def clean_url(text: str | None) -> str | None:
-    """An http(s) link as given (trimmed); None when nothing was given."""
+def optional_web_link(text: str | None) -> str | None:
+    """An http(s) link as given (trimmed, Discord's <...> taken off); None when nothing was
+    given. Unlike grants' `clean_url`, the link is optional and may come in brackets."""
     if text is None or not text.strip():
         return None
     url = text.strip()
@@ -266,42 +267,9 @@ def read_when(text: str, zone: ZoneInfo, now: datetime) -> ParsedTime:
         raise ReadingError(str(exc)) from None
 
 
-@dataclass(frozen=True)
-class PlannedOccurrence:
-    key: str
-    kind: str
-    due_at: datetime
-
-
-def session_plan(
-    session_id: int,
-    starts_at: datetime,
-    ends_at: datetime,
-    offsets: Sequence[timedelta],
-    now: datetime,
-) -> list[PlannedOccurrence]:
-    """Reminders (only those still ahead), the start message and the wrap-up of one session."""
-    plan = [
-        PlannedOccurrence(
-            f"reading-reminder:{session_id}:{int(offset.total_seconds())}",
-            "reading-reminder",
-            starts_at - offset,
-        )
-        for offset in sorted(set(offsets), reverse=True)
-        if starts_at - offset > now
-    ]
-    plan.append(PlannedOccurrence(f"reading-start:{session_id}", "reading-start", starts_at))
-    plan.append(PlannedOccurrence(f"reading-wrapup:{session_id}", "reading-wrapup", ends_at))
-    return plan
-
-
 def toggled(current: Choice | None, clicked: Choice) -> Choice | None:
     """Clicking your current answer again withdraws it; any other click replaces it."""
     return None if current == clicked else clicked
-
-
-def offsets_text(offsets: Sequence[timedelta]) -> str:
-    return ", ".join(format_offset(o) for o in offsets) if offsets else "none"
 
 
 def encode_offsets(offsets: Sequence[timedelta]) -> str:
@@ -460,11 +428,6 @@ def series_start_after(after: datetime, series: Series, zone: ZoneInfo) -> datet
 def series_due(start: datetime, series: Series) -> datetime:
     """When the session starting at `start` is created and announced."""
     return start - timedelta(days=series.days_ahead)
-
-
-def series_key(guild_id: int, generation: int, start: datetime) -> str:
-    """The occurrence that creates one session of the series (per series generation)."""
-    return f"reading-recurring:{guild_id}:g{generation}:{int(start.timestamp())}"
 
 
 def series_origin(guild_id: int, start: datetime) -> str:

@@ -1,72 +1,71 @@
-"""The reading group's work shared by commands, buttons and scheduled occurrences.
+"""What the reading group's commands and buttons do: validation, transactions, replanning.
 
 Creating a session stores it and all its occurrences in one transaction; everything that
 talks to Discord (the scheduled event, the announcement, reminders) then happens in ledger
-occurrences, so a restart never doubles nor loses one. Commands that need the result at once
-schedule the occurrence due now and run the scheduler (`run_now`).
+occurrences (jobs.py, announcements.py), so a restart never doubles nor loses one. Commands
+that need the result at once perform the occurrence they made due (`scheduler.run_now`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import discord
 
-from bot import members
+from bot import guilds, members
 from bot.db import Database, Transaction
-from bot.ledger import Occurrence, list_occurrences
-from bot.time import discord_timestamp
-from bot.ui import UserError, clip
+from bot.guild_settings import GuildSettings
+from bot.ledger import list_occurrences
+from bot.ui import UserError
 from cogs.reading import store
+from cogs.reading.announcements import Announcements
+from cogs.reading.jobs import (
+    CANCEL,
+    POLL_CLOSE,
+    POLL_POST,
+    PUBLISH,
+    RECURRING,
+    REMINDER,
+    START,
+    UPDATE,
+    WRAPUP,
+    schedule_series_tick,
+    session_plan,
+)
 from cogs.reading.logic import (
     MAX_ACTIVE_EVENTS,
     REMINDED,
     Choice,
+    Series,
     next_lead,
-    session_plan,
+    series_text,
     toggled,
 )
-from cogs.reading.views import (
-    announcement_embed,
-    poll_embed,
-    poll_view,
-    rsvp_view,
-)
+from cogs.reading.messages import announcement_embed, offsets_shown, poll_embed, settings_shown
+from cogs.reading.views import poll_view, rsvp_view
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
 
 log = logging.getLogger(__name__)
 
-MAX_EVENTS_CODE = 30038  # "Maximum number of uncompleted guild scheduled events reached"
-THREAD_EXISTS_CODE = 160004
-HISTORY_LOOKBACK = 50  # messages searched for an announcement a crash may have left behind
-MAX_PINGS = 100  # Discord's limit on allowed_mentions.users
-
-
-def session_keys(session_id: int) -> tuple[str, ...]:
-    """Key prefixes and keys of one session's pending work (cancel and reschedule use them)."""
-    return (
-        f"reading-publish:{session_id}",
-        f"reading-reminder:{session_id}:",
-        f"reading-start:{session_id}",
-        f"reading-wrapup:{session_id}",
-    )
-
-
-def pinging(user_ids: list[int]) -> discord.AllowedMentions:
-    """Ping exactly these members (Discord takes at most 100 ids), never roles or everyone."""
-    return discord.AllowedMentions(
-        everyone=False, roles=False, users=[discord.Object(u) for u in user_ids[:MAX_PINGS]]
-    )
-
 
 class ReadingService:
     def __init__(self, bot: HammingBot) -> None:
         self.bot = bot
+        self.posts = Announcements(bot)
+        self.settings = GuildSettings(
+            bot.db,
+            bot.clock,
+            read=store.get_settings,
+            write=store.upsert_channel_settings,
+            shown=settings_shown,
+        )
 
     @property
     def db(self) -> Database:
@@ -75,23 +74,12 @@ class ReadingService:
     def now(self) -> datetime:
         return self.bot.clock.now()
 
-    # -- running occurrences now -------------------------------------------------------------
-
-    async def run_now(self, key: str, kind: str, guild_id: int, payload: Mapping[str, Any]) -> None:
-        """Record an occurrence due now and perform it (and anything it fans out) at once."""
-        await self.bot.scheduler.schedule(key, kind, self.now(), guild_id=guild_id, payload=payload)
-        await self.bot.scheduler.run_due()
-
-    # -- sessions ------------------------------------------------------------------------------
-
     async def create_session(
         self,
         tx: Transaction,
         guild_id: int,
         *,
         item: store.ReadingItem | None,
-        title: str,
-        url: str | None,
         starts_at: datetime,
         duration: timedelta,
         channel_id: int,
@@ -100,14 +88,16 @@ class ReadingService:
         origin: str | None,
         created_by: int | None,
     ) -> int:
-        """Store a session with its publish, reminder, start and wrap-up occurrences."""
+        """Store a session with its publish, reminder, start and wrap-up occurrences; without a
+        reading it is an open discussion."""
         now = self.now()
+        title = item.title if item else "Open discussion"
         session_id = await store.insert_session(
             tx,
             guild_id,
             item_id=item.id if item else None,
             title=title,
-            url=url,
+            url=item.url if item else None,
             starts_at=starts_at,
             ends_at=starts_at + duration,
             channel_id=channel_id,
@@ -122,8 +112,8 @@ class ReadingService:
         payload = {"session": session_id}
         scheduler = self.bot.scheduler
         await scheduler.schedule(
-            f"reading-publish:{session_id}",
-            "reading-publish",
+            PUBLISH.key(session_id),
+            PUBLISH,
             now,
             guild_id=guild_id,
             payload=payload,
@@ -154,10 +144,10 @@ class ReadingService:
         scheduler = self.bot.scheduler
         async with self.db.transaction():
             pending = await list_occurrences(
-                self.db, guild_id=session.guild_id, kind="reading-reminder", limit=10_000
+                self.db, guild_id=session.guild_id, kind=REMINDER.name, limit=10_000
             )
             for occurrence in pending:
-                if occurrence.key.startswith(f"reading-reminder:{session.id}:") and (
+                if occurrence.key.startswith(REMINDER.prefix(session.id)) and (
                     occurrence.key not in planned
                 ):
                     await scheduler.cancel(key=occurrence.key)
@@ -172,12 +162,11 @@ class ReadingService:
                     )
 
     async def cancel_pending(self, session_id: int) -> int:
-        cancelled = 0
-        for key in session_keys(session_id):
-            if key.endswith(":"):
-                cancelled += await self.bot.scheduler.cancel(prefix=key)
-            else:
-                cancelled += await self.bot.scheduler.cancel(key=key)
+        """Cancel one session's pending work: publish, reminders, start and wrap-up."""
+        scheduler = self.bot.scheduler
+        cancelled = await scheduler.cancel(prefix=REMINDER.prefix(session_id))
+        for kind in (PUBLISH, START, WRAPUP):
+            cancelled += await scheduler.cancel(key=kind.key(session_id))
         return cancelled
 
     async def choose_lead(self, guild: discord.Guild | None, guild_id: int) -> int | None:
@@ -244,222 +233,14 @@ class ReadingService:
                 f" limit is {MAX_ACTIVE_EVENTS}. Cancel or end some events first."
             )
 
-    # -- Discord: the scheduled event -----------------------------------------------------
-
-    def event_fields(self, guild: discord.Guild, session: store.ReadingSession) -> dict[str, Any]:
-        lead = guild.get_member(session.lead_id) if session.lead_id else None
-        channel_url = f"https://discord.com/channels/{guild.id}/{session.channel_id}"
-        description = "\n".join(
-            line
-            for line in (
-                f"Reading: {session.title}",
-                session.url or "",
-                f"Lead: {lead.display_name}" if lead else "",
-                f"RSVP and discussion: {channel_url}",
-            )
-            if line
-        )
-        return {
-            "name": clip(f"Reading group: {session.title}", 100),
-            "description": clip(description, 1000),
-            "start_time": session.starts_at,
-            "end_time": session.ends_at,
-        }
-
-    async def ensure_event(
-        self, guild: discord.Guild, session: store.ReadingSession, *, retry: bool
-    ) -> int | None:
-        """The session's Discord event: the stored one, one a crash left behind, or a new one."""
-        if session.event_id is not None:
-            return session.event_id
-        fields = self.event_fields(guild, session)
-        if retry:
-            # Discord has no nonce for events: a crash between creating and storing the id
-            # would leave an event we don't know; adopt it instead of creating another.
-            for event in await guild.fetch_scheduled_events(with_counts=False):
-                if (
-                    event.creator_id == guild.me.id
-                    and event.name == fields["name"]
-                    and event.start_time == session.starts_at
-                ):
-                    await store.update_session_event(self.db, session.id, event.id)
-                    return event.id
-        voice = guild.get_channel(session.voice_channel_id or 0)
-        try:
-            if isinstance(voice, discord.VoiceChannel | discord.StageChannel):
-                event = await guild.create_scheduled_event(
-                    **fields,
-                    channel=voice,
-                    privacy_level=discord.PrivacyLevel.guild_only,
-                )
-            else:
-                event = await guild.create_scheduled_event(
-                    **fields,
-                    entity_type=discord.EntityType.external,
-                    location=clip(
-                        f"https://discord.com/channels/{guild.id}/{session.channel_id}", 100
-                    ),
-                    privacy_level=discord.PrivacyLevel.guild_only,
-                )
-        except discord.HTTPException as exc:
-            if exc.code == MAX_EVENTS_CODE:
-                log.warning(
-                    "guild %s: event limit reached; session %s has no event", guild.id, session.id
-                )
-                return None
-            raise
-        await store.update_session_event(self.db, session.id, event.id)
-        log.info("guild %s: created event %s for session %s", guild.id, event.id, session.id)
-        return event.id
-
-    async def fetch_event(
-        self, guild: discord.Guild, event_id: int | None
-    ) -> discord.ScheduledEvent | None:
-        if event_id is None:
-            return None
-        try:
-            return await guild.fetch_scheduled_event(event_id)
-        except discord.NotFound:
-            return None
-
-    async def set_event_status(
-        self, guild: discord.Guild, event_id: int | None, status: str
-    ) -> None:
-        """Start, end or cancel the Discord event; a moderator may have done it already."""
-        event = await self.fetch_event(guild, event_id)
-        if event is None:
-            return
-        try:
-            if status == "start" and event.status is discord.EventStatus.scheduled:
-                await event.start()
-            elif status == "end" and event.status is discord.EventStatus.active:
-                await event.end()
-            elif status == "cancel" and event.status is discord.EventStatus.scheduled:
-                await event.cancel()
-            elif status == "cancel" and event.status is discord.EventStatus.active:
-                await event.end()
-        except discord.HTTPException as exc:
-            log.warning("guild %s: could not %s event %s: %s", guild.id, status, event_id, exc)
-
-    # -- Discord: the announcement ------------------------------------------------------------
-
-    async def find_posted(
-        self, channel_id: int, guild_id: int, custom_id: str
-    ) -> discord.Message | None:
-        """A message of ours carrying `custom_id`, posted before a crash lost its id."""
-        channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
-        me = self.bot.user
-        try:
-            async for message in channel.history(limit=HISTORY_LOOKBACK):
-                if me is None or message.author.id != me.id:
-                    continue
-                for row in message.components:
-                    for child in getattr(row, "children", []):
-                        if getattr(child, "custom_id", None) == custom_id:
-                            return message
-        except discord.Forbidden:
-            log.warning("cannot read history of channel %s to look for %s", channel_id, custom_id)
-        return None
-
-    async def announce(self, session: store.ReadingSession, occurrence: Occurrence) -> None:
-        """Post the announcement (nonce: exactly once) and open its discussion thread."""
-        rsvps = await store.list_rsvps(self.db, session.id)
-        channel = self.bot.get_partial_messageable(session.channel_id, guild_id=session.guild_id)
-        message: discord.Message | None = None
-        if occurrence.attempts > 1:
-            message = await self.find_posted(
-                session.channel_id, session.guild_id, f"reading:rsvp:{session.id}:going"
-            )
-        if message is None:
-            view = rsvp_view(session, rsvps)
-            message = await channel.send(
-                embed=announcement_embed(session, rsvps),
-                view=view or discord.utils.MISSING,
-                nonce=occurrence.nonce("announce"),
-            )
-        await store.update_session_message(self.db, session.id, message.id, None)
-        thread_id = await self.open_thread(message, session)
-        if thread_id is not None:
-            await store.update_session_thread(self.db, session.id, thread_id)
-
-    async def open_thread(
-        self, message: discord.Message, session: store.ReadingSession
-    ) -> int | None:
-        try:
-            thread = await message.create_thread(
-                name=clip(f"Reading: {session.title}", 100), auto_archive_duration=10080
-            )
-        except discord.HTTPException as exc:
-            if exc.code == THREAD_EXISTS_CODE:
-                return message.id  # a thread started from a message shares its id
-            log.warning(
-                "guild %s: no thread for session %s (%s); using the channel",
-                session.guild_id,
-                session.id,
-                exc,
-            )
-            return None
-        return thread.id
-
-    async def refresh_announcement(self, session: store.ReadingSession) -> None:
-        if session.message_id is None:
-            return
-        rsvps = await store.list_rsvps(self.db, session.id)
-        channel = self.bot.get_partial_messageable(session.channel_id, guild_id=session.guild_id)
-        try:
-            await channel.get_partial_message(session.message_id).edit(
-                embed=announcement_embed(session, rsvps), view=rsvp_view(session, rsvps)
-            )
-        except discord.NotFound:
-            log.info(
-                "guild %s: announcement of session %s was deleted", session.guild_id, session.id
-            )
-
-    async def refresh_poll(self, poll: store.Poll) -> None:
-        """Redraw a poll's message from the database (counts and names)."""
-        if poll.message_id is None:
-            return
-        tallies = await store.list_poll_tallies(self.db, poll.id)
-        title = await self.poll_title(poll)
-        channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-        try:
-            await channel.get_partial_message(poll.message_id).edit(
-                embed=poll_embed(poll, title, tallies, self.now()), view=poll_view(poll, tallies)
-            )
-        except discord.NotFound:
-            log.info("guild %s: the message of poll %s was deleted", poll.guild_id, poll.id)
-
-    async def refresh_event(self, session: store.ReadingSession) -> None:
-        """Rewrite a scheduled session's event text (e.g. its lead changed)."""
-        guild = self.bot.get_guild(session.guild_id)
-        if guild is None or session.status != "scheduled":
-            return
-        event = await self.fetch_event(guild, session.event_id)
-        if event is None or event.status is not discord.EventStatus.scheduled:
-            return
-        await event.edit(description=self.event_fields(guild, session)["description"])
-
-    async def post_in_discussion(
-        self,
-        session: store.ReadingSession,
-        content: str,
-        *,
-        nonce: str,
-        ping: list[int] | None = None,
-    ) -> None:
-        channel = self.bot.get_partial_messageable(
-            session.discussion_channel_id, guild_id=session.guild_id
-        )
-        await channel.send(
-            clip(content, 2000),
-            nonce=nonce,
-            allowed_mentions=pinging(ping or []),
-        )
+    async def reminded_members(self, session_id: int) -> list[int]:
+        rsvps = await store.list_rsvps(self.db, session_id)
+        return [user for user, choice in rsvps.items() if choice in REMINDED]
 
     # -- buttons -----------------------------------------------------------------------------
 
     async def answer_rsvp(
-        self, interaction: discord.Interaction[Any], session_id: int, choice: Choice
+        self, interaction: discord.Interaction[HammingBot], session_id: int, choice: Choice
     ) -> None:
         session = await store.get_session(self.db, session_id)
         if session is None or session.guild_id != interaction.guild_id:
@@ -487,7 +268,7 @@ class ReadingService:
         )
 
     async def answer_poll(
-        self, interaction: discord.Interaction[Any], poll_id: int, position: int
+        self, interaction: discord.Interaction[HammingBot], poll_id: int, position: int
     ) -> None:
         poll = await store.get_poll(self.db, poll_id)
         if poll is None or poll.guild_id != interaction.guild_id:
@@ -497,7 +278,7 @@ class ReadingService:
         async with self.db.transaction() as tx:
             attending = await store.toggle_poll_vote(tx, poll_id, position, interaction.user.id)
         tallies = await store.list_poll_tallies(self.db, poll_id)
-        title = await self.poll_title(poll)
+        title = await self.posts.poll_title(poll)
         await interaction.response.edit_message(
             embed=poll_embed(poll, title, tallies, self.now()), view=poll_view(poll, tallies)
         )
@@ -510,29 +291,200 @@ class ReadingService:
             poll_id,
         )
 
-    async def poll_title(self, poll: store.Poll) -> str | None:
-        if poll.item_id is None:
-            return None
-        item = await store.get_item(self.db, poll.guild_id, poll.item_id)
-        return item.title if item else None
+    # -- polls ----------------------------------------------------------------------------------
 
-    # -- texts ----------------------------------------------------------------------------------
-
-    def reminder_text(self, session: store.ReadingSession) -> str:
-        start = session.starts_at
-        lines = [
-            f"Reminder: the reading group discusses **{session.title}**"
-            f" {discord_timestamp(start, 'R')} ({discord_timestamp(start, 'F')}).",
-        ]
-        if session.url:
-            lines.append(f"Read it here: {session.url}")
-        if session.message_id:
-            lines.append(
-                "Announcement: https://discord.com/channels/"
-                f"{session.guild_id}/{session.channel_id}/{session.message_id}"
+    async def open_poll(
+        self,
+        guild_id: int,
+        *,
+        channel_id: int,
+        item: store.ReadingItem | None,
+        duration: timedelta,
+        voice_channel_id: int | None,
+        closes_at: datetime,
+        options: Sequence[datetime],
+        created_by: int,
+    ) -> int:
+        """Store a time poll with its closing, and post it at once; returns its id."""
+        now = self.now()
+        async with self.db.transaction() as tx:
+            poll_id = await store.insert_poll(
+                tx,
+                guild_id,
+                channel_id=channel_id,
+                item_id=item.id if item else None,
+                minutes=int(duration.total_seconds() // 60),
+                voice_channel_id=voice_channel_id,
+                lead_id=None,
+                closes_at=closes_at,
+                options=options,
+                created_by=created_by,
+                now=now,
             )
-        return "\n".join(lines)
+            payload = {"poll": poll_id}
+            scheduler = self.bot.scheduler
+            await scheduler.schedule(
+                POLL_CLOSE.key(poll_id), POLL_CLOSE, closes_at, guild_id=guild_id, payload=payload
+            )
+            await scheduler.schedule(
+                POLL_POST.key(poll_id), POLL_POST, now, guild_id=guild_id, payload=payload
+            )
+        await scheduler.run_now(POLL_POST.key(poll_id))
+        return poll_id
 
-    async def reminded_members(self, session_id: int) -> list[int]:
-        rsvps = await store.list_rsvps(self.db, session_id)
-        return [user for user, choice in rsvps.items() if choice in REMINDED]
+    # -- moving and cancelling a session -------------------------------------------------------
+
+    async def reschedule(
+        self, session: store.ReadingSession, starts_at: datetime, duration: timedelta
+    ) -> tuple[store.ReadingSession, str]:
+        """Move a session and its pending work; returns it and the key of the Discord update
+        (event, announcement, notice), due now."""
+        async with self.db.transaction() as tx:
+            revision = await store.update_session_times(
+                tx, session.id, starts_at, starts_at + duration
+            )
+            moved = await store.get_session(tx, session.id)
+            assert moved is not None
+            await self.replan_session(moved)
+            key = UPDATE.key(session.id, revision)
+            await self.bot.scheduler.schedule(
+                key,
+                UPDATE,
+                self.now(),
+                guild_id=session.guild_id,
+                payload={"session": session.id, "revision": revision},
+            )
+        return moved, key
+
+    async def cancel(self, session: store.ReadingSession) -> str:
+        """Cancel a session: its reading goes back into the queue, its pending work goes; returns
+        the key of the Discord cancellation (event, announcement, DMs), due now."""
+        now = self.now()
+        async with self.db.transaction() as tx:
+            if not await store.update_session_status(tx, session.id, "cancelled"):
+                raise UserError("That session is no longer scheduled.")
+            if session.item_id and not await store.count_upcoming_sessions_for_item(
+                tx, session.item_id, now, excluding=session.id
+            ):
+                await store.update_item_status(tx, session.item_id, "queued", now)
+            await self.cancel_pending(session.id)
+            key = CANCEL.key(session.id)
+            await self.bot.scheduler.schedule(
+                key, CANCEL, now, guild_id=session.guild_id, payload={"session": session.id}
+            )
+        return key
+
+    # -- settings and the weekly series --------------------------------------------------------
+
+    async def configure(
+        self,
+        guild_id: int,
+        actor_id: int,
+        channel_id: int,
+        *,
+        offsets: Sequence[timedelta] | None = None,
+        days_ahead: int | None = None,
+    ) -> store.ReadingSettings:
+        """Save the channel (and reminders, lead time: None keeps them), audited; the path of
+        both `/config reading setup` and /setup's channel select. Returns the new settings."""
+
+        def change(old: store.ReadingSettings) -> store.ReadingSettings:
+            return replace(
+                old,
+                channel_id=channel_id,
+                offsets=old.offsets if offsets is None else tuple(offsets),
+                days_ahead=days_ahead or old.days_ahead,
+            )
+
+        async def after(
+            tx: Transaction, old: store.ReadingSettings, new: store.ReadingSettings
+        ) -> None:
+            if old.series is not None and new.days_ahead != old.days_ahead:
+                await self.restart_series(guild_id, self.now())
+
+        saved = await self.settings.save(guild_id, actor_id, change, after=after)
+        log.info(
+            "guild %s: %s set reading channel %s, reminders %s, days ahead %s",
+            guild_id,
+            actor_id,
+            channel_id,
+            offsets_shown(saved.new.offsets),
+            saved.new.days_ahead,
+        )
+        return saved.new
+
+    async def restart_series(self, guild_id: int, now: datetime) -> None:
+        """The series' pending tick moves to the new lead time (a new generation)."""
+        async with self.db.transaction() as tx:
+            generation = await store.update_series_generation(tx, guild_id)
+            settings = await store.get_settings(tx, guild_id)
+            await self.bot.scheduler.cancel(prefix=RECURRING.prefix(guild_id))
+            if settings.series is not None:
+                zone = await guilds.get_guild_zone(self.db, guild_id)
+                await schedule_series_tick(
+                    self.bot.scheduler, guild_id, settings.series, generation, now, zone
+                )
+
+    async def set_series(
+        self, guild_id: int, actor_id: int, series: Series | None, zone: ZoneInfo
+    ) -> str | None:
+        """Start, change or (None) stop the weekly series, audited; returns the key of its
+        first tick. Its setting reads in the server's zone, so it is audited here rather than
+        through `self.settings`."""
+        old = await store.get_settings(self.db, guild_id)
+        now = self.now()
+        key = None
+        async with self.db.transaction() as tx:
+            generation = await store.update_series(
+                tx,
+                guild_id,
+                weekday=series.weekday if series else None,
+                at=f"{series.at:%H:%M}" if series else None,
+                minutes=int(series.duration.total_seconds() // 60) if series else None,
+                now=now,
+            )
+            await self.bot.scheduler.cancel(prefix=RECURRING.prefix(guild_id))
+            if series is not None:
+                key = await schedule_series_tick(
+                    self.bot.scheduler, guild_id, series, generation, now, zone
+                )
+            await guilds.insert_audit(
+                tx,
+                guild_id=guild_id,
+                actor_id=actor_id,
+                setting="reading.recurring",
+                old_value=series_text(old.series, zone) if old.series else "off",
+                new_value=series_text(series, zone) if series else "off",
+                now=now,
+            )
+        log.info("guild %s: %s set the weekly series to %s", guild_id, actor_id, series)
+        return key
+
+    # -- what members name in commands ---------------------------------------------------------
+
+    async def resolve_item(self, guild_id: int, text: str) -> store.ReadingItem:
+        text = text.strip()
+        item = None
+        if text.startswith("id:") and text[3:].isdigit():
+            item = await store.get_item(self.db, guild_id, int(text[3:]))
+        elif text.isdigit():
+            item = await store.get_item_at(self.db, guild_id, int(text))
+        else:
+            found = await store.list_items_titled(self.db, guild_id, text)
+            item = found[0] if len(found) == 1 else None
+        if item is None:
+            raise UserError(
+                f"No reading matches '{text[:80]}'. Pick one from the suggestions as you type,"
+                " or give its position from `/reading list`."
+            )
+        return item
+
+    async def resolve_session(self, guild_id: int, text: str) -> store.ReadingSession:
+        digits = text.strip().removeprefix("id:")
+        session = await store.get_session(self.db, int(digits)) if digits.isdigit() else None
+        if session is None or session.guild_id != guild_id or session.status != "scheduled":
+            raise UserError(
+                "No upcoming session matches that; pick one from the suggestions as you type"
+                " (see `/reading sessions`)."
+            )
+        return session

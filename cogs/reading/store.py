@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, cast
 
+from bot import ledger
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
 from cogs.reading.logic import (
@@ -92,6 +93,21 @@ async def upsert_settings(
         " channel_id = excluded.channel_id, reminder_offsets = excluded.reminder_offsets,"
         " days_ahead = excluded.days_ahead, updated_at = excluded.updated_at",
         (guild_id, channel_id, encode_offsets(offsets), days_ahead, to_unix(now)),
+    )
+
+
+async def upsert_channel_settings(
+    tx: Transaction, settings: ReadingSettings, now: datetime
+) -> None:
+    """What `/config reading setup` saves (the series is saved by `update_series`)."""
+    assert settings.channel_id is not None, "the reading group's settings name a channel"
+    await upsert_settings(
+        tx,
+        settings.guild_id,
+        channel_id=settings.channel_id,
+        offsets=settings.offsets,
+        days_ahead=settings.days_ahead,
+        now=now,
     )
 
 
@@ -671,15 +687,6 @@ async def count_rsvps(db: Db, session_id: int) -> dict[str, int]:
     return {row["choice"]: row["n"] for row in rows}
 
 
-async def count_poll_votes(db: Db, poll_id: int) -> dict[int, int]:
-    rows = await db.fetchall(
-        "SELECT position, COUNT(*) AS n FROM reading_poll_votes WHERE poll_id = ?"
-        " GROUP BY position",
-        (poll_id,),
-    )
-    return {row["position"]: row["n"] for row in rows}
-
-
 async def update_settings_to_defaults(tx: Transaction, guild_id: int, now: datetime) -> bool:
     """Channel, reminders, lead time and series back to how a new server starts.
 
@@ -814,17 +821,14 @@ async def delete_member_data(
     return changed
 
 
+# The names of jobs.REMINDER_MEMBER and jobs.CANCEL_MEMBER (this module sits below jobs.py).
 MEMBER_KINDS = ("reading-reminder-member", "reading-cancel-member")
 
 
 async def delete_member_occurrences(tx: Transaction, guild_id: int, user_id: int) -> int:
     """Per-member sends recorded before the ledger kept their member (no `user_id`), which the
     core's forget cannot find: found by the member named in their payload."""
-    return await tx.execute(
-        "DELETE FROM deliveries WHERE guild_id = ? AND kind IN (?, ?) AND user_id IS NULL"
-        " AND json_extract(payload, '$.user') = ?",
-        (guild_id, *MEMBER_KINDS, user_id),
-    )
+    return await ledger.delete_by_payload_member(tx, guild_id, MEMBER_KINDS, "user", user_id)
 
 
 async def list_member_ids(db: Db, guild_id: int) -> set[int]:

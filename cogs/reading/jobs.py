@@ -13,11 +13,15 @@ Kinds, keys and grace (how late after downtime each may still run):
 - reading-poll-close:<poll>            pick the winner, schedule it           30 days
 - reading-recurring:<guild>:g<gen>:<start>  create the series' next session   365 days
 (*) and never once the session (or poll) has started (closed): that is checked inside.
+The per-member kinds are fan-outs (`scheduler.fan_out`): their keys are the parent's key
+and the member's id.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -31,8 +35,7 @@ from bot.delivery import send_dm_or_fallback
 from bot.features import Job
 from bot.ledger import Occurrence
 from bot.members import get_member_state
-from bot.scheduler import Kind, SkipOccurrence
-from bot.time import discord_timestamp
+from bot.scheduler import Kind, Scheduler, SkipOccurrence
 from cogs.reading import store
 from cogs.reading.logic import (
     FEATURE,
@@ -40,39 +43,118 @@ from cogs.reading.logic import (
     Series,
     poll_winner,
     series_due,
-    series_key,
     series_origin,
     series_start_after,
 )
-from cogs.reading.service import pinging
-from cogs.reading.views import mentions, poll_embed, poll_view
+from cogs.reading.messages import (
+    cancelled_text,
+    moved_text,
+    pinging,
+    poll_result_text,
+    reminder_text,
+    series_empty_text,
+    start_text,
+    wrapup_text,
+)
 
 if TYPE_CHECKING:
     from cogs.reading.service import ReadingService
 
 log = logging.getLogger(__name__)
 
+PUBLISH = Kind("reading-publish", timedelta(days=7), ("session",))
+REMINDER = Kind("reading-reminder", timedelta(hours=12), ("session", "offset"))
+REMINDER_MEMBER = Kind("reading-reminder-member", timedelta(hours=6), ("parent", "user"))
+START = Kind("reading-start", timedelta(minutes=30), ("session",))
+WRAPUP = Kind("reading-wrapup", timedelta(days=7), ("session",))
+UPDATE = Kind("reading-update", timedelta(days=1), ("session", "revision"))
+CANCEL = Kind("reading-cancel", timedelta(days=7), ("session",))
+CANCEL_MEMBER = Kind("reading-cancel-member", timedelta(days=1), ("parent", "user"))
+POLL_POST = Kind("reading-poll-post", timedelta(days=7), ("poll",))
+POLL_CLOSE = Kind("reading-poll-close", timedelta(days=30), ("poll",))
+# "g<generation>": a changed series never reuses the keys of the ticks it replaced.
+RECURRING = Kind("reading-recurring", timedelta(days=365), ("guild", "generation", "start"))
 
-class ReadingOccurrences:
+
+@dataclass(frozen=True)
+class PlannedOccurrence:
+    key: str
+    kind: Kind
+    due_at: datetime
+
+
+def session_plan(
+    session_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    offsets: Sequence[timedelta],
+    now: datetime,
+) -> list[PlannedOccurrence]:
+    """Reminders (only those still ahead), the start message and the wrap-up of one session."""
+    plan = [
+        PlannedOccurrence(
+            REMINDER.key(session_id, int(offset.total_seconds())), REMINDER, starts_at - offset
+        )
+        for offset in sorted(set(offsets), reverse=True)
+        if starts_at - offset > now
+    ]
+    plan.append(PlannedOccurrence(START.key(session_id), START, starts_at))
+    plan.append(PlannedOccurrence(WRAPUP.key(session_id), WRAPUP, ends_at))
+    return plan
+
+
+def series_tick_key(guild_id: int, generation: int, start: datetime) -> str:
+    """The occurrence that creates one session of the series (per series generation)."""
+    return RECURRING.key(guild_id, f"g{generation}", int(start.timestamp()))
+
+
+async def schedule_series_tick(
+    scheduler: Scheduler,
+    guild_id: int,
+    series: Series,
+    generation: int,
+    after: datetime,
+    zone: ZoneInfo,
+) -> str:
+    """The occurrence that creates the series' first session strictly after `after`; its key."""
+    start = series_start_after(after, series, zone)
+    key = series_tick_key(guild_id, generation, start)
+    await scheduler.schedule(
+        key,
+        RECURRING,
+        series_due(start, series),
+        guild_id=guild_id,
+        payload={"start": to_unix(start), "generation": generation},
+    )
+    return key
+
+
+def member_of(occurrence: Occurrence) -> int:
+    """The member of a fan-out child (`user` in those recorded before fan-outs)."""
+    payload = occurrence.payload
+    return int(payload["user_id"] if "user_id" in payload else payload["user"])
+
+
+class ReadingJobs:
     def __init__(self, service: ReadingService) -> None:
         self.service = service
+        self.posts = service.posts
         self.bot = service.bot
 
     def jobs(self) -> list[Job]:
-        kinds = {
-            "reading-publish": (self.publish, timedelta(days=7)),
-            "reading-reminder": (self.remind, timedelta(hours=12)),
-            "reading-reminder-member": (self.remind_member, timedelta(hours=6)),
-            "reading-start": (self.start, timedelta(minutes=30)),
-            "reading-wrapup": (self.wrapup, timedelta(days=7)),
-            "reading-update": (self.update, timedelta(days=1)),
-            "reading-cancel": (self.cancel, timedelta(days=7)),
-            "reading-cancel-member": (self.cancel_member, timedelta(days=1)),
-            "reading-poll-post": (self.poll_post, timedelta(days=7)),
-            "reading-poll-close": (self.poll_close, timedelta(days=30)),
-            "reading-recurring": (self.series_tick, timedelta(days=365)),
-        }
-        return [Job(Kind(name, grace), handler) for name, (handler, grace) in kinds.items()]
+        return [
+            Job(PUBLISH, self.publish),
+            Job(REMINDER, self.remind),
+            Job(REMINDER_MEMBER, self.remind_member),
+            Job(START, self.start),
+            Job(WRAPUP, self.wrapup),
+            Job(UPDATE, self.update),
+            Job(CANCEL, self.cancel),
+            Job(CANCEL_MEMBER, self.cancel_member),
+            Job(POLL_POST, self.poll_post),
+            Job(POLL_CLOSE, self.poll_close),
+            Job(RECURRING, self.series_tick),
+        ]
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -102,12 +184,12 @@ class ReadingOccurrences:
             raise SkipOccurrence("the session started before it could be announced")
         guild = self._guild(session.guild_id)
         try:
-            await self.service.ensure_event(guild, session, retry=occurrence.attempts > 1)
+            await self.posts.ensure_event(guild, session, retry=occurrence.attempts > 1)
         except discord.Forbidden as exc:
             log.warning("guild %s: may not create events (%s); announcing without", guild.id, exc)
         session = await self._session(occurrence)
         if session.message_id is None:
-            await self.service.announce(session, occurrence)
+            await self.posts.announce(session, occurrence)
 
     # -- reminders -----------------------------------------------------------------------------
 
@@ -119,16 +201,14 @@ class ReadingOccurrences:
         planned = await self.service.reminded_members(session.id)
         # Paused members (/me pause) and those who left get no reading reminders.
         members = await self.service.reachable(session.guild_id, planned)
-        async with self.bot.db.transaction():
-            for user_id in members:
-                await self.bot.scheduler.schedule(
-                    f"{occurrence.key}:{user_id}",
-                    "reading-reminder-member",
-                    now,
-                    guild_id=session.guild_id,
-                    payload={"session": session.id, "user": user_id},
-                    user_id=user_id,
-                )
+        await self.bot.scheduler.fan_out(
+            REMINDER_MEMBER,
+            occurrence.key,
+            members,
+            now,
+            guild_id=session.guild_id,
+            payload={"session": session.id},
+        )
         log.info(
             "session %s: reminder %s goes to %d members (%d paused or gone)",
             session.id,
@@ -139,21 +219,20 @@ class ReadingOccurrences:
 
     async def remind_member(self, occurrence: Occurrence) -> None:
         session = await self._scheduled(occurrence)
-        user_id = int(occurrence.payload["user"])
+        user_id = member_of(occurrence)
         if session.starts_at <= self.service.now():
             raise SkipOccurrence("the session has started")
         if await store.get_rsvp(self.bot.db, session.id, user_id) not in REMINDED:
             raise SkipOccurrence("the member no longer plans to come")
         if not await self.service.reachable(session.guild_id, [user_id]):
             raise SkipOccurrence("the member is paused or left the server")
-        text = self.service.reminder_text(session)
         outcome = await send_dm_or_fallback(
             self.bot,
             guild_id=session.guild_id,
             user_id=user_id,
             nonce=occurrence.nonce(),
             fallback_channel_id=session.discussion_channel_id,
-            content=text,
+            content=reminder_text(session),
             feature=FEATURE,
         )
         # One line per member would flood the log; the ledger keeps each send.
@@ -169,19 +248,12 @@ class ReadingOccurrences:
             going.append(session.lead_id)
         # "Starting now" is the last reminder: it does not ping paused or departed members.
         going = await self.service.reachable(session.guild_id, going)
-        where = (
-            f"Join <#{session.voice_channel_id}>."
-            if session.voice_channel_id
-            else "The discussion is here."
+        await self.posts.post_in_discussion(
+            session, start_text(session, going), nonce=occurrence.nonce(), ping=going
         )
-        lead = f" Lead: <@{session.lead_id}>." if session.lead_id else ""
-        text = f"Starting now: **{session.title}**. {where}{lead}"
-        if going:
-            text += f"\n{mentions(going, 1500)}"
-        await self.service.post_in_discussion(session, text, nonce=occurrence.nonce(), ping=going)
         guild = self.bot.get_guild(session.guild_id)
         if guild is not None:
-            await self.service.set_event_status(guild, session.event_id, "start")
+            await self.posts.set_event_status(guild, session.event_id, "start")
 
     async def wrapup(self, occurrence: Occurrence) -> None:
         session = await self._session(occurrence)
@@ -200,29 +272,16 @@ class ReadingOccurrences:
         next_item = await store.get_next_queued_item(db, session.guild_id)
         lead = await self.service.choose_lead(guild, session.guild_id)
         settings = await store.get_settings(db, session.guild_id)
-        lines = [f"Thanks for discussing **{session.title}**; it is marked discussed."]
-        if next_item is not None:
-            link = f" ({next_item.url})" if next_item.url else ""
-            lines.append(f"Next in the queue: **{next_item.title}**{link}.")
-            lines.append(
-                "The weekly series will schedule it."
-                if settings.series
-                else "Schedule it with `/reading schedule`, or find a time with `/reading poll`."
-            )
-        else:
-            lines.append("The queue is empty: add the next reading with `/reading add`.")
-        if lead is not None:
-            lines.append(
-                f"Proposed lead next time: <@{lead}> (the lead rotates among members who came"
-                " recently and haven't led recently)."
-            )
-        await self.service.post_in_discussion(
-            session, "\n".join(lines), nonce=occurrence.nonce(), ping=[lead] if lead else []
+        await self.posts.post_in_discussion(
+            session,
+            wrapup_text(session, next_item, settings.series is not None, lead),
+            nonce=occurrence.nonce(),
+            ping=[lead] if lead else [],
         )
         done = await self._session(occurrence)
-        await self.service.refresh_announcement(done)
+        await self.posts.refresh_announcement(done)
         if guild is not None:
-            await self.service.set_event_status(guild, session.event_id, "end")
+            await self.posts.set_event_status(guild, session.event_id, "end")
 
     # -- reschedule and cancel ----------------------------------------------------------------
 
@@ -231,58 +290,47 @@ class ReadingOccurrences:
         if int(occurrence.payload.get("revision", session.revision)) != session.revision:
             raise SkipOccurrence("a later reschedule replaced this one")
         guild = self._guild(session.guild_id)
-        event = await self.service.fetch_event(guild, session.event_id)
+        event = await self.posts.fetch_event(guild, session.event_id)
         if event is not None and event.status is discord.EventStatus.scheduled:
             await event.edit(start_time=session.starts_at, end_time=session.ends_at)
-        await self.service.refresh_announcement(session)
+        await self.posts.refresh_announcement(session)
         if session.message_id is None:
             return  # not announced yet: the announcement will show the new time
         ping = await self.service.reminded_members(session.id)
-        start = session.starts_at
-        text = (
-            f"Moved: **{session.title}** now starts {discord_timestamp(start, 'F')}"
-            f" ({discord_timestamp(start, 'R')})."
+        await self.posts.post_in_discussion(
+            session, moved_text(session, ping), nonce=occurrence.nonce(), ping=ping
         )
-        if ping:
-            text += f"\n{mentions(ping, 1500)}"
-        await self.service.post_in_discussion(session, text, nonce=occurrence.nonce(), ping=ping)
 
     async def cancel(self, occurrence: Occurrence) -> None:
         session = await self._session(occurrence)
         guild = self._guild(session.guild_id)
-        await self.service.set_event_status(guild, session.event_id, "cancel")
-        await self.service.refresh_announcement(session)
+        await self.posts.set_event_status(guild, session.event_id, "cancel")
+        await self.posts.refresh_announcement(session)
         # A cancellation is news, not a reminder: paused members hear it; departed ones don't.
         members = [
             user_id
             for user_id in await self.service.reminded_members(session.id)
             if (await get_member_state(self.bot.db, session.guild_id, user_id)).left_at is None
         ]
-        async with self.bot.db.transaction():
-            for user_id in members:
-                await self.bot.scheduler.schedule(
-                    f"{occurrence.key}:{user_id}",
-                    "reading-cancel-member",
-                    self.service.now(),
-                    guild_id=session.guild_id,
-                    payload={"session": session.id, "user": user_id},
-                    user_id=user_id,
-                )
+        await self.bot.scheduler.fan_out(
+            CANCEL_MEMBER,
+            occurrence.key,
+            members,
+            self.service.now(),
+            guild_id=session.guild_id,
+            payload={"session": session.id},
+        )
         log.info("session %s: cancellation goes to %d members", session.id, len(members))
 
     async def cancel_member(self, occurrence: Occurrence) -> None:
         session = await self._session(occurrence)
-        start = session.starts_at
         await send_dm_or_fallback(
             self.bot,
             guild_id=session.guild_id,
-            user_id=int(occurrence.payload["user"]),
+            user_id=member_of(occurrence),
             nonce=occurrence.nonce(),
             fallback_channel_id=session.discussion_channel_id,
-            content=(
-                f"The reading group session on **{session.title}**"
-                f" ({discord_timestamp(start, 'F')}) is cancelled."
-            ),
+            content=cancelled_text(session),
             feature=FEATURE,
         )
 
@@ -294,22 +342,7 @@ class ReadingOccurrences:
             raise SkipOccurrence("the poll is closed")
         if poll.message_id is not None:
             return
-        message = None
-        if occurrence.attempts > 1:
-            message = await self.service.find_posted(
-                poll.channel_id, poll.guild_id, f"reading:poll:{poll.id}:1"
-            )
-        if message is None:
-            tallies = await store.list_poll_tallies(self.bot.db, poll.id)
-            title = await self.service.poll_title(poll)
-            view = poll_view(poll, tallies)
-            channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-            message = await channel.send(
-                embed=poll_embed(poll, title, tallies, self.service.now()),
-                view=view or discord.utils.MISSING,
-                nonce=occurrence.nonce(),
-            )
-        await store.update_poll_message(self.bot.db, poll.id, message.id)
+        await self.posts.post_poll(poll, occurrence)
 
     async def poll_close(self, occurrence: Occurrence) -> None:
         db = self.bot.db
@@ -333,25 +366,13 @@ class ReadingOccurrences:
                         await store.upsert_rsvp(tx, session_id, user_id, "going", now)
         poll = await store.get_poll(db, poll.id)
         assert poll is not None
-        await self.service.refresh_poll(poll)
+        await self.posts.refresh_poll(poll)
         tallies = await store.list_poll_tallies(db, poll.id)
         channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
         chosen = next((t for t in tallies if t.position == poll.winner), None)
-        if chosen is None:
-            text = (
-                "The reading-group time poll closed without a time: no option still ahead"
-                " had votes."
-            )
-            ping: list[int] = []
-        else:
-            ping = sorted(chosen.voters)
-            text = (
-                f"The time poll picked **{discord_timestamp(chosen.starts_at, 'F')}**"
-                f" ({len(ping)} can attend). The session is scheduled; those who could attend"
-                f" are marked Going (change it on the announcement).\n{mentions(ping, 1500)}"
-            )
+        ping = sorted(chosen.voters) if chosen else []
         await channel.send(
-            text,
+            poll_result_text(chosen),
             nonce=occurrence.nonce("result"),
             allowed_mentions=pinging(ping),
         )
@@ -367,8 +388,6 @@ class ReadingOccurrences:
             tx,
             poll.guild_id,
             item=item,
-            title=item.title if item else "Open discussion",
-            url=item.url if item else None,
             starts_at=starts_at,
             duration=timedelta(minutes=poll.minutes),
             channel_id=poll.channel_id,
@@ -403,8 +422,6 @@ class ReadingOccurrences:
                         tx,
                         guild_id,
                         item=item,
-                        title=item.title,
-                        url=item.url,
                         starts_at=start,
                         duration=series.duration,
                         channel_id=settings.channel_id,
@@ -414,28 +431,12 @@ class ReadingOccurrences:
                         created_by=None,
                     )
             # The chain: each tick plans the next, in the same transaction.
-            await self.schedule_series_tick(guild_id, series, settings.generation, start, zone)
+            await schedule_series_tick(
+                self.bot.scheduler, guild_id, series, settings.generation, start, zone
+            )
         if empty:
             channel = self.bot.get_partial_messageable(settings.channel_id, guild_id=guild_id)
-            await channel.send(
-                f"The weekly reading session on {discord_timestamp(start, 'F')} has nothing to"
-                " read: the queue is empty. Add readings with `/reading add`; the series"
-                " goes on next week.",
-                nonce=occurrence.nonce("empty"),
-            )
-
-    async def schedule_series_tick(
-        self, guild_id: int, series: Series, generation: int, after: datetime, zone: ZoneInfo
-    ) -> None:
-        """The occurrence that creates the series' first session strictly after `after`."""
-        start = series_start_after(after, series, zone)
-        await self.bot.scheduler.schedule(
-            series_key(guild_id, generation, start),
-            "reading-recurring",
-            series_due(start, series),
-            guild_id=guild_id,
-            payload={"start": to_unix(start), "generation": generation},
-        )
+            await channel.send(series_empty_text(start), nonce=occurrence.nonce("empty"))
 
     async def plan_series(self, now: datetime) -> None:
         """At start-up: every series has its next tick (idempotent by key)."""
@@ -444,6 +445,6 @@ class ReadingOccurrences:
             if series is None:
                 continue
             zone = await guilds.get_guild_zone(self.bot.db, settings.guild_id)
-            await self.schedule_series_tick(
-                settings.guild_id, series, settings.generation, now, zone
+            await schedule_series_tick(
+                self.bot.scheduler, settings.guild_id, series, settings.generation, now, zone
             )
