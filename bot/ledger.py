@@ -111,11 +111,11 @@ async def delete_for_member(tx: Transaction, guild_id: int, user_id: int) -> int
 
 
 async def claim(tx: Transaction, key: str, now: datetime) -> Occurrence | None:
-    """pending -> claimed; returns the occurrence if this caller now owns it."""
+    """pending -> claimed, if due; returns the occurrence if this caller now owns it."""
     changed = await tx.execute(
         "UPDATE deliveries SET state = 'claimed', attempts = attempts + 1, claimed_at = ?"
-        " WHERE key = ? AND state = 'pending'",
-        (to_unix(now), key),
+        " WHERE key = ? AND state = 'pending' AND due_at <= ?",
+        (to_unix(now), key, to_unix(now)),
     )
     if changed != 1:
         return None

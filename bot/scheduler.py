@@ -12,7 +12,7 @@ import asyncio
 import logging
 import secrets
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,9 +42,9 @@ CONFIRM_RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 30.0)
 STALE_CLAIM_AFTER = timedelta(minutes=5)
 
 
-def fan_out_key(parent_key: str, recipient: int | None) -> str:
-    """A fan-out child's key: one recipient, a member or (None) the feature's channel."""
-    return f"{parent_key}:{'channel' if recipient is None else recipient}"
+def fan_out_key(parent_key: str, who: int | str) -> str:
+    """A child keyed under its parent's own key: `<parent key>:<member id or channel>`."""
+    return f"{parent_key}:{who}"
 
 
 class SkipOccurrence(Exception):
@@ -69,6 +69,12 @@ class Kind:
     def key(self, *values: object) -> str:
         if len(values) != len(self.parts):
             raise ValueError(f"{self.name} keys are made of {self.parts}, not {values!r}")
+        return ":".join((self.name, *(str(v) for v in values)))
+
+    def parent_key(self, *values: object) -> str:
+        """The key of the fan-out a child of this kind belongs to: all but its last part."""
+        if len(values) != len(self.parts) - 1:
+            raise ValueError(f"a parent of {self.name} names all of {self.parts[:-1]}")
         return ":".join((self.name, *(str(v) for v in values)))
 
     def prefix(self, *values: object) -> str:
@@ -275,24 +281,30 @@ class Scheduler:
     async def fan_out(
         self,
         child: Kind,
-        parent_key: str,
+        parent: Sequence[object] | str,
         recipients: Iterable[int | None],
         due_at: datetime,
         *,
         guild_id: int | None,
         payload: Mapping[str, Any],
     ) -> int:
-        """One child occurrence per recipient, in one transaction; returns how many are new.
+        """One `child` occurrence per recipient, in one transaction; returns how many are new.
 
-        A child's key is `<parent key>:<member id>` (or `:channel` for None), its payload the
-        parent's plus `user_id`, and it names its member so /me forget removes it. Idempotent:
-        a fan-out that runs again after a crash adds only the children it had not added.
+        A child's key is `child.key(*parent, <member id>)` (`channel` for None): the parent's
+        values, then who it is for; or, when `parent` is the parent's key itself (kinds whose
+        children were always keyed under their parent), `fan_out_key(parent, <member id>)`.
+        Its payload is `payload` plus `user_id`, and it names its member, so /me forget
+        removes it. Idempotent: a fan-out that runs again after a crash adds only the children
+        it had not added.
         """
         added = 0
         async with self.db.transaction():
             for recipient in recipients:
+                who = "channel" if recipient is None else recipient
                 added += await self.schedule(
-                    fan_out_key(parent_key, recipient),
+                    fan_out_key(parent, who)
+                    if isinstance(parent, str)
+                    else child.key(*parent, who),
                     child,
                     due_at,
                     guild_id=guild_id,
@@ -301,29 +313,22 @@ class Scheduler:
                 )
         return added
 
-    async def run_now(self, key: str) -> bool:
+    async def run_now(self, key: str) -> None:
         """Perform one occurrence a command has just made due, without the global sweep.
 
-        Waits for it to finish; returns False when it is not pending and due (already done,
-        running elsewhere, or not yet due), in which case the sweep takes care of it.
+        Waits until it is done. Does nothing to an occurrence that is not pending and due
+        (the claim checks both), and joins a sweep that is already performing it.
         """
+        # No await between looking and registering: a sweep that starts the same key
+        # either finds this task or was found here, so the key is never performed twice.
         running = self._running.get(key)
-        if running is not None:
-            await asyncio.wait([running])
-            return True
-        occurrence = await ledger.get_occurrence(self.db, key)
-        if (
-            occurrence is None
-            or occurrence.state != "pending"
-            or occurrence.due_at > self.clock.now()
-            or self._stopping
-        ):
-            return False
-        task = asyncio.create_task(self._perform(key), name=f"occurrence:{key}")
-        self._running[key] = task
-        task.add_done_callback(self._forget_task)
-        await asyncio.wait([task])
-        return True
+        if running is None:
+            if self._stopping:
+                return
+            running = asyncio.create_task(self._perform(key), name=f"occurrence:{key}")
+            self._running[key] = running
+            running.add_done_callback(self._forget_task)
+        await asyncio.wait([running])
 
     async def reschedule(self, key: str, due_at: datetime) -> bool:
         async with self.db.transaction() as tx:

@@ -8,9 +8,8 @@ Occurrence kinds (all in the delivery ledger, so each happens once across restar
   exactly one pending per configured server, and never a second prompt for a week that had one.
 - `checkin-reminders` (`checkin-reminders:<round>`): at reminder time, one child per cohort
   member who has not answered, skipped or paused (`/me pause`).
-- `checkin-reminder` (`checkin-reminder:<round>:<user>`): one DM, or one mention in the thread.
-  (Not `scheduler.fan_out`: its children would be keyed `checkin-reminders:<round>:<user>`,
-  and the keys in the ledger must not change.)
+- `checkin-reminder` (`checkin-reminder:<round>:<user>`): one DM, or one mention in the thread
+  (the fan-out's children, added by `scheduler.fan_out`).
 - `checkin-close` (`checkin-close:<round>`): marks the round closed and updates the prompt.
 """
 
@@ -344,16 +343,14 @@ class Jobs:
             for member in cohort_members(guild, cohort.cohort_role_id)
             if member.id not in answered and member.id not in away
         )
-        async with self.bot.db.transaction():
-            for user_id in targets:
-                await self.bot.scheduler.schedule(
-                    REMINDER.key(round_.id, user_id),
-                    REMINDER,
-                    now,
-                    guild_id=round_.guild_id,
-                    payload={"round_id": round_.id, "user_id": user_id},
-                    user_id=user_id,
-                )
+        await self.bot.scheduler.fan_out(
+            REMINDER,
+            (round_.id,),
+            targets,
+            now,
+            guild_id=round_.guild_id,
+            payload={"round_id": round_.id},
+        )
         log.info("round %s: %d reminders to send", round_.id, len(targets))
 
     async def handle_reminder(self, occurrence: Occurrence) -> None:

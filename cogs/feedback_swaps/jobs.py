@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 ROUND = Kind("feedback-round", timedelta(days=15), ("guild", "slot"))
 ANNOUNCE = Kind("feedback-announce", timedelta(days=7), ("assignment", "side"))
 # A notice's key is `NOTICE.key(what, ids)` plus `:<member>`, added by the scheduler's fan-out.
-NOTICE = Kind("feedback-notice", timedelta(days=7), ("what", "ids"))
+NOTICE = Kind("feedback-notice", timedelta(days=7), ("what", "ids", "user"))
 # A follow-up after the due date has passed is moot; the lapse check takes over.
 FOLLOWUP = Kind("feedback-followup", timedelta(days=2), ("assignment", "extensions"))
 # Bookkeeping that must happen however late (it decides lapses and pauses).
@@ -221,7 +221,7 @@ class Rounds:
         """Schedule one private message, due now."""
         await self.bot.scheduler.fan_out(
             NOTICE,
-            NOTICE.key(what, ":".join(str(ids[k]) for k in sorted(ids))),
+            (what, ":".join(str(ids[k]) for k in sorted(ids))),
             [user_id],
             now or self.bot.clock.now(),
             guild_id=guild_id,

@@ -78,11 +78,6 @@ NUDGE = Kind("grant-rolling-nudge", NUDGE_GRACE, ("guild", "month"))
 REFRESH = Kind("grant-feed-refresh", REFRESH_GRACE, ("guild", "day"))
 
 
-def fan_out_parent(child: Kind, *values: object) -> str:
-    """The key a fan-out's children extend: a `child` key without its last part (who)."""
-    return child.prefix(*values).removesuffix(":")
-
-
 def reminder_prefix(grant_id: int) -> str:
     """Every reminder occurrence of a grant, fan-outs and children (for cancelling them all)."""
     return REMINDER.prefix(grant_id)
@@ -94,7 +89,7 @@ def reminder_key(grant_id: int, rev: int, offset: timedelta) -> str:
     `rev` counts deadline changes, so an edited deadline gets fresh keys (and reminders),
     while a restart recomputes the same keys and never repeats one.
     """
-    return fan_out_parent(REMINDER, grant_id, rev, format_offset(offset))
+    return REMINDER.parent_key(grant_id, rev, format_offset(offset))
 
 
 def moved_key(grant_id: int, rev: int) -> str:
@@ -102,7 +97,7 @@ def moved_key(grant_id: int, rev: int) -> str:
 
     Not under reminder_prefix: a later edit cancels pending reminders, never a notice.
     """
-    return fan_out_parent(MOVED, grant_id, rev)
+    return MOVED.parent_key(grant_id, rev)
 
 
 def _reminder_payload(grant: Grant, offset_seconds: int) -> dict[str, int]:
@@ -200,7 +195,7 @@ class GrantJobs:
         recipients += sorted(reminded & set(await self.subscribers(old)))
         await self.bot.scheduler.fan_out(
             MOVED,
-            moved_key(old.id, new.schedule_rev),
+            (old.id, new.schedule_rev),
             recipients,
             now,
             guild_id=old.guild_id,
@@ -287,7 +282,7 @@ class GrantJobs:
         # Each child names its member, so /me forget and /me export find the member's sends.
         await self.bot.scheduler.fan_out(
             REMINDER,
-            occurrence.key,
+            (grant.id, int(occurrence.payload["rev"]), format_offset(offset)),
             recipients,
             now,
             guild_id=grant.guild_id,

@@ -356,3 +356,47 @@ async def test_a_periodic_job_keeps_its_interval_and_may_be_added_after_start(
         await scheduler.shutdown()
     assert len(runs) >= 3
     assert "tick" in await ledger.list_periodic_runs(db)
+
+
+async def test_run_now_performs_one_due_occurrence_once_even_beside_a_sweep(db: Database) -> None:
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    await scheduler.schedule("note:later", "note", START + timedelta(minutes=5))
+    await scheduler.run_now("note:later")  # not due yet: left for the sweep
+    assert calls == []
+    await scheduler.schedule("note:now", "note", START)
+    await asyncio.gather(
+        scheduler.run_now("note:now"), scheduler.run_due(), scheduler.run_now("note:now")
+    )
+    assert [c.key for c in calls] == ["note:now"]
+    stored = await ledger.get_occurrence(db, "note:now")
+    assert stored is not None and stored.state == "done"
+
+
+async def test_a_kind_builds_its_keys_and_a_fan_out_adds_one_child_per_recipient(
+    db: Database,
+) -> None:
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    child = scheduler_module.Kind("note-to", timedelta(hours=1), ("round", "user"))
+    scheduler.register(child, lambda o: asyncio.sleep(0, calls.append(o)))  # type: ignore[func-returns-value]
+    assert child.key(3, 42) == "note-to:3:42" and child.prefix(3) == "note-to:3:"
+    assert child.parent_key(3) == "note-to:3"
+    with pytest.raises(ValueError, match="made of"):
+        child.key(3)
+    added = await scheduler.fan_out(
+        child, (3,), [41, 42, None], START, guild_id=7, payload={"r": 3}
+    )
+    again = await scheduler.fan_out(
+        child, (3,), [41, 42, None], START, guild_id=7, payload={"r": 3}
+    )
+    assert (added, again) == (3, 0)  # idempotent after a crash and a second run
+    under_parent = await scheduler.fan_out(child, "note:9", [5], START, guild_id=7, payload={})
+    assert under_parent == 1
+    await scheduler.run_due()
+    assert sorted((c.key, c.payload.get("user_id")) for c in calls) == [
+        ("note-to:3:41", 41),
+        ("note-to:3:42", 42),
+        ("note-to:3:channel", None),
+        ("note:9:5", 5),
+    ]

@@ -11,9 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.scheduler import fan_out_key
 from bot.timeparse import TimeParseError, localize, parse_deadline, parse_offsets
-from cogs.grants.jobs import moved_key, reminder_key, reminder_prefix
+from cogs.grants.jobs import REMINDER, moved_key, reminder_key, reminder_prefix
 from cogs.grants.logic import (
     NAME_MAX,
     STARTER_PACK,
@@ -177,8 +176,8 @@ def test_a_grant_subscription_overrides_all_and_an_empty_one_mutes() -> None:
 def test_reminder_keys_name_grant_revision_offset_and_recipient() -> None:
     parent = reminder_key(12, 3, 7 * D)
     assert parent == "grant-reminder:12:3:7d"
-    assert fan_out_key(parent, None) == "grant-reminder:12:3:7d:channel"
-    assert fan_out_key(parent, 555) == "grant-reminder:12:3:7d:555"
+    assert REMINDER.key(12, 3, "7d", "channel") == "grant-reminder:12:3:7d:channel"
+    assert REMINDER.key(12, 3, "7d", 555) == "grant-reminder:12:3:7d:555"
     assert parent.startswith(reminder_prefix(12))
     assert not reminder_key(123, 0, D).startswith(reminder_prefix(12))
     assert reminder_key(12, 4, 7 * D) != parent  # an edited deadline gets fresh keys
