@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, Self, cast
 
 import discord
 from discord import app_commands
@@ -129,3 +130,22 @@ def embed(title: str, description: str | None = None) -> discord.Embed:
 def clip(text: str, limit: int) -> str:
     """Shorten text to Discord's limit, marking the cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class FromCustomId:
+    """A persistent component (a DynamicItem) rebuilt from its custom id on a press: its
+    template's groups, in order, are its constructor's arguments (whole numbers as ints).
+
+    The custom id carries only database keys; everything else is read again on the press.
+    """
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        values = [int(v) if v.isdigit() else v for v in match.groups() if v is not None]
+        return cast(Any, cls)(*values)  # type: ignore[no-any-return]

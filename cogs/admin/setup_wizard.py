@@ -21,7 +21,7 @@ from bot.checks import ensure_moderator, hamming, require_guild
 from bot.client import HammingBot
 from bot.features import FeatureCog, implements
 from bot.timeparse import WEEKDAYS, parse_zone
-from bot.ui import UserError, embed, reports_errors
+from bot.ui import FromCustomId, UserError, embed, reports_errors
 from cogs.admin.logic import role_text
 from cogs.admin.server import save_guild_setting
 
@@ -121,6 +121,7 @@ async def _refresh(interaction: discord.Interaction[HammingBot], page: int) -> N
 
 
 class ChannelChoice(
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.ChannelSelect[Any]],
     template=r"setup:channel:(?P<feature>\w+)",
 ):
@@ -133,12 +134,6 @@ class ChannelChoice(
             )
         )
         self.feature = feature
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ChannelChoice:
-        return cls(match["feature"])
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
@@ -154,6 +149,7 @@ class ChannelChoice(
 
 
 class RoleChoice(
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.RoleSelect[Any]],
     template=r"setup:role:(?P<which>cohort|moderator)",
 ):
@@ -164,12 +160,6 @@ class RoleChoice(
             )
         )
         self.which = which
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> RoleChoice:
-        return cls(match["which"])
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
@@ -182,7 +172,9 @@ class RoleChoice(
         await _refresh(interaction, len(channel_pages(hamming(interaction))))
 
 
-class ZoneChoice(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setup:zone"):
+class ZoneChoice(
+    FromCustomId, discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setup:zone"
+):
     def __init__(self) -> None:
         super().__init__(
             discord.ui.Select(
@@ -191,12 +183,6 @@ class ZoneChoice(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setu
                 options=[discord.SelectOption(label=zone, value=zone) for zone in COMMON_ZONES],
             )
         )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ZoneChoice:
-        return cls()
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
@@ -207,7 +193,7 @@ class ZoneChoice(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setu
 
 
 class CheckinDayChoice(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setup:checkin-day"
+    FromCustomId, discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setup:checkin-day"
 ):
     def __init__(self) -> None:
         super().__init__(
@@ -220,12 +206,6 @@ class CheckinDayChoice(
             )
         )
 
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> CheckinDayChoice:
-        return cls()
-
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         await ensure_moderator(interaction)
@@ -234,7 +214,7 @@ class CheckinDayChoice(
 
 
 class CheckinTimeChoice(
-    discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setup:checkin-time"
+    FromCustomId, discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"setup:checkin-time"
 ):
     def __init__(self) -> None:
         super().__init__(
@@ -246,12 +226,6 @@ class CheckinTimeChoice(
                 ],
             )
         )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> CheckinTimeChoice:
-        return cls()
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:

@@ -8,7 +8,6 @@ module imports no service at run time (the jobs use its views to send the prompt
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,7 +15,7 @@ import discord
 
 from bot.checks import ensure_moderator, hamming
 from bot.client import HammingBot
-from bot.ui import HammingModal, HammingView, UserError, clip, reports_errors
+from bot.ui import FromCustomId, HammingModal, HammingView, UserError, clip, reports_errors
 from cogs.checkins.logic import (
     ANSWER_MAX,
     FEATURE_NAME,
@@ -64,7 +63,9 @@ async def open_answer_modal(
 
 
 class CheckInButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"checkin:answer:(?P<round_id>\d+)"
+    FromCustomId,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"checkin:answer:(?P<round_id>\d+)",
 ):
     """Opens the answer modal for one round; shown on the prompt and in reminders."""
 
@@ -79,22 +80,13 @@ class CheckInButton(
         )
         self.round_id = round_id
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> CheckInButton:
-        return cls(int(match["round_id"]))
-
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         await open_answer_modal(interaction, _answers(interaction), self.round_id)
 
 
 class AwayButton(
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"checkin:away:(?P<round_id>\d+):(?P<user_id>\d+)",
 ):
@@ -110,16 +102,6 @@ class AwayButton(
         )
         self.round_id = round_id
         self.user_id = user_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> AwayButton:
-        return cls(int(match["round_id"]), int(match["user_id"]))
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:

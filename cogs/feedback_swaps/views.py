@@ -7,14 +7,13 @@ database when they are pressed. Each acts only for the member it belongs to.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Self, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
 from bot.checks import require_guild
-from bot.ui import HammingModal, HammingView, UserError, clip, reports_errors
+from bot.ui import FromCustomId, HammingModal, HammingView, UserError, clip, reports_errors
 from cogs.feedback_swaps.logic import FEATURE_NAME, LENGTH_MAX, MAX_TOPICS, TITLE_MAX, WANTED_MAX
 
 if TYPE_CHECKING:
@@ -33,22 +32,6 @@ def _feature(interaction: discord.Interaction[HammingBot]) -> FeedbackFeature:
 
 
 # --- persistent buttons -------------------------------------------------------------------
-class _FromCustomId:
-    """A persistent button rebuilt from its custom id on a press: its template's groups, in
-    order, are its constructor's arguments (digits as ints)."""
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> Self:
-        values = [int(v) if v.isdigit() else v for v in match.groups()]
-        return cast(Any, cls)(*values)  # type: ignore[no-any-return]
-
-
 _REVIEW_LABELS = {"yes": "Yes", "more": "Need 3 more days", "cant": "Can't do it"}
 _REVIEW_STYLES = {
     "yes": discord.ButtonStyle.success,
@@ -58,7 +41,7 @@ _REVIEW_STYLES = {
 
 
 class ReviewAnswerButton(
-    _FromCustomId,
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:review:(?P<assignment_id>\d+):(?P<action>yes|more|cant)",
 ):
@@ -84,7 +67,7 @@ class ReviewAnswerButton(
 
 
 class ReceivedButton(
-    _FromCustomId,
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:got:(?P<assignment_id>\d+)",
 ):
@@ -111,7 +94,7 @@ class ReceivedButton(
 
 
 class RateButton(
-    _FromCustomId,
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:rate:(?P<assignment_id>\d+):(?P<stars>[1-5])",
 ):
@@ -137,7 +120,7 @@ class RateButton(
 
 
 class RejoinButton(
-    _FromCustomId,
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"fb:rejoin:(?P<guild_id>\d+):(?P<user_id>\d+)",
 ):

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import logging
-import re
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
 from bot.checks import ensure_moderator, require_guild
-from bot.ui import HammingView, reports_errors
+from bot.ui import FromCustomId, HammingView, reports_errors
 from cogs.grants import store
 from cogs.grants.logic import FEATURE_NAME
 from cogs.grants.messages import escape, list_embed, list_pages
@@ -33,6 +32,7 @@ async def list_message(
 
 
 class ListPageButton(
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"grants:list:(?P<page>\d+):(?P<past>[01])",
 ):
@@ -51,16 +51,6 @@ class ListPageButton(
         )
         self.page = page
         self.show_past = show_past
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ListPageButton:
-        return cls(int(match["page"]), match["past"] == "1")
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
@@ -85,6 +75,7 @@ def pager(page: int, count: int, show_past: bool) -> discord.ui.View | None:
 
 
 class RemoveButton(
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"grants:remove:(?P<grant_id>\d+):(?P<user_id>\d+):(?P<answer>yes|no)",
 ):
@@ -102,16 +93,6 @@ class RemoveButton(
         self.grant_id = grant_id
         self.user_id = user_id
         self.answer = answer
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> RemoveButton:
-        return cls(int(match["grant_id"]), int(match["user_id"]), match["answer"])
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:

@@ -7,7 +7,6 @@ from the database when clicked. The callbacks reach the feature's service throug
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,7 @@ import discord
 
 from bot.checks import hamming, require_guild
 from bot.client import HammingBot
-from bot.ui import HammingView, UserError, reports_errors
+from bot.ui import FromCustomId, HammingView, UserError, reports_errors
 from cogs.reading import store
 from cogs.reading.logic import CHOICE_LABELS, CHOICES, FEATURE, Choice, PollTally
 from cogs.reading.messages import list_page
@@ -41,6 +40,7 @@ def poll_custom_id(poll_id: int, position: int) -> str:
 
 
 class RsvpButton(
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"reading:rsvp:(?P<session>\d+):(?P<choice>going|maybe|cant)",
 ):
@@ -61,17 +61,6 @@ class RsvpButton(
         self.session_id = session_id
         self.choice: Choice = choice
 
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> RsvpButton:
-        choice = next(c for c in CHOICES if c == match["choice"])
-        return cls(int(match["session"]), choice)
-
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
         await service_of(interaction).answer_rsvp(interaction, self.session_id, self.choice)
@@ -88,6 +77,7 @@ def rsvp_view(session: store.ReadingSession, rsvps: Mapping[int, Choice]) -> Ham
 
 
 class PollButton(
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"reading:poll:(?P<poll>\d+):(?P<position>\d+)",
 ):
@@ -102,16 +92,6 @@ class PollButton(
         )
         self.poll_id = poll_id
         self.position = position
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> PollButton:
-        return cls(int(match["poll"]), int(match["position"]))
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
@@ -128,6 +108,7 @@ def poll_view(poll: store.Poll, tallies: Sequence[PollTally]) -> HammingView | N
 
 
 class PageButton(
+    FromCustomId,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"reading:page:(?P<page>\d+):(?P<direction>prev|next)",
 ):
@@ -141,16 +122,6 @@ class PageButton(
             )
         )
         self.page = page
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> PageButton:
-        return cls(int(match["page"]), match["direction"])
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
