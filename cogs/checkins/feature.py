@@ -8,7 +8,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -38,14 +38,14 @@ log = logging.getLogger(__name__)
 class CheckinsFeature(FeatureCog):
     """What check-ins tells the core (bot/features.py): declarations and hooks."""
 
-    name: ClassVar[str] = FEATURE_NAME
-    title: ClassVar[str] = "Check-ins"
-    command_prefixes: ClassVar[tuple[str, ...]] = ("checkin", "config checkins")
-    setup_hint: ClassVar[str] = (
+    name = FEATURE_NAME
+    title = "Check-ins"
+    command_prefixes = ("checkin", "config checkins")
+    setup_hint = (
         "`/config checkins schedule channel: day: time:` posts the Hamming questions each"
         " week; `/config cohort-role` chooses who is asked."
     )
-    channel_permissions: ClassVar[tuple[str, ...]] = CHANNEL_PERMISSIONS
+    channel_permissions = CHANNEL_PERMISSIONS
     dynamic_items = (CheckInButton, AwayButton)
 
     def __init__(self, bot: HammingBot) -> None:

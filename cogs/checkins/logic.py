@@ -20,6 +20,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from bot.errors import DomainError
+from bot.sending import THREAD_CHANNEL_PERMISSIONS
 from bot.time import next_weekly_at
 from cogs.checkins.weeks import require_aware
 
@@ -461,14 +462,7 @@ def questions_from_json(data: object) -> tuple[Question, ...]:
 
 # The permissions the bot needs in the check-in channel, as discord.Permissions attribute
 # names: the feature declares them (`channel_permissions`), /setup and the schedule check them.
-CHANNEL_PERMISSIONS = (
-    "view_channel",
-    "send_messages",
-    "embed_links",
-    "read_message_history",
-    "create_public_threads",
-    "send_messages_in_threads",
-)
+CHANNEL_PERMISSIONS = THREAD_CHANNEL_PERMISSIONS
 # How Discord's settings screen names them.
 PERMISSION_NAMES = {
     "view_channel": "View Channel",

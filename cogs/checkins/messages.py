@@ -10,6 +10,7 @@ from datetime import datetime
 
 import discord
 
+from bot.sending import schedule_reply_text, when_text
 from bot.time import discord_timestamp
 from bot.timeparse import WEEKDAYS
 from bot.ui import clip, embed
@@ -116,10 +117,7 @@ def next_round_text(upcoming: datetime | None) -> str:
             "No check-in is open, and none is scheduled: a moderator sets one up with"
             " `/config checkins schedule`."
         )
-    return (
-        "No check-in is open right now. The next one opens"
-        f" {discord_timestamp(upcoming, 'F')} ({discord_timestamp(upcoming, 'R')})."
-    )
+    return f"No check-in is open right now. The next one opens {when_text(upcoming)}."
 
 
 # --- history and stats ----------------------------------------------------------------------
@@ -252,11 +250,7 @@ def settings_summary(settings: CheckinSettings) -> str:
 
 def schedule_reply(settings: CheckinSettings, zone_name: str, upcoming: datetime | None) -> str:
     """The answer to `/config checkins schedule`: the schedule in words and the next prompt."""
-    when = (
-        f"{discord_timestamp(upcoming, 'F')} ({discord_timestamp(upcoming, 'R')})"
-        if upcoming
-        else "not planned"
-    )
+    when = when_text(upcoming) if upcoming else "not planned"
     reminder = _reminder_phrase(settings, "one reminder {hours} h before the close", "no reminder")
     readers = "posted in the thread" if settings.visibility == "public" else "for moderators only"
     lines = [
@@ -266,7 +260,6 @@ def schedule_reply(settings: CheckinSettings, zone_name: str, upcoming: datetime
         f" {readers}.",
         f"Next prompt: {when}. The local time stays put when the clocks change.",
     ]
-    if zone_name == "UTC":
-        lines.append("The server's time zone is UTC; set yours with `/config timezone`.")
-    lines.append("Edit the questions with `/config checkins questions`.")
-    return "\n".join(lines)
+    return schedule_reply_text(
+        lines, zone_name, "Edit the questions with `/config checkins questions`."
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from bot import ledger
 from bot.db import Transaction
@@ -40,14 +40,14 @@ CHANNEL_PERMISSIONS = tuple(NEEDED)
 class FeedbackFeature(FeatureCog):
     """What feedback swaps tells the core (bot/features.py): declarations and hooks."""
 
-    name: ClassVar[str] = FEATURE_NAME
-    title: ClassVar[str] = "Feedback swaps"
-    command_prefixes: ClassVar[tuple[str, ...]] = ("feedback", "config feedback")
-    setup_hint: ClassVar[str] = (
+    name = FEATURE_NAME
+    title = "Feedback swaps"
+    command_prefixes = ("feedback", "config feedback")
+    setup_hint = (
         "`/config feedback schedule channel: day: time:` runs the rounds; members then "
         "`/feedback join` and `/feedback request`."
     )
-    channel_permissions: ClassVar[tuple[str, ...]] = CHANNEL_PERMISSIONS
+    channel_permissions = CHANNEL_PERMISSIONS
 
     # Set by FeedbackCog.__init__.
     config_group: FeedbackConfig

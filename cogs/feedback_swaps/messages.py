@@ -12,6 +12,7 @@ from datetime import datetime
 import discord
 
 from bot.features import FeatureStatus
+from bot.sending import schedule_reply_text, when_text
 from bot.time import discord_timestamp
 from bot.timeparse import WEEKDAYS
 from bot.ui import clip, embed
@@ -35,9 +36,8 @@ STATUS_WORDS = {
 }
 
 
-def when(instant: datetime) -> str:
-    """An instant as a reader sees it: the full local date and how far away it is."""
-    return f"{discord_timestamp(instant, 'F')} ({discord_timestamp(instant, 'R')})"
+# The name the feature's modules use for the shared "full date (relative)" text.
+when = when_text
 
 
 def _lines(lines: list[str], limit: int, empty: str) -> str:
@@ -90,10 +90,7 @@ def schedule_reply(settings: FeedbackSettings, zone: str, next_round: datetime |
         f"{settings.repeat_window} round(s) unless there is no other way.",
         f"Next round: {when(next_round) if next_round else 'not planned'}.",
     ]
-    if zone == "UTC":
-        lines.append("The server's time zone is UTC; set yours with `/config timezone`.")
-    lines.append("Edit the topic list with `/config feedback topics`.")
-    return "\n".join(lines)
+    return schedule_reply_text(lines, zone, "Edit the topic list with `/config feedback topics`.")
 
 
 # --- the draft and the private messages about it -------------------------------------------

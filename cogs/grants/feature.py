@@ -9,7 +9,7 @@ import dataclasses
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -67,10 +67,10 @@ def _grant_summary(grant: Grant) -> dict[str, Any]:
 class GrantsFeature(FeatureCog):
     """What grant deadlines tells the core (bot/features.py): declarations and hooks."""
 
-    name: ClassVar[str] = FEATURE_NAME
-    title: ClassVar[str] = "Grant deadlines"
-    command_prefixes: ClassVar[tuple[str, ...]] = ("grants", "config grants")
-    setup_hint: ClassVar[str] = (
+    name = FEATURE_NAME
+    title = "Grant deadlines"
+    command_prefixes = ("grants", "config grants")
+    setup_hint = (
         "`/config grants setup channel:` picks where deadline reminders go;"
         " `/grants starter-pack` lists well-known funders."
     )

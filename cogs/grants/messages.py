@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from bot.sending import when_text
 from bot.time import discord_timestamp
 from bot.timeparse import format_offset
 from bot.ui import clip, embed
@@ -46,13 +47,9 @@ def title_link(grant: Grant) -> str:
     return f"[{name}]({grant.url})" if grant.url else name
 
 
-def deadline_text(deadline: datetime) -> str:
-    return f"{discord_timestamp(deadline, 'F')} ({discord_timestamp(deadline, 'R')})"
-
-
 def status_text(grant: Grant) -> str:
     if grant.deadline is not None:
-        return deadline_text(grant.deadline)
+        return when_text(grant.deadline)
     if grant.rolling:
         return "rolling: applications any time"
     return "no date known: check the site"
@@ -63,7 +60,7 @@ def list_line(grant: Grant) -> str:
     if grant.funder:
         line += f" · {escape(grant.funder)}"
     if grant.deadline is not None:
-        line += f"\n  {deadline_text(grant.deadline)}"
+        line += f"\n  {when_text(grant.deadline)}"
     return line
 
 
@@ -195,7 +192,7 @@ def moved_content(grant: Grant, old: datetime, new: datetime | None) -> str:
         )
     return (
         f"📅 The deadline of {name} moved from {discord_timestamp(old, 'F')} to"
-        f" {discord_timestamp(new, 'F')} ({discord_timestamp(new, 'R')}). Reminders already"
+        f" {when_text(new)}. Reminders already"
         " sent are not repeated; the ones still ahead follow the new date."
     )
 
@@ -212,7 +209,7 @@ def digest_lines(grants: Iterable[Grant], now: datetime) -> tuple[str, ...]:
         name = grant.name
         if len(name) > DIGEST_NAME_MAX:
             name = name[: DIGEST_NAME_MAX - 1] + "…"
-        lines.append(f"• **{escape(name)}**: {deadline_text(grant.deadline)}")
+        lines.append(f"• **{escape(name)}**: {when_text(grant.deadline)}")
     if len(upcoming) > DIGEST_DEADLINES:
         lines.append(f"…and {len(upcoming) - DIGEST_DEADLINES} more in `/grants list`.")
     return tuple(lines)
@@ -406,7 +403,7 @@ def status_summary(
 
 def reminder_embed(grant: Grant, offset: timedelta, *, footer: str) -> discord.Embed:
     assert grant.deadline is not None
-    lines = [f"Deadline {deadline_text(grant.deadline)}."]
+    lines = [f"Deadline {when_text(grant.deadline)}."]
     if grant.funder:
         lines.append(f"Funder: {escape(grant.funder)}")
     if grant.url:

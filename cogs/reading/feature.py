@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -21,6 +21,7 @@ from bot import guilds
 from bot.calendar import CalendarEvent
 from bot.db import Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten
+from bot.sending import THREAD_CHANNEL_PERMISSIONS
 from bot.time import discord_timestamp
 from cogs.reading import store
 from cogs.reading.jobs import RECURRING
@@ -90,22 +91,14 @@ def poll_json(poll: store.Poll) -> dict[str, Any]:
 class ReadingFeature(FeatureCog):
     """What the reading group tells the core (bot/features.py): declarations and hooks."""
 
-    name: ClassVar[str] = FEATURE
-    title: ClassVar[str] = "Reading group"
-    command_prefixes: ClassVar[tuple[str, ...]] = ("reading", "config reading")
-    setup_hint: ClassVar[str] = (
+    name = FEATURE
+    title = "Reading group"
+    command_prefixes = ("reading", "config reading")
+    setup_hint = (
         "`/config reading setup channel:` chooses where sessions and polls are announced;"
         " then fill the list with `/reading add` or `/reading starter-pack`."
     )
-    channel_permissions: ClassVar[tuple[str, ...]] = (
-        "view_channel",
-        "send_messages",
-        "embed_links",
-        "read_message_history",
-        "create_public_threads",
-        "send_messages_in_threads",
-        "manage_events",
-    )
+    channel_permissions = (*THREAD_CHANNEL_PERMISSIONS, "manage_events")
 
     # Set by ReadingCog.__init__.
     config_group: ReadingConfig

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import discord
 from discord.utils import escape_markdown
 
+from bot.sending import when_text
 from bot.time import discord_timestamp
 from bot.timeparse import format_offset
 from bot.ui import clip, embed
@@ -75,8 +76,7 @@ def title_link(title: str, url: str | None) -> str:
 def announcement_embed(session: store.ReadingSession, rsvps: Mapping[int, Choice]) -> discord.Embed:
     start = session.starts_at
     lines = [
-        f"**When:** {discord_timestamp(start, 'F')} ({discord_timestamp(start, 'R')}),"
-        f" {format_offset(session.duration)}",
+        f"**When:** {when_text(start)}, {format_offset(session.duration)}",
     ]
     if session.voice_channel_id:
         lines.append(f"**Where:** <#{session.voice_channel_id}>")
