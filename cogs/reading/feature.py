@@ -11,15 +11,15 @@ redrawn from the database, and the events they led lose the lead line.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
 from bot import guilds
 from bot.calendar import CalendarEvent
-from bot.db import Transaction
+from bot.db import Database, Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten
 from bot.sending import THREAD_CHANNEL_PERMISSIONS
 from bot.time import discord_timestamp
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from cogs.reading.service import ReadingService
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CALENDAR_PAST = timedelta(days=90)  # past sessions stay in the feed this long
 
@@ -155,26 +156,17 @@ class ReadingFeature(FeatureCog):
         rows = await store.delete_member_data(tx, guild_id, user_id, FORMER_MEMBER)
         rows += await store.delete_member_occurrences(tx, guild_id, user_id)
 
+        posts = self.service.posts
+
+        async def refresh_session(session: store.ReadingSession) -> None:
+            await posts.refresh_announcement(session)
+            if session.id in led:
+                await posts.refresh_event(session)
+
         async def redraw() -> None:
             """Announcements, polls and events stop showing the member (counts too)."""
-            for session_id in sorted(shown):
-                session = await store.get_session(self.bot.db, session_id)
-                if session is None:
-                    continue
-                try:
-                    await self.service.posts.refresh_announcement(session)
-                    if session_id in led:
-                        await self.service.posts.refresh_event(session)
-                except discord.HTTPException as exc:
-                    log.warning("forget: could not redraw session %s: %s", session_id, exc)
-            for poll_id in sorted(polls):
-                poll = await store.get_poll(self.bot.db, poll_id)
-                if poll is None:
-                    continue
-                try:
-                    await self.service.posts.refresh_poll(poll)
-                except discord.HTTPException as exc:
-                    log.warning("forget: could not redraw poll %s: %s", poll_id, exc)
+            await self._redraw_each("session", shown, store.get_session, refresh_session)
+            await self._redraw_each("poll", polls, store.get_poll, posts.refresh_poll)
             log.info(
                 "forget: redrew %d sessions and %d polls of guild %s without member %s",
                 len(shown),
@@ -184,6 +176,23 @@ class ReadingFeature(FeatureCog):
             )
 
         return Forgotten(rows, redraw if shown or polls else None)
+
+    async def _redraw_each(
+        self,
+        what: str,
+        ids: set[int],
+        get: Callable[[Database, int], Awaitable[T | None]],
+        refresh: Callable[[T], Awaitable[None]],
+    ) -> None:
+        """Redraw each post that still exists; one that fails is logged, the rest go on."""
+        for item_id in sorted(ids):
+            item = await get(self.bot.db, item_id)
+            if item is None:
+                continue
+            try:
+                await refresh(item)
+            except discord.HTTPException as exc:
+                log.warning("forget: could not redraw %s %s: %s", what, item_id, exc)
 
     async def export_guild(self, guild_id: int) -> dict[str, Any]:
         db = self.bot.db
