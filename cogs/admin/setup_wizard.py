@@ -19,6 +19,7 @@ import discord
 from bot import guilds
 from bot.checks import ensure_moderator, hamming, require_guild
 from bot.client import HammingBot
+from bot.commands import lacking_permissions
 from bot.features import FeatureCog, implements
 from bot.timeparse import WEEKDAYS, parse_zone
 from bot.ui import FromCustomId, UserError, embed, reports_errors
@@ -72,12 +73,7 @@ async def checklist(bot: HammingBot, guild: discord.Guild) -> list[str]:
         if channel is None:
             lines.append(f"⬜ {feature.title}: no channel yet")
             continue
-        perms = channel.permissions_for(guild.me)
-        missing = [
-            name.replace("_", " ").title()
-            for name in feature.channel_permissions
-            if not getattr(perms, name)
-        ]
+        missing = lacking_permissions(channel, guild.me, feature.channel_permissions)
         if missing:
             lines.append(f"⚠️ {feature.title}: {channel.mention}, but I lack {', '.join(missing)}")
         else:

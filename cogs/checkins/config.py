@@ -15,6 +15,7 @@ from discord import app_commands
 
 from bot.checks import ModeratorGroup, require_guild
 from bot.client import HammingBot
+from bot.commands import refuse_missing_permissions
 from bot.timeparse import parse_hhmm
 from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.checkins.logic import (
@@ -82,12 +83,7 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
         missing = missing_permissions(
             dict(iter(channel.permissions_for(guild.me))), self.cog.channel_permissions
         )
-        if missing:
-            raise UserError(
-                f"I cannot run check-ins in {channel.mention}: I am missing the "
-                f"{', '.join(missing)} permission(s) there. Grant them (channel settings → "
-                "Permissions) and run this again; nothing was changed."
-            )
+        refuse_missing_permissions(channel, missing, "check-ins")
         new = await self.cog.schedule.save(
             guild.id,
             interaction.user.id,
