@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from datetime import time
 from typing import Any, Literal
 
@@ -144,6 +145,17 @@ class ChannelChoice(
         await _refresh(interaction, page)
 
 
+def _select(
+    custom_id: str, placeholder: str, options: Iterable[tuple[str, str]]
+) -> discord.ui.Select[Any]:
+    """One of the wizard's persistent selects: its options as (label, value) pairs."""
+    return discord.ui.Select(
+        custom_id=custom_id,
+        placeholder=placeholder,
+        options=[discord.SelectOption(label=label, value=value) for label, value in options],
+    )
+
+
 class RoleChoice(
     FromCustomId,
     discord.ui.DynamicItem[discord.ui.RoleSelect[Any]],
@@ -173,10 +185,10 @@ class ZoneChoice(
 ):
     def __init__(self) -> None:
         super().__init__(
-            discord.ui.Select(
-                custom_id="setup:zone",
-                placeholder="Server time zone (others: /config timezone)",
-                options=[discord.SelectOption(label=zone, value=zone) for zone in COMMON_ZONES],
+            _select(
+                "setup:zone",
+                "Server time zone (others: /config timezone)",
+                ((zone, zone) for zone in COMMON_ZONES),
             )
         )
 
@@ -193,12 +205,8 @@ class CheckinDayChoice(
 ):
     def __init__(self) -> None:
         super().__init__(
-            discord.ui.Select(
-                custom_id="setup:checkin-day",
-                placeholder="Check-in day",
-                options=[
-                    discord.SelectOption(label=d, value=str(i)) for i, d in enumerate(WEEKDAYS)
-                ],
+            _select(
+                "setup:checkin-day", "Check-in day", ((d, str(i)) for i, d in enumerate(WEEKDAYS))
             )
         )
 
@@ -214,12 +222,10 @@ class CheckinTimeChoice(
 ):
     def __init__(self) -> None:
         super().__init__(
-            discord.ui.Select(
-                custom_id="setup:checkin-time",
-                placeholder="Check-in time (server time zone)",
-                options=[
-                    discord.SelectOption(label=f"{h:02d}:00", value=str(h)) for h in range(24)
-                ],
+            _select(
+                "setup:checkin-time",
+                "Check-in time (server time zone)",
+                ((f"{h:02d}:00", str(h)) for h in range(24)),
             )
         )
 
