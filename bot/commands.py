@@ -3,13 +3,14 @@
 - `lacking_permissions`: which of a feature's channel permissions the bot lacks in a channel.
 - `refuse_missing_permissions`: the /config refusal when the bot lacks some of them.
 - `send_calendar_link`: the ephemeral reply with the server's calendar feed link.
+- `switch_off`: a feature's `/config ... off`.
 - `parsed_for_member`: run a time parser, turning its error into a `UserError` for the member.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, Self, TypeVar
 
 import discord
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 T = TypeVar("T")
+S = TypeVar("S", bound="Switchable")
 
 
 def lacking_permissions(
@@ -74,6 +76,31 @@ async def send_calendar_link(
     await interaction.response.send_message(reply(calendar.feed_url(base, secret)), ephemeral=True)
 
 
+class Switchable(Protocol):
+    """A feature's settings with an on/off switch."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def with_changes(self, **changes: Any) -> Self: ...
+
+
+async def switch_off(
+    interaction: discord.Interaction[HammingBot],
+    get: Callable[[int], Awaitable[S]],
+    save: Callable[[int, int, Callable[[S], S]], Awaitable[object]],
+    *,
+    already_off: str,
+    done: str,
+) -> None:
+    """A feature's `/config ... off`: refuse when it is off already, else save it off and say so."""
+    guild = require_guild(interaction)
+    if not (await get(guild.id)).enabled:
+        raise UserError(already_off)
+    await save(guild.id, interaction.user.id, lambda old: old.with_changes(enabled=False))
+    await interaction.response.send_message(done, ephemeral=True)
+
+
 def parsed_for_member(parse: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`parse(*args, **kwargs)`, its `TimeParseError` shown to the member as a `UserError`."""
     try:
@@ -87,4 +114,5 @@ __all__ = [
     "parsed_for_member",
     "refuse_missing_permissions",
     "send_calendar_link",
+    "switch_off",
 ]

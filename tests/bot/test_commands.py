@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from types import SimpleNamespace
 from typing import Any
 
 import discord
 import pytest
 
-from bot.commands import lacking_permissions, parsed_for_member, refuse_missing_permissions
+from bot.commands import (
+    lacking_permissions,
+    parsed_for_member,
+    refuse_missing_permissions,
+    switch_off,
+)
 from bot.timeparse import parse_zone
 from bot.ui import UserError
 
@@ -61,3 +68,43 @@ def test_parsed_for_member() -> None:
     assert parsed_for_member(parse_zone, "Europe/Berlin").key == "Europe/Berlin"
     with pytest.raises(UserError, match="isn't a time zone I know"):
         parsed_for_member(parse_zone, "Mars/Olympus")
+
+
+@dataclass(frozen=True)
+class Settings:
+    enabled: bool
+
+    def with_changes(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+class Response:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bool]] = []
+
+    async def send_message(self, text: str, *, ephemeral: bool) -> None:
+        self.sent.append((text, ephemeral))
+
+
+async def test_switch_off_saves_it_off_and_says_so() -> None:
+    stored = {7: Settings(enabled=True)}
+    saved_by: list[int] = []
+
+    async def get(guild_id: int) -> Settings:
+        return stored[guild_id]
+
+    async def save(guild_id: int, actor_id: int, change: Callable[[Settings], Settings]) -> None:
+        stored[guild_id] = change(stored[guild_id])
+        saved_by.append(actor_id)
+
+    response = Response()
+    interaction: Any = SimpleNamespace(
+        guild=SimpleNamespace(id=7), user=SimpleNamespace(id=3), response=response
+    )
+    await switch_off(interaction, get, save, already_off="Already off.", done="Off now.")
+    assert stored[7] == Settings(enabled=False)
+    assert saved_by == [3]
+    assert response.sent == [("Off now.", True)]
+    with pytest.raises(UserError, match="Already off"):
+        await switch_off(interaction, get, save, already_off="Already off.", done="Off now.")
+    assert saved_by == [3]
