@@ -14,9 +14,10 @@ from discord.ext import commands
 from bot import guilds, ledger
 from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
+from bot.commands import parsed_for_member
 from bot.time import discord_timestamp
-from bot.timeparse import TimeParseError, parse_zone
-from bot.ui import UserError, clip, embed
+from bot.timeparse import parse_zone
+from bot.ui import clip, embed
 from cogs.admin import server, setup_wizard
 from cogs.admin.confirm import register_action
 from cogs.admin.logic import (
@@ -117,10 +118,7 @@ class AdminCog(commands.Cog):
     ) -> None:
         """Set the server's time zone, used for every schedule."""
         require_guild(interaction)
-        try:
-            parsed = parse_zone(zone)
-        except TimeParseError as exc:
-            raise UserError(str(exc)) from None
+        parsed = parsed_for_member(parse_zone, zone)
         await server.save_guild_setting(self.bot, interaction, "timezone", parsed.key, parsed.key)
         now = self.bot.clock.now()
         await interaction.response.send_message(

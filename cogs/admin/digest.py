@@ -15,6 +15,7 @@ from discord.ext import commands
 from bot import guilds
 from bot.checks import ModeratorGroup, require_guild
 from bot.client import HammingBot
+from bot.commands import lacking_permissions
 from bot.db import Transaction
 from bot.guild_settings import GuildSettings
 from bot.ledger import Occurrence
@@ -98,11 +99,9 @@ class DigestCog(commands.Cog):
     ) -> None:
         guild = require_guild(interaction)
         local_time = parse_hhmm(time_text)  # a TimeParseError is the person's to fix
-        missing = [
-            name.replace("_", " ").title()
-            for name in ("view_channel", "send_messages", "embed_links", "attach_files")
-            if not getattr(channel.permissions_for(guild.me), name)
-        ]
+        missing = lacking_permissions(
+            channel, guild.me, ("view_channel", "send_messages", "embed_links", "attach_files")
+        )
         if missing:
             raise UserError(
                 f"I cannot post the digest in {channel.mention}: I am missing {', '.join(missing)}"

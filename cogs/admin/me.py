@@ -13,8 +13,9 @@ from discord.ext import commands
 from bot import guilds, members
 from bot.checks import hamming, require_guild
 from bot.client import HammingBot
+from bot.commands import parsed_for_member
 from bot.time import discord_timestamp
-from bot.timeparse import TimeParseError, parse_deadline, parse_zone
+from bot.timeparse import parse_deadline, parse_zone
 from bot.ui import UserError, clip
 from cogs.admin.confirm import confirm_view, register_action
 from cogs.admin.privacy import export_json, export_member, forget_member
@@ -50,10 +51,7 @@ class MeCog(commands.Cog):
     async def timezone(self, interaction: discord.Interaction[HammingBot], zone: str) -> None:
         """Set your own time zone, used to read the times you type."""
         guild = require_guild(interaction)
-        try:
-            parsed = parse_zone(zone)
-        except TimeParseError as exc:
-            raise UserError(str(exc)) from None
+        parsed = parsed_for_member(parse_zone, zone)
         now = self.bot.clock.now()
         await guilds.set_member_timezone(
             self.bot.db, guild.id, interaction.user.id, parsed.key, now
@@ -70,10 +68,7 @@ class MeCog(commands.Cog):
         """Pause everything for you: check-in reminders, feedback matching, reading reminders."""
         guild = require_guild(interaction)
         zone = await guilds.get_reading_zone(self.bot.db, guild.id, interaction.user.id)
-        try:
-            parsed = parse_deadline(until, zone, self.bot.clock.now())
-        except TimeParseError as exc:
-            raise UserError(str(exc)) from None
+        parsed = parsed_for_member(parse_deadline, until, zone, self.bot.clock.now())
         await members.set_paused_until(
             self.bot.db, guild.id, interaction.user.id, parsed.when, self.bot.clock.now()
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from datetime import time
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ import discord
 from bot import guilds
 from bot.checks import ensure_moderator, hamming, require_guild
 from bot.client import HammingBot
+from bot.commands import lacking_permissions
 from bot.features import FeatureCog, implements
 from bot.timeparse import WEEKDAYS, parse_zone
 from bot.ui import FromCustomId, UserError, embed, reports_errors
@@ -72,12 +74,7 @@ async def checklist(bot: HammingBot, guild: discord.Guild) -> list[str]:
         if channel is None:
             lines.append(f"⬜ {feature.title}: no channel yet")
             continue
-        perms = channel.permissions_for(guild.me)
-        missing = [
-            name.replace("_", " ").title()
-            for name in feature.channel_permissions
-            if not getattr(perms, name)
-        ]
+        missing = lacking_permissions(channel, guild.me, feature.channel_permissions)
         if missing:
             lines.append(f"⚠️ {feature.title}: {channel.mention}, but I lack {', '.join(missing)}")
         else:
@@ -148,6 +145,17 @@ class ChannelChoice(
         await _refresh(interaction, page)
 
 
+def _select(
+    custom_id: str, placeholder: str, options: Iterable[tuple[str, str]]
+) -> discord.ui.Select[Any]:
+    """One of the wizard's persistent selects: its options as (label, value) pairs."""
+    return discord.ui.Select(
+        custom_id=custom_id,
+        placeholder=placeholder,
+        options=[discord.SelectOption(label=label, value=value) for label, value in options],
+    )
+
+
 class RoleChoice(
     FromCustomId,
     discord.ui.DynamicItem[discord.ui.RoleSelect[Any]],
@@ -177,10 +185,10 @@ class ZoneChoice(
 ):
     def __init__(self) -> None:
         super().__init__(
-            discord.ui.Select(
-                custom_id="setup:zone",
-                placeholder="Server time zone (others: /config timezone)",
-                options=[discord.SelectOption(label=zone, value=zone) for zone in COMMON_ZONES],
+            _select(
+                "setup:zone",
+                "Server time zone (others: /config timezone)",
+                ((zone, zone) for zone in COMMON_ZONES),
             )
         )
 
@@ -197,12 +205,8 @@ class CheckinDayChoice(
 ):
     def __init__(self) -> None:
         super().__init__(
-            discord.ui.Select(
-                custom_id="setup:checkin-day",
-                placeholder="Check-in day",
-                options=[
-                    discord.SelectOption(label=d, value=str(i)) for i, d in enumerate(WEEKDAYS)
-                ],
+            _select(
+                "setup:checkin-day", "Check-in day", ((d, str(i)) for i, d in enumerate(WEEKDAYS))
             )
         )
 
@@ -218,12 +222,10 @@ class CheckinTimeChoice(
 ):
     def __init__(self) -> None:
         super().__init__(
-            discord.ui.Select(
-                custom_id="setup:checkin-time",
-                placeholder="Check-in time (server time zone)",
-                options=[
-                    discord.SelectOption(label=f"{h:02d}:00", value=str(h)) for h in range(24)
-                ],
+            _select(
+                "setup:checkin-time",
+                "Check-in time (server time zone)",
+                ((f"{h:02d}:00", str(h)) for h in range(24)),
             )
         )
 

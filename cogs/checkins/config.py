@@ -15,8 +15,9 @@ from discord import app_commands
 
 from bot.checks import ModeratorGroup, require_guild
 from bot.client import HammingBot
+from bot.commands import refuse_missing_permissions, switch_off
 from bot.timeparse import parse_hhmm
-from bot.ui import WEEKDAY_CHOICES, UserError
+from bot.ui import WEEKDAY_CHOICES
 from cogs.checkins.logic import (
     DEFAULT_QUESTIONS,
     MAX_CLOSE_AFTER_HOURS,
@@ -82,12 +83,7 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
         missing = missing_permissions(
             dict(iter(channel.permissions_for(guild.me))), self.cog.channel_permissions
         )
-        if missing:
-            raise UserError(
-                f"I cannot run check-ins in {channel.mention}: I am missing the "
-                f"{', '.join(missing)} permission(s) there. Grant them (channel settings → "
-                "Permissions) and run this again; nothing was changed."
-            )
+        refuse_missing_permissions(channel, missing, "check-ins")
         new = await self.cog.schedule.save(
             guild.id,
             interaction.user.id,
@@ -158,15 +154,12 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
     @app_commands.command(name="off")
     async def off(self, interaction: discord.Interaction[HammingBot]) -> None:
         """Stop posting weekly check-ins (answers and history are kept)."""
-        guild = require_guild(interaction)
-        if not (await self.cog.settings.get(guild.id)).enabled:
-            raise UserError("Check-ins are already off; `/config checkins schedule` turns them on.")
-        await self.cog.schedule.save(
-            guild.id, interaction.user.id, lambda old: old.with_changes(enabled=False)
-        )
-        await interaction.response.send_message(
-            "Check-ins are off: no more weekly prompts. A round that is open now still takes"
+        await switch_off(
+            interaction,
+            self.cog.settings.get,
+            self.cog.schedule.save,
+            already_off="Check-ins are already off; `/config checkins schedule` turns them on.",
+            done="Check-ins are off: no more weekly prompts. A round that is open now still takes"
             " answers until it closes. Answers and history are kept;"
             " `/config checkins schedule` turns check-ins on again.",
-            ephemeral=True,
         )

@@ -15,6 +15,7 @@ from discord import app_commands
 from bot import guilds
 from bot.checks import ModeratorGroup, ensure_moderator, require_guild
 from bot.client import HammingBot
+from bot.commands import lacking_permissions, refuse_missing_permissions, switch_off
 from bot.timeparse import parse_hhmm
 from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.feedback_swaps import messages
@@ -91,14 +92,8 @@ class FeedbackConfig(ModeratorGroup, name="feedback", description="Feedback swap
         """Set when feedback rounds run and where, and turn them on."""
         guild = require_guild(interaction)
         at = parse_hhmm(time)
-        granted = channel.permissions_for(guild.me)
-        missing = [label for name, label in NEEDED.items() if not getattr(granted, name)]
-        if missing:
-            raise UserError(
-                f"I cannot run feedback swaps in {channel.mention}: I am missing the "
-                f"{', '.join(missing)} permission(s) there. Grant them (channel settings → "
-                "Permissions) and run this again; nothing was changed."
-            )
+        missing = lacking_permissions(channel, guild.me, NEEDED)
+        refuse_missing_permissions(channel, missing, "feedback swaps")
         new = await self.service.schedule_rounds(
             guild.id,
             interaction.user.id,
@@ -150,14 +145,11 @@ class FeedbackConfig(ModeratorGroup, name="feedback", description="Feedback swap
     @app_commands.command(name="off")
     async def off(self, interaction: discord.Interaction[HammingBot]) -> None:
         """Stop scheduled feedback rounds (reviews in progress carry on)."""
-        guild = require_guild(interaction)
-        if not (await self.service.settings.get(guild.id)).enabled:
-            raise UserError("Scheduled feedback rounds are already off.")
-        await self.service.save_settings(
-            guild.id, interaction.user.id, lambda s: s.with_changes(enabled=False)
-        )
-        await interaction.response.send_message(
-            "Scheduled feedback rounds are off. Reviews in progress carry on, and "
+        await switch_off(
+            interaction,
+            self.service.settings.get,
+            self.service.save_settings,
+            already_off="Scheduled feedback rounds are already off.",
+            done="Scheduled feedback rounds are off. Reviews in progress carry on, and "
             "`/feedback match-now` still works. `/config feedback schedule` turns them on.",
-            ephemeral=True,
         )

@@ -12,9 +12,10 @@ from collections.abc import Callable
 import discord
 from discord import app_commands
 
-from bot import calendar, guilds, members
+from bot import guilds, members
 from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
+from bot.commands import send_calendar_link
 from bot.ui import UserError, clip
 from cogs.grants import store
 from cogs.grants.cog_feeds import FeedCommands
@@ -221,19 +222,16 @@ class GrantsCog(FeedCommands):
     @grants.command(name="calendar")
     async def calendar_link(self, interaction: discord.Interaction[HammingBot]) -> None:
         """The server's calendar feed link (deadlines and other events) for your calendar app."""
-        guild = require_guild(interaction)
-        base = self.bot.settings.public_base_url
-        if not base:
-            raise UserError(
-                "The calendar feed isn't reachable yet: whoever hosts the bot needs to set"
-                " PUBLIC_BASE_URL to the address where its /calendar pages are served."
-            )
-        secret = await calendar.get_or_create_secret(self.bot.db, guild.id, self.bot.clock.now())
-        await interaction.response.send_message(
-            f"Subscribe to this link in your calendar app (Google Calendar: *From URL*):\n"
-            f"{calendar.feed_url(base, secret)}\nKeep it within the server: anyone with it"
-            " can read the calendar.",
-            ephemeral=True,
+        await send_calendar_link(
+            self.bot,
+            interaction,
+            unset="The calendar feed isn't reachable yet: whoever hosts the bot needs to set"
+            " PUBLIC_BASE_URL to the address where its /calendar pages are served.",
+            reply=lambda url: (
+                "Subscribe to this link in your calendar app (Google Calendar:"
+                f" *From URL*):\n{url}\nKeep it within the server: anyone with it can read the"
+                " calendar."
+            ),
         )
 
     # -- everyone: subscriptions -------------------------------------------------------------------

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 import discord
 from discord import app_commands
 
-from bot import calendar, guilds
+from bot import guilds
 from bot.checks import hamming, is_moderator, moderator_only, require_guild
 from bot.client import HammingBot
+from bot.commands import send_calendar_link
 from bot.features import Job, Planner
 from bot.scheduler import fan_out_key
 from bot.time import discord_timestamp
@@ -253,20 +254,17 @@ class ReadingCog(ReadingFeature):
     @reading.command(name="calendar")
     async def calendar_link(self, interaction: discord.Interaction[HammingBot]) -> None:
         """Get this server's calendar feed (sessions and deadlines) for your calendar app."""
-        guild = require_guild(interaction)
-        base = self.bot.settings.public_base_url
-        if not base:
-            raise UserError(
-                "The calendar feed has no public address yet: whoever runs the bot sets"
-                " PUBLIC_BASE_URL (e.g. https://hamming.example.org) to where its HTTP server"
-                " is reachable, then restarts it."
-            )
-        secret = await calendar.get_or_create_secret(self.bot.db, guild.id, self.bot.clock.now())
-        await interaction.response.send_message(
-            f"Subscribe to this URL in your calendar app (Google Calendar: Other calendars → From"
-            f" URL):\n{calendar.feed_url(base, secret)}\nKeep it private: anyone with it can"
-            " see the schedule. Moderators can replace it with `/config reading calendar-rotate`.",
-            ephemeral=True,
+        await send_calendar_link(
+            self.bot,
+            interaction,
+            unset="The calendar feed has no public address yet: whoever runs the bot sets"
+            " PUBLIC_BASE_URL (e.g. https://hamming.example.org) to where its HTTP server"
+            " is reachable, then restarts it.",
+            reply=lambda url: (
+                "Subscribe to this URL in your calendar app (Google Calendar: Other"
+                f" calendars → From URL):\n{url}\nKeep it private: anyone with it can see the"
+                " schedule. Moderators can replace it with `/config reading calendar-rotate`."
+            ),
         )
 
     # -- sessions -----------------------------------------------------------------------------

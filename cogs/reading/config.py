@@ -12,6 +12,7 @@ from discord import app_commands
 from bot import calendar, guilds
 from bot.checks import ModeratorGroup, require_guild
 from bot.client import HammingBot
+from bot.commands import lacking_permissions
 from bot.timeparse import parse_offsets
 from bot.ui import UserError
 from cogs.reading.logic import MAX_DAYS_AHEAD
@@ -33,8 +34,7 @@ RECOMMENDED_CHANNEL = {
 
 
 def permission_note(channel: discord.TextChannel) -> str:
-    perms = channel.permissions_for(channel.guild.me)
-    missing = [name for flag, name in RECOMMENDED_CHANNEL.items() if not getattr(perms, flag)]
+    missing = lacking_permissions(channel, channel.guild.me, RECOMMENDED_CHANNEL)
     if not (channel.guild.me.guild_permissions.manage_events):
         missing.append("Manage Events (server-wide, to create the events)")
     if not missing:
