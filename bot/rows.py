@@ -34,12 +34,19 @@ def optional_time(value: int | None) -> datetime | None:
     return None if value is None else from_unix(value)
 
 
-def from_row(cls: type[T], row: Any, /, **convert: Callable[[Any], Any]) -> T:
-    """An instance of dataclass `cls` with each field read from the column of its name,
-    through `convert[field]` when one is given."""
+def from_row(
+    cls: type[T],
+    row: Any,
+    /,
+    columns: Mapping[str, str] | None = None,
+    **convert: Callable[[Any], Any],
+) -> T:
+    """An instance of dataclass `cls` with each field read from the column of its name (or
+    the one `columns` names for it), through `convert[field]` when one is given."""
+    renamed = columns or {}
     values = {}
     for name in _field_names(cls):
-        value = row[name]
+        value = row[renamed.get(name, name)]
         values[name] = convert[name](value) if name in convert else value
     return cls(**values)
 
