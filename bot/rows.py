@@ -83,3 +83,16 @@ async def upsert(
 ) -> None:
     """Insert the row `values` ({column: value}), or overwrite the one with the same `key`."""
     await db.execute(upsert_sql(table, tuple(values), key), tuple(values.values()))
+
+
+async def get_guild_settings(
+    db: Database | Transaction,
+    table: str,
+    guild_id: int,
+    convert: Callable[[Any], T],
+    default: Callable[[int], T],
+) -> T:
+    """A feature's settings row of the server through `convert`, or `default(guild_id)` (a new
+    server's settings) when none is stored."""
+    row = await db.fetchone(f"SELECT * FROM {table} WHERE guild_id = ?", (guild_id,))  # noqa: S608 - table from code
+    return default(guild_id) if row is None else convert(row)

@@ -11,7 +11,13 @@ from datetime import datetime
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
-from bot.rows import from_row, optional_time, to_row, upsert
+from bot.rows import (
+    from_row,
+    get_guild_settings,
+    optional_time,
+    to_row,
+    upsert,
+)
 from cogs.checkins.logic import (
     DEFAULT_DRIFT_WEEKS,
     DEFAULT_QUESTIONS,
@@ -90,8 +96,7 @@ def _settings(row: sqlite3.Row) -> CheckinSettings:
 
 async def get_settings(db: Database, guild_id: int) -> CheckinSettings:
     """The server's settings, or the defaults (not enabled) when nothing is stored."""
-    row = await db.fetchone("SELECT * FROM checkin_settings WHERE guild_id = ?", (guild_id,))
-    return CheckinSettings(guild_id) if row is None else _settings(row)
+    return await get_guild_settings(db, "checkin_settings", guild_id, _settings, CheckinSettings)
 
 
 async def list_enabled_guild_ids(db: Database) -> list[int]:

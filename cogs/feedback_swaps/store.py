@@ -16,7 +16,14 @@ from typing import Any
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
-from bot.rows import from_row, marks, optional_time, to_row, upsert
+from bot.rows import (
+    from_row,
+    get_guild_settings,
+    marks,
+    optional_time,
+    to_row,
+    upsert,
+)
 from cogs.feedback_swaps.logic import (
     DEFAULT_DRAFT_LIMIT,
     DEFAULT_REVIEWERS_PER_DRAFT,
@@ -46,16 +53,17 @@ class FeedbackSettings:
         return replace(self, **changes)
 
 
-async def get_settings(db: Database, guild_id: int) -> FeedbackSettings:
-    row = await db.fetchone("SELECT * FROM feedback_settings WHERE guild_id = ?", (guild_id,))
-    if row is None:
-        return FeedbackSettings(guild_id)
+def _settings(row: sqlite3.Row) -> FeedbackSettings:
     return from_row(
         FeedbackSettings,
         row,
         enabled=bool,
         topics=lambda text: tuple(json.loads(text)) if text else DEFAULT_TOPICS,
     )
+
+
+async def get_settings(db: Database, guild_id: int) -> FeedbackSettings:
+    return await get_guild_settings(db, "feedback_settings", guild_id, _settings, FeedbackSettings)
 
 
 async def upsert_settings(tx: Transaction, s: FeedbackSettings, now: datetime) -> None:

@@ -8,7 +8,13 @@ from datetime import datetime, timedelta
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
-from bot.rows import from_row, optional_time, to_row, upsert
+from bot.rows import (
+    from_row,
+    get_guild_settings,
+    optional_time,
+    to_row,
+    upsert,
+)
 from cogs.grants.logic import (
     DEFAULT_OFFSETS,
     Grant,
@@ -65,11 +71,12 @@ def _unix(instant: datetime | None) -> int | None:
 # --- settings -----------------------------------------------------------------------------------
 
 
-async def get_settings(db: Database, guild_id: int) -> GrantSettings:
-    row = await db.fetchone("SELECT * FROM grant_settings WHERE guild_id = ?", (guild_id,))
-    if row is None:
-        return GrantSettings(guild_id)
+def _settings(row: sqlite3.Row) -> GrantSettings:
     return from_row(GrantSettings, row, offsets=read_offsets, rolling_nudge=bool)
+
+
+async def get_settings(db: Database, guild_id: int) -> GrantSettings:
+    return await get_guild_settings(db, "grant_settings", guild_id, _settings, GrantSettings)
 
 
 async def upsert_settings(tx: Transaction, settings: GrantSettings, now: datetime) -> None:

@@ -10,7 +10,7 @@ from typing import Any, cast
 from bot import ledger
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
-from bot.rows import from_row, upsert
+from bot.rows import from_row, get_guild_settings, upsert
 from cogs.reading.logic import (
     DEFAULT_DAYS_AHEAD,
     DEFAULT_OFFSETS,
@@ -63,8 +63,7 @@ def _settings(row: Any) -> ReadingSettings:
 
 
 async def get_settings(db: Db, guild_id: int) -> ReadingSettings:
-    row = await db.fetchone("SELECT * FROM reading_settings WHERE guild_id = ?", (guild_id,))
-    return ReadingSettings(guild_id) if row is None else _settings(row)
+    return await get_guild_settings(db, "reading_settings", guild_id, _settings, ReadingSettings)
 
 
 async def list_series_settings(db: Db) -> list[ReadingSettings]:

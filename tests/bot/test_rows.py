@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.db import open_database
-from bot.rows import from_row, marks, optional_time, to_row, upsert, upsert_sql
+from bot.rows import (
+    from_row,
+    get_guild_settings,
+    marks,
+    optional_time,
+    to_row,
+    upsert,
+    upsert_sql,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,3 +79,21 @@ async def test_upsert_inserts_then_overwrites_the_keyed_row(tmp_path: Path) -> N
         await upsert(db, "t", {"guild_id": 1, "a": "z", "b": 3})
         rows = await db.fetchall("SELECT * FROM t ORDER BY guild_id")
     assert [tuple(r) for r in rows] == [(1, "z", 3), (2, "y", 2)]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    guild_id: int
+    a: str = "default"
+
+
+async def test_get_guild_settings_reads_the_row_or_the_defaults(tmp_path: Path) -> None:
+    async with open_database(tmp_path / "db.sqlite3") as db:
+        await db.execute("CREATE TABLE s (guild_id INTEGER PRIMARY KEY, a TEXT)")
+        await upsert(db, "s", {"guild_id": 1, "a": "stored"})
+
+        def convert(row: sqlite3.Row) -> Settings:
+            return from_row(Settings, row)
+
+        assert await get_guild_settings(db, "s", 1, convert, Settings) == Settings(1, "stored")
+        assert await get_guild_settings(db, "s", 2, convert, Settings) == Settings(2)
