@@ -11,6 +11,13 @@ from datetime import datetime
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
+from bot.rows import (
+    from_row,
+    get_guild_settings,
+    optional_time,
+    to_row,
+    upsert,
+)
 from cogs.checkins.logic import (
     DEFAULT_DRIFT_WEEKS,
     DEFAULT_QUESTIONS,
@@ -79,24 +86,17 @@ class Answer:
 
 
 def _settings(row: sqlite3.Row) -> CheckinSettings:
-    return CheckinSettings(
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        weekday=row["weekday"],
-        prompt_time=row["prompt_time"],
-        close_after_hours=row["close_after_hours"],
-        reminder_hours_before_close=row["reminder_hours_before_close"],
-        visibility=row["visibility"],
-        questions=questions_from_json(json.loads(row["questions"] or "null")),
-        drift_weeks=row["drift_weeks"],
-        enabled=bool(row["enabled"]),
+    return from_row(
+        CheckinSettings,
+        row,
+        questions=lambda text: questions_from_json(json.loads(text or "null")),
+        enabled=bool,
     )
 
 
 async def get_settings(db: Database, guild_id: int) -> CheckinSettings:
     """The server's settings, or the defaults (not enabled) when nothing is stored."""
-    row = await db.fetchone("SELECT * FROM checkin_settings WHERE guild_id = ?", (guild_id,))
-    return CheckinSettings(guild_id) if row is None else _settings(row)
+    return await get_guild_settings(db, "checkin_settings", guild_id, _settings, CheckinSettings)
 
 
 async def list_enabled_guild_ids(db: Database) -> list[int]:
@@ -108,38 +108,11 @@ async def list_enabled_guild_ids(db: Database) -> list[int]:
 
 
 async def upsert_settings(tx: Transaction, settings: CheckinSettings, now: datetime) -> None:
-    await tx.execute(
-        "INSERT INTO checkin_settings (guild_id, channel_id, weekday, prompt_time,"
-        " close_after_hours, reminder_hours_before_close, visibility, questions, drift_weeks,"
-        " enabled, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,"
-        " weekday = excluded.weekday, prompt_time = excluded.prompt_time,"
-        " close_after_hours = excluded.close_after_hours,"
-        " reminder_hours_before_close = excluded.reminder_hours_before_close,"
-        " visibility = excluded.visibility, questions = excluded.questions,"
-        " drift_weeks = excluded.drift_weeks, enabled = excluded.enabled,"
-        " updated_at = excluded.updated_at",
-        (
-            settings.guild_id,
-            settings.channel_id,
-            settings.weekday,
-            settings.prompt_time,
-            settings.close_after_hours,
-            settings.reminder_hours_before_close,
-            settings.visibility,
-            json.dumps(questions_to_json(settings.questions)),
-            settings.drift_weeks,
-            int(settings.enabled),
-            to_unix(now),
-        ),
-    )
+    row = to_row(settings, questions=lambda q: json.dumps(questions_to_json(q)), enabled=int)
+    await upsert(tx, "checkin_settings", {**row, "updated_at": to_unix(now)})
 
 
 # --- rounds ---------------------------------------------------------------------------------
-
-
-def _optional_time(value: int | None) -> datetime | None:
-    return None if value is None else from_unix(value)
 
 
 @functools.lru_cache(maxsize=256)
@@ -150,21 +123,14 @@ def _stored_questions(text: str) -> tuple[Question, ...]:
 
 
 def _round(row: sqlite3.Row) -> Round:
-    return Round(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        week=row["week"],
-        channel_id=row["channel_id"],
-        prompt_key=row["prompt_key"],
-        opens_at=from_unix(row["opens_at"]),
-        closes_at=from_unix(row["closes_at"]),
-        reminder_at=_optional_time(row["reminder_at"]),
-        visibility=row["visibility"],
-        questions=_stored_questions(row["questions"]),
-        cohort_size=row["cohort_size"],
-        message_id=row["message_id"],
-        thread_id=row["thread_id"],
-        closed_at=_optional_time(row["closed_at"]),
+    return from_row(
+        Round,
+        row,
+        opens_at=from_unix,
+        closes_at=from_unix,
+        reminder_at=optional_time,
+        questions=_stored_questions,
+        closed_at=optional_time,
     )
 
 
@@ -277,12 +243,12 @@ async def update_round_closed(tx: Transaction, round_id: int, now: datetime) -> 
 # --- answers --------------------------------------------------------------------------------
 
 
-def _answer(row: sqlite3.Row) -> Answer:
+def _answer(row: sqlite3.Row, message_column: str = "message_id") -> Answer:
     return Answer(
         round_id=row["round_id"],
         user_id=row["user_id"],
         answers=tuple(str(a) for a in json.loads(row["answers"])),
-        message_id=row["message_id"],
+        message_id=row[message_column],
         submitted_at=from_unix(row["submitted_at"]),
         updated_at=from_unix(row["updated_at"]),
     )
@@ -342,20 +308,7 @@ async def list_member_answers(
     # Without an upper week, "~" sorts after every "YYYY-Www" key; a plain comparison (not
     # "? IS NULL OR ...") keeps the week range usable by the index.
     rows = await db.fetchall(by_week, (user_id, guild_id, through_week or "~", limit))
-    return [
-        (
-            _round(row),
-            Answer(
-                round_id=row["round_id"],
-                user_id=row["user_id"],
-                answers=tuple(str(a) for a in json.loads(row["answers"])),
-                message_id=row["answer_message_id"],
-                submitted_at=from_unix(row["submitted_at"]),
-                updated_at=from_unix(row["updated_at"]),
-            ),
-        )
-        for row in rows
-    ]
+    return [(_round(row), _answer(row, "answer_message_id")) for row in rows]
 
 
 async def list_answered_weeks_between(

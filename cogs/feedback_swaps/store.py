@@ -16,6 +16,14 @@ from typing import Any
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
+from bot.rows import (
+    from_row,
+    get_guild_settings,
+    marks,
+    optional_time,
+    to_row,
+    upsert,
+)
 from cogs.feedback_swaps.logic import (
     DEFAULT_DRAFT_LIMIT,
     DEFAULT_REVIEWERS_PER_DRAFT,
@@ -45,52 +53,26 @@ class FeedbackSettings:
         return replace(self, **changes)
 
 
-async def get_settings(db: Database, guild_id: int) -> FeedbackSettings:
-    row = await db.fetchone("SELECT * FROM feedback_settings WHERE guild_id = ?", (guild_id,))
-    if row is None:
-        return FeedbackSettings(guild_id)
-    return FeedbackSettings(
-        guild_id=row["guild_id"],
-        enabled=bool(row["enabled"]),
-        channel_id=row["channel_id"],
-        cadence=row["cadence"],
-        weekday=row["weekday"],
-        round_time=row["round_time"],
-        anchor_date=row["anchor_date"],
-        reviewers_per_draft=row["reviewers_per_draft"],
-        repeat_window=row["repeat_window"],
-        draft_limit=row["draft_limit"],
-        topics=tuple(json.loads(row["topics"])) if row["topics"] else DEFAULT_TOPICS,
+def _settings(row: sqlite3.Row) -> FeedbackSettings:
+    return from_row(
+        FeedbackSettings,
+        row,
+        enabled=bool,
+        topics=lambda text: tuple(json.loads(text)) if text else DEFAULT_TOPICS,
     )
+
+
+async def get_settings(db: Database, guild_id: int) -> FeedbackSettings:
+    return await get_guild_settings(db, "feedback_settings", guild_id, _settings, FeedbackSettings)
 
 
 async def upsert_settings(tx: Transaction, s: FeedbackSettings, now: datetime) -> None:
-    await tx.execute(
-        "INSERT INTO feedback_settings (guild_id, enabled, channel_id, cadence, weekday,"
-        " round_time, anchor_date, reviewers_per_draft, repeat_window, draft_limit, topics,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " ON CONFLICT (guild_id) DO UPDATE SET enabled = excluded.enabled,"
-        " channel_id = excluded.channel_id, cadence = excluded.cadence,"
-        " weekday = excluded.weekday, round_time = excluded.round_time,"
-        " anchor_date = excluded.anchor_date,"
-        " reviewers_per_draft = excluded.reviewers_per_draft,"
-        " repeat_window = excluded.repeat_window, draft_limit = excluded.draft_limit,"
-        " topics = excluded.topics, updated_at = excluded.updated_at",
-        (
-            s.guild_id,
-            int(s.enabled),
-            s.channel_id,
-            s.cadence,
-            s.weekday,
-            s.round_time,
-            s.anchor_date,
-            s.reviewers_per_draft,
-            s.repeat_window,
-            s.draft_limit,
-            json.dumps(list(s.topics), ensure_ascii=False),
-            to_unix(now),
-        ),
-    )
+    row = to_row(s, enabled=int, topics=_topics_json)
+    await upsert(tx, "feedback_settings", {**row, "updated_at": to_unix(now)})
+
+
+def _topics_json(topics: Sequence[str]) -> str:
+    return json.dumps(list(topics), ensure_ascii=False)
 
 
 async def list_enabled_guild_ids(db: Database) -> list[int]:
@@ -117,21 +99,12 @@ class DraftRow:
     created_at: datetime
 
 
+def _topics(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
 def _draft(row: sqlite3.Row) -> DraftRow:
-    return DraftRow(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        author_id=row["author_id"],
-        title=row["title"],
-        link=row["link"],
-        wanted=row["wanted"],
-        length=row["length"],
-        topics=tuple(json.loads(row["topics"])),
-        due_at=from_unix(row["due_at"]),
-        status=row["status"],
-        carried_rounds=row["carried_rounds"],
-        created_at=from_unix(row["created_at"]),
-    )
+    return from_row(DraftRow, row, topics=_topics, due_at=from_unix, created_at=from_unix)
 
 
 async def insert_draft(
@@ -157,7 +130,7 @@ async def insert_draft(
             link,
             wanted,
             length,
-            json.dumps(list(topics), ensure_ascii=False),
+            _topics_json(topics),
             to_unix(due_at),
             to_unix(now),
             to_unix(now),
@@ -173,10 +146,9 @@ async def get_draft(db: Database, draft_id: int) -> DraftRow | None:
 async def list_member_drafts(
     db: Database, guild_id: int, author_id: int, statuses: Sequence[str] = OPEN_STATES
 ) -> list[DraftRow]:
-    marks = ",".join("?" * len(statuses))
     rows = await db.fetchall(
         f"SELECT * FROM feedback_drafts WHERE guild_id = ? AND author_id = ?"  # noqa: S608 - placeholders only
-        f" AND status IN ({marks}) ORDER BY id",
+        f" AND status IN ({marks(statuses)}) ORDER BY id",
         (guild_id, author_id, *statuses),
     )
     return [_draft(r) for r in rows]
@@ -185,9 +157,8 @@ async def list_member_drafts(
 async def list_drafts(
     db: Database, guild_id: int, statuses: Sequence[str] = ("open",)
 ) -> list[DraftRow]:
-    marks = ",".join("?" * len(statuses))
     rows = await db.fetchall(
-        f"SELECT * FROM feedback_drafts WHERE guild_id = ? AND status IN ({marks})"  # noqa: S608 - placeholders only
+        f"SELECT * FROM feedback_drafts WHERE guild_id = ? AND status IN ({marks(statuses)})"  # noqa: S608 - placeholders only
         " ORDER BY id",
         (guild_id, *statuses),
     )
@@ -197,9 +168,8 @@ async def list_drafts(
 async def list_drafts_by_id(db: Database, draft_ids: Sequence[int]) -> dict[int, DraftRow]:
     if not draft_ids:
         return {}
-    marks = ",".join("?" * len(draft_ids))
     rows = await db.fetchall(
-        f"SELECT * FROM feedback_drafts WHERE id IN ({marks})",  # noqa: S608 - placeholders only
+        f"SELECT * FROM feedback_drafts WHERE id IN ({marks(draft_ids)})",  # noqa: S608 - placeholders only
         tuple(draft_ids),
     )
     return {row["id"]: _draft(row) for row in rows}
@@ -215,11 +185,10 @@ async def update_draft_status(
     carried_rounds: int | None = None,
 ) -> bool:
     """Move a draft to `status` if it is in one of `only_from`; True if it moved."""
-    marks = ",".join("?" * len(only_from))
     changed = await tx.execute(
         "UPDATE feedback_drafts SET status = ?, updated_at = ?,"  # noqa: S608 - placeholders only
         " carried_rounds = COALESCE(?, carried_rounds)"
-        f" WHERE id = ? AND status IN ({marks})",
+        f" WHERE id = ? AND status IN ({marks(only_from)})",
         (status, to_unix(now), carried_rounds, draft_id, *only_from),
     )
     return changed == 1
@@ -245,16 +214,7 @@ class ReviewerRow:
 
 
 def _reviewer(row: sqlite3.Row) -> ReviewerRow:
-    return ReviewerRow(
-        guild_id=row["guild_id"],
-        user_id=row["user_id"],
-        topics=tuple(json.loads(row["topics"])),
-        per_round=row["per_round"],
-        active=bool(row["active"]),
-        paused_until=None if row["paused_until"] is None else from_unix(row["paused_until"]),
-        paused_reason=row["paused_reason"],
-        lapses=row["lapses"],
-    )
+    return from_row(ReviewerRow, row, topics=_topics, active=bool, paused_until=optional_time)
 
 
 async def get_reviewer(db: Database, guild_id: int, user_id: int) -> ReviewerRow | None:
@@ -283,7 +243,7 @@ async def upsert_reviewer_join(
         (
             guild_id,
             user_id,
-            json.dumps(list(topics), ensure_ascii=False),
+            _topics_json(topics),
             per_round,
             to_unix(now),
             to_unix(now),

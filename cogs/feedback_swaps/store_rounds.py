@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
+from bot.rows import from_row, marks, optional_time
 from cogs.feedback_swaps.logic import Ledger
 
 
@@ -25,14 +26,7 @@ class RoundRow:
 
 
 def _round(row: sqlite3.Row) -> RoundRow:
-    return RoundRow(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        slot=row["slot"],
-        started_at=from_unix(row["started_at"]),
-        reviewers_per_draft=row["reviewers_per_draft"],
-        triggered_by=row["triggered_by"],
-    )
+    return from_row(RoundRow, row, started_at=from_unix)
 
 
 async def get_round_by_slot(db: Database, guild_id: int, slot: str) -> RoundRow | None:
@@ -80,10 +74,9 @@ async def list_round_pairs(
     found: dict[int, list[tuple[int, int]]] = {rid: [] for rid in round_ids}
     if not round_ids:
         return found
-    marks = ",".join("?" * len(round_ids))
     rows = await db.fetchall(
         "SELECT round_id, reviewer_id, author_id FROM feedback_assignments"  # noqa: S608 - placeholders only
-        f" WHERE round_id IN ({marks}) AND status != 'cancelled'",
+        f" WHERE round_id IN ({marks(round_ids)}) AND status != 'cancelled'",
         tuple(round_ids),
     )
     for row in rows:
@@ -126,10 +119,7 @@ async def list_unmatched(db: Database, round_id: int) -> list[UnmatchedRow]:
     rows = await db.fetchall(
         "SELECT * FROM feedback_unmatched WHERE round_id = ? ORDER BY draft_id", (round_id,)
     )
-    return [
-        UnmatchedRow(r["round_id"], r["draft_id"], r["assigned"], r["missing"], r["reason"])
-        for r in rows
-    ]
+    return [from_row(UnmatchedRow, r) for r in rows]
 
 
 async def get_unmatched(db: Database, round_id: int, draft_id: int) -> UnmatchedRow | None:
@@ -137,23 +127,21 @@ async def get_unmatched(db: Database, round_id: int, draft_id: int) -> Unmatched
         "SELECT * FROM feedback_unmatched WHERE round_id = ? AND draft_id = ?",
         (round_id, draft_id),
     )
-    if r is None:
-        return None
-    return UnmatchedRow(r["round_id"], r["draft_id"], r["assigned"], r["missing"], r["reason"])
+    return None if r is None else from_row(UnmatchedRow, r)
 
 
 async def list_idle(db: Database, round_id: int) -> list[IdleRow]:
     rows = await db.fetchall(
         "SELECT * FROM feedback_idle WHERE round_id = ? ORDER BY user_id", (round_id,)
     )
-    return [IdleRow(r["round_id"], r["user_id"], r["reason"]) for r in rows]
+    return [from_row(IdleRow, r) for r in rows]
 
 
 async def get_idle(db: Database, round_id: int, user_id: int) -> IdleRow | None:
     r = await db.fetchone(
         "SELECT * FROM feedback_idle WHERE round_id = ? AND user_id = ?", (round_id, user_id)
     )
-    return None if r is None else IdleRow(r["round_id"], r["user_id"], r["reason"])
+    return None if r is None else from_row(IdleRow, r)
 
 
 # --- assignments ----------------------------------------------------------------------------
@@ -177,26 +165,13 @@ class AssignmentRow:
 
 
 def _assignment(row: sqlite3.Row) -> AssignmentRow:
-    def when(column: str) -> datetime | None:
-        value = row[column]
-        return None if value is None else from_unix(value)
-
-    return AssignmentRow(
-        id=row["id"],
-        round_id=row["round_id"],
-        guild_id=row["guild_id"],
-        draft_id=row["draft_id"],
-        reviewer_id=row["reviewer_id"],
-        author_id=row["author_id"],
-        reason=row["reason"],
-        repeat_rounds_ago=row["repeat_rounds_ago"],
-        due_at=from_unix(row["due_at"]),
-        status=row["status"],
-        extensions=row["extensions"],
-        sent_at=when("sent_at"),
-        received_at=when("received_at"),
-        rating=row["rating"],
-        created_at=from_unix(row["created_at"]),
+    return from_row(
+        AssignmentRow,
+        row,
+        due_at=from_unix,
+        sent_at=optional_time,
+        received_at=optional_time,
+        created_at=from_unix,
     )
 
 
@@ -253,10 +228,9 @@ async def list_draft_assignments(db: Database, draft_id: int) -> list[Assignment
 async def list_member_reviews(
     db: Database, guild_id: int, reviewer_id: int, statuses: Sequence[str] = ("active",)
 ) -> list[AssignmentRow]:
-    marks = ",".join("?" * len(statuses))
     rows = await db.fetchall(
         "SELECT * FROM feedback_assignments WHERE guild_id = ? AND reviewer_id = ?"  # noqa: S608 - placeholders only
-        f" AND status IN ({marks}) ORDER BY due_at, id",
+        f" AND status IN ({marks(statuses)}) ORDER BY due_at, id",
         (guild_id, reviewer_id, *statuses),
     )
     return [_assignment(r) for r in rows]
@@ -279,10 +253,9 @@ async def update_assignment_status(
     *,
     only_from: Sequence[str] = ("active",),
 ) -> bool:
-    marks = ",".join("?" * len(only_from))
     changed = await tx.execute(
         "UPDATE feedback_assignments SET status = ?, closed_at = ?"  # noqa: S608 - placeholders only
-        f" WHERE id = ? AND status IN ({marks})",
+        f" WHERE id = ? AND status IN ({marks(only_from)})",
         (status, to_unix(now), assignment_id, *only_from),
     )
     return changed == 1
@@ -328,9 +301,9 @@ async def list_guild_assignment_statuses(
 ) -> list[str]:
     if not round_ids:
         return []
-    marks = ",".join("?" * len(round_ids))
     rows = await db.fetchall(
-        f"SELECT status FROM feedback_assignments WHERE guild_id = ? AND round_id IN ({marks})",  # noqa: S608 - placeholders only
+        "SELECT status FROM feedback_assignments"  # noqa: S608 - placeholders only
+        f" WHERE guild_id = ? AND round_id IN ({marks(round_ids)})",
         (guild_id, *round_ids),
     )
     return [row["status"] for row in rows]
@@ -377,10 +350,9 @@ async def count_round_statuses(db: Database, round_ids: Sequence[int]) -> dict[i
     found: dict[int, dict[str, int]] = {}
     if not round_ids:
         return found
-    marks = ",".join("?" * len(round_ids))
     rows = await db.fetchall(
         "SELECT round_id, status, COUNT(*) AS n FROM feedback_assignments"  # noqa: S608 - placeholders only
-        f" WHERE round_id IN ({marks}) GROUP BY round_id, status",
+        f" WHERE round_id IN ({marks(round_ids)}) GROUP BY round_id, status",
         tuple(round_ids),
     )
     for row in rows:

@@ -8,6 +8,13 @@ from datetime import datetime, timedelta
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
+from bot.rows import (
+    from_row,
+    get_guild_settings,
+    optional_time,
+    to_row,
+    upsert,
+)
 from cogs.grants.logic import (
     DEFAULT_OFFSETS,
     Grant,
@@ -54,23 +61,7 @@ class Feed:
 
 
 def _grant(row: sqlite3.Row) -> Grant:
-    return Grant(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        name=row["name"],
-        deadline=None if row["deadline_at"] is None else from_unix(row["deadline_at"]),
-        deadline_zone=row["deadline_zone"],
-        rolling=bool(row["rolling"]),
-        url=row["url"],
-        funder=row["funder"],
-        notes=row["notes"],
-        feed_id=row["feed_id"],
-        source_uid=row["source_uid"],
-        source_hash=row["source_hash"],
-        schedule_rev=row["schedule_rev"],
-        reminder_cycle_rev=row["reminder_cycle_rev"],
-        created_by=row["created_by"],
-    )
+    return from_row(Grant, row, {"deadline": "deadline_at"}, deadline=optional_time, rolling=bool)
 
 
 def _unix(instant: datetime | None) -> int | None:
@@ -80,29 +71,17 @@ def _unix(instant: datetime | None) -> int | None:
 # --- settings -----------------------------------------------------------------------------------
 
 
+def _settings(row: sqlite3.Row) -> GrantSettings:
+    return from_row(GrantSettings, row, offsets=read_offsets, rolling_nudge=bool)
+
+
 async def get_settings(db: Database, guild_id: int) -> GrantSettings:
-    row = await db.fetchone("SELECT * FROM grant_settings WHERE guild_id = ?", (guild_id,))
-    if row is None:
-        return GrantSettings(guild_id)
-    return GrantSettings(
-        guild_id, row["channel_id"], read_offsets(row["offsets"]), bool(row["rolling_nudge"])
-    )
+    return await get_guild_settings(db, "grant_settings", guild_id, _settings, GrantSettings)
 
 
 async def upsert_settings(tx: Transaction, settings: GrantSettings, now: datetime) -> None:
-    await tx.execute(
-        "INSERT INTO grant_settings (guild_id, channel_id, offsets, rolling_nudge, updated_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
-        " channel_id = excluded.channel_id, offsets = excluded.offsets,"
-        " rolling_nudge = excluded.rolling_nudge, updated_at = excluded.updated_at",
-        (
-            settings.guild_id,
-            settings.channel_id,
-            format_offsets(settings.offsets),
-            int(settings.rolling_nudge),
-            to_unix(now),
-        ),
-    )
+    row = to_row(settings, offsets=format_offsets, rolling_nudge=int)
+    await upsert(tx, "grant_settings", {**row, "updated_at": to_unix(now)})
 
 
 async def delete_settings(tx: Transaction, guild_id: int) -> int:
@@ -320,13 +299,7 @@ async def count_grants(db: Database, guild_id: int, now: datetime) -> tuple[int,
 
 
 def _subscription(row: sqlite3.Row) -> Subscription:
-    return Subscription(
-        row["guild_id"],
-        row["user_id"],
-        row["grant_id"],
-        read_offsets(row["offsets"]),
-        from_unix(row["created_at"]),
-    )
+    return from_row(Subscription, row, offsets=read_offsets, created_at=from_unix)
 
 
 async def upsert_subscription(
@@ -420,16 +393,7 @@ async def list_member_subscriptions(
 
 
 def _feed(row: sqlite3.Row) -> Feed:
-    fetched = row["last_fetched_at"]
-    return Feed(
-        row["id"],
-        row["guild_id"],
-        row["url"],
-        row["added_by"],
-        None if fetched is None else from_unix(fetched),
-        row["last_error"],
-        from_unix(row["added_at"]),
-    )
+    return from_row(Feed, row, last_fetched_at=optional_time, added_at=from_unix)
 
 
 async def get_or_insert_feed(

@@ -10,6 +10,7 @@ from typing import Any, cast
 from bot import ledger
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
+from bot.rows import from_row, get_guild_settings, upsert
 from cogs.reading.logic import (
     DEFAULT_DAYS_AHEAD,
     DEFAULT_OFFSETS,
@@ -53,21 +54,16 @@ class ReadingSettings:
 
 
 def _settings(row: Any) -> ReadingSettings:
-    return ReadingSettings(
-        row["guild_id"],
-        row["channel_id"],
-        decode_offsets(row["reminder_offsets"]),
-        row["days_ahead"],
-        row["recurring_weekday"],
-        row["recurring_time"],
-        row["recurring_minutes"],
-        row["recurring_generation"],
+    return from_row(
+        ReadingSettings,
+        row,
+        {"offsets": "reminder_offsets", "generation": "recurring_generation"},
+        offsets=decode_offsets,
     )
 
 
 async def get_settings(db: Db, guild_id: int) -> ReadingSettings:
-    row = await db.fetchone("SELECT * FROM reading_settings WHERE guild_id = ?", (guild_id,))
-    return ReadingSettings(guild_id) if row is None else _settings(row)
+    return await get_guild_settings(db, "reading_settings", guild_id, _settings, ReadingSettings)
 
 
 async def list_series_settings(db: Db) -> list[ReadingSettings]:
@@ -87,13 +83,14 @@ async def upsert_settings(
     days_ahead: int,
     now: datetime,
 ) -> None:
-    await tx.execute(
-        "INSERT INTO reading_settings (guild_id, channel_id, reminder_offsets, days_ahead,"
-        " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
-        " channel_id = excluded.channel_id, reminder_offsets = excluded.reminder_offsets,"
-        " days_ahead = excluded.days_ahead, updated_at = excluded.updated_at",
-        (guild_id, channel_id, encode_offsets(offsets), days_ahead, to_unix(now)),
-    )
+    values = {
+        "guild_id": guild_id,
+        "channel_id": channel_id,
+        "reminder_offsets": encode_offsets(offsets),
+        "days_ahead": days_ahead,
+        "updated_at": to_unix(now),
+    }
+    await upsert(tx, "reading_settings", values)
 
 
 async def upsert_channel_settings(
@@ -169,18 +166,7 @@ class ReadingItem:
 
 
 def _item(row: Any) -> ReadingItem:
-    return ReadingItem(
-        row["id"],
-        row["guild_id"],
-        row["position"],
-        row["title"],
-        row["url"],
-        row["minutes"],
-        row["notes"],
-        cast(Status, row["status"]),
-        row["added_by"],
-        from_unix(row["added_at"]),
-    )
+    return from_row(ReadingItem, row, added_at=from_unix)
 
 
 async def list_items(db: Db, guild_id: int) -> list[ReadingItem]:
@@ -312,25 +298,7 @@ class ReadingSession:
 
 
 def _session(row: Any) -> ReadingSession:
-    return ReadingSession(
-        row["id"],
-        row["guild_id"],
-        row["item_id"],
-        row["title"],
-        row["url"],
-        from_unix(row["starts_at"]),
-        from_unix(row["ends_at"]),
-        row["channel_id"],
-        row["voice_channel_id"],
-        row["lead_id"],
-        row["status"],
-        row["event_id"],
-        row["message_id"],
-        row["thread_id"],
-        row["revision"],
-        row["origin"],
-        row["created_by"],
-    )
+    return from_row(ReadingSession, row, starts_at=from_unix, ends_at=from_unix)
 
 
 async def insert_session(
@@ -509,12 +477,13 @@ async def upsert_rsvp(
             (session_id, user_id),
         )
         return
-    await tx.execute(
-        "INSERT INTO reading_rsvps (session_id, user_id, choice, updated_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (session_id, user_id) DO UPDATE SET choice = excluded.choice,"
-        " updated_at = excluded.updated_at",
-        (session_id, user_id, choice, to_unix(now)),
-    )
+    values = {
+        "session_id": session_id,
+        "user_id": user_id,
+        "choice": choice,
+        "updated_at": to_unix(now),
+    }
+    await upsert(tx, "reading_rsvps", values, key=("session_id", "user_id"))
 
 
 # --- polls ---------------------------------------------------------------------------------
@@ -537,20 +506,7 @@ class Poll:
 
 
 def _poll(row: Any) -> Poll:
-    return Poll(
-        row["id"],
-        row["guild_id"],
-        row["channel_id"],
-        row["message_id"],
-        row["item_id"],
-        row["minutes"],
-        row["voice_channel_id"],
-        row["lead_id"],
-        from_unix(row["closes_at"]),
-        row["status"],
-        row["winner"],
-        row["created_by"],
-    )
+    return from_row(Poll, row, closes_at=from_unix)
 
 
 async def insert_poll(
