@@ -30,6 +30,7 @@ from cogs.reading.logic import (
     FORMER_MEMBER,
     DigestFacts,
     digest_lines,
+    series_resume_after,
     series_text,
 )
 from cogs.reading.messages import event_link, offsets_shown
@@ -281,6 +282,15 @@ class ReadingFeature(FeatureCog):
 
     async def list_member_ids(self, guild_id: int) -> set[int]:
         return await store.list_member_ids(self.bot.db, guild_id)
+
+    async def zone_changed(self, guild_id: int) -> None:
+        # The weekly series is kept in the server's local time: its pending tick moves to the
+        # new zone as a new generation, so the old zone's tick can never run beside it (a
+        # restart used to plan the new zone's tick next to the old one: two sessions a week).
+        # Sessions already created keep their time (they were announced); the series goes on
+        # from the slot after the latest one.
+        last = await store.get_last_series_start(self.bot.db, guild_id)
+        await self.service.restart_series(guild_id, series_resume_after(self.bot.clock.now(), last))
 
     async def status(self, guild_id: int) -> FeatureStatus:
         db = self.bot.db

@@ -44,6 +44,7 @@ from cogs.reading.logic import (
     poll_winner,
     series_due,
     series_origin,
+    series_resume_after,
     series_start_after,
 )
 from cogs.reading.messages import (
@@ -445,6 +446,12 @@ class ReadingJobs:
             if series is None:
                 continue
             zone = await guilds.get_guild_zone(self.bot.db, settings.guild_id)
+            last = await store.get_last_series_start(self.bot.db, settings.guild_id)
             await schedule_series_tick(
-                self.bot.scheduler, settings.guild_id, series, settings.generation, now, zone
+                self.bot.scheduler,
+                settings.guild_id,
+                series,
+                settings.generation,
+                series_resume_after(now, last),
+                zone,
             )

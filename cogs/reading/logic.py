@@ -430,6 +430,16 @@ def series_due(start: datetime, series: Series) -> datetime:
     return start - timedelta(days=series.days_ahead)
 
 
+# A zone change moves a weekly slot by at most 26 hours (UTC-12 to UTC+14).
+SERIES_ZONE_SHIFT_MAX = timedelta(days=2)
+
+
+def series_resume_after(now: datetime, last_start: datetime | None) -> datetime:
+    """Where a series' next slot is looked for: after now, and clear of its latest session, so
+    a slot that a zone change moved by some hours is never created a second time."""
+    return now if last_start is None else max(now, last_start + SERIES_ZONE_SHIFT_MAX)
+
+
 def series_origin(guild_id: int, start: datetime) -> str:
     """What the session records as its origin: one session per slot, whatever the generation."""
     return f"series:{guild_id}:{int(start.timestamp())}"

@@ -343,6 +343,16 @@ async def get_session(db: Db, session_id: int) -> ReadingSession | None:
     return None if row is None else _session(row)
 
 
+async def get_last_series_start(db: Db, guild_id: int) -> datetime | None:
+    """When the weekly series' latest session (any status) starts, or None."""
+    row = await db.fetchone(
+        "SELECT MAX(starts_at) AS latest FROM reading_sessions"
+        " WHERE guild_id = ? AND origin LIKE 'series:%'",
+        (guild_id,),
+    )
+    return None if row is None or row["latest"] is None else from_unix(row["latest"])
+
+
 async def get_session_by_origin(db: Db, origin: str) -> ReadingSession | None:
     row = await db.fetchone("SELECT * FROM reading_sessions WHERE origin = ?", (origin,))
     return None if row is None else _session(row)

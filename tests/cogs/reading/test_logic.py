@@ -390,3 +390,15 @@ def test_autocomplete_ranking() -> None:
     assert rank_items("r", titles) == [1, 3, 2]
     assert rank_items("align", titles) == [2]
     assert rank_items("", titles) == [1, 2, 3]
+
+
+def test_a_series_resumes_clear_of_its_latest_session() -> None:
+    from cogs.reading.logic import series_resume_after
+
+    now = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    last = datetime(2026, 12, 8, 17, tzinfo=UTC)
+    assert series_resume_after(now, None) == now
+    assert series_resume_after(now, last) == datetime(2026, 12, 10, 17, tzinfo=UTC)
+    assert series_resume_after(datetime(2027, 1, 1, tzinfo=UTC), last) == datetime(
+        2027, 1, 1, tzinfo=UTC
+    )

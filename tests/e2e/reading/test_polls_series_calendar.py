@@ -197,3 +197,40 @@ async def test_calendar_feed_lists_sessions_in_utc_and_rotation_revokes_it(
         ) as response:
             again = icalendar.Calendar.from_ical(await response.read())
         assert [str(e["uid"]) for e in again.walk("VEVENT")] == [uid]  # stable per session
+
+
+async def test_a_zone_change_moves_the_weekly_series_once_even_across_a_restart(
+    fake_discord: FakeDiscord, cohort: Cohort, room: Room, runner: BotRunner
+) -> None:
+    await add(fake_discord, cohort, "First reading", "Second reading", "Third reading")
+    await answer(
+        await fake_discord.invoke(
+            cohort.guild, cohort.owner, "reading recurring", {"weekday": 1, "time": "18:00"}
+        )
+    )
+    await fake_discord.invoke(
+        cohort.guild, cohort.owner, "config timezone", {"zone": "America/New_York"}
+    )
+
+    def pending_ticks() -> list[str]:
+        found = rows(
+            runner,
+            "SELECT key FROM deliveries WHERE kind = 'reading-recurring' AND state = 'pending'",
+        )
+        return [r["key"] for r in found]
+
+    assert len(pending_ticks()) == 1
+    bot = await runner.restart()
+    assert len(pending_ticks()) == 1  # start-up planning adds no tick beside the moved one
+    runner.clock.set(datetime(2026, 12, 10, 12, 0, tzinfo=UTC))
+    await bot.scheduler.run_due()
+    after_first = int(datetime(2026, 12, 9, tzinfo=UTC).timestamp())
+    later = rows(
+        runner, "SELECT starts_at FROM reading_sessions WHERE starts_at > ?", (after_first,)
+    )
+    # The next Tuesday at 18:00 in New York (23:00 UTC), once: not also 18:00 in Berlin, and
+    # not a second session on the 8th, which was announced before the zone changed.
+    assert [r["starts_at"] for r in later] == [
+        int(datetime(2026, 12, 15, 23, 0, tzinfo=UTC).timestamp())
+    ]
+    assert len(rows(runner, "SELECT * FROM reading_sessions")) == 2
