@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.client import HammingBot, run_bot
+from bot.client import HammingBot, feature_packages, run_bot
 from bot.clock import ManualClock
+from bot.db import open_database
 from bot.settings import Settings, load_settings
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.fixtures import fake_discord  # noqa: F401 - re-exported fixture
@@ -193,3 +194,15 @@ async def forget_me(fake: FakeDiscord, guild: int, user: int) -> Message:
         lambda: f"/me forget did not finish in time: {fake.message(message_id).content!r}",
     )
     return fake.message(message_id)
+
+
+@pytest_asyncio.fixture
+async def loaded_bot(tmp_path: Path) -> AsyncIterator[HammingBot]:
+    """Every feature loaded into a bot that never connects (structure and contract tests)."""
+    settings = load_settings(env_file=None, discord_token="x", database_path=tmp_path / "db")
+    async with open_database(settings.database_path) as db:
+        bot = HammingBot(settings=settings, db=db, clock=ManualClock(datetime.now(UTC)))
+        for name in feature_packages():
+            await bot.load_extension(f"cogs.{name}")
+        yield bot
+        await bot.close()

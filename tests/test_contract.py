@@ -9,21 +9,15 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import discord
 import pytest
-import pytest_asyncio
 from discord import app_commands
 
 from bot import members
 from bot.client import CORE_COG, HammingBot, feature_packages
-from bot.clock import ManualClock
-from bot.db import open_database
 from bot.features import FeatureCog, implements, package_of
-from bot.settings import load_settings
 from tests.conftest import BotRunner, Cohort
 from tests.fake_discord import FakeDiscord
 
@@ -51,17 +45,6 @@ KEPT_ON_FORGET = {
     # A's avoid entry naming B is A's data: kept, so A is never paired with B if B rejoins.
     ("feedback_avoid", "avoided_id"),
 }
-
-
-@pytest_asyncio.fixture
-async def loaded_bot(tmp_path: Path) -> AsyncIterator[HammingBot]:
-    settings = load_settings(env_file=None, discord_token="x", database_path=tmp_path / "db")
-    async with open_database(settings.database_path) as db:
-        bot = HammingBot(settings=settings, db=db, clock=ManualClock(datetime.now(UTC)))
-        for name in feature_packages():
-            await bot.load_extension(f"cogs.{name}")
-        yield bot
-        await bot.close()
 
 
 def feature_names() -> list[str]:

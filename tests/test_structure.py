@@ -3,31 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest_asyncio
 from discord import app_commands
 
-from bot.client import HammingBot, feature_packages
-from bot.clock import ManualClock
-from bot.db import open_database
-from bot.settings import load_settings
+from bot.client import HammingBot
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest_asyncio.fixture
-async def loaded_bot(tmp_path: Path) -> AsyncIterator[HammingBot]:
-    settings = load_settings(env_file=None, discord_token="x", database_path=tmp_path / "db")
-    async with open_database(settings.database_path) as db:
-        from datetime import UTC, datetime
-
-        bot = HammingBot(settings=settings, db=db, clock=ManualClock(datetime.now(UTC)))
-        for name in feature_packages():
-            await bot.load_extension(f"cogs.{name}")
-        yield bot
-        await bot.close()
 
 
 def command_names(bot: HammingBot) -> list[str]:
