@@ -325,9 +325,7 @@ class Scheduler:
         if running is None:
             if self._stopping:
                 return
-            running = asyncio.create_task(self._perform(key), name=f"occurrence:{key}")
-            self._running[key] = running
-            running.add_done_callback(self._forget_task)
+            running = self._start(key)
         await asyncio.wait([running])
 
     async def reschedule(self, key: str, due_at: datetime) -> bool:
@@ -359,11 +357,7 @@ class Scheduler:
                 fresh = [k for k in keys if k not in self._running]
                 if not fresh:
                     break
-                for key in fresh:
-                    task = asyncio.create_task(self._perform(key), name=f"occurrence:{key}")
-                    self._running[key] = task
-                    task.add_done_callback(self._forget_task)
-                    started.append(task)
+                started += [self._start(key) for key in fresh]
                 # wait, not gather: cancelling this sweep (the bot stopping) must not cancel
                 # sends in flight, which would leave them in doubt; shutdown lets them finish.
                 await asyncio.wait(started)
@@ -395,6 +389,14 @@ class Scheduler:
         return requeued
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _start(self, key: str) -> asyncio.Task[None]:
+        """Perform `key` in a task of its own, registered as running until it ends (the sweep
+        and run_now both look here first, so a key never runs twice at once)."""
+        task = asyncio.create_task(self._perform(key), name=f"occurrence:{key}")
+        self._running[key] = task
+        task.add_done_callback(self._forget_task)
+        return task
 
     def _forget_task(self, task: asyncio.Task[None]) -> None:
         self._running.pop(task.get_name().removeprefix("occurrence:"), None)
