@@ -192,8 +192,9 @@ class HammingBot(commands.Bot):
             self.scheduler.add_periodic(periodic.name, periodic.func, periodic.every)
         self.features[feature.name] = feature
         if self.scheduler.started:
-            # Loaded into a running bot (a reload): plan now, as start-up would have.
-            task = asyncio.create_task(self.scheduler.replan())
+            # Loaded into a running bot (a reload): plan its schedules now, as start-up would
+            # have; the other features' plans are untouched.
+            task = asyncio.create_task(self.scheduler.replan(feature.planners()))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 

@@ -267,10 +267,13 @@ class Scheduler:
             self._arm(due_at)
         return added
 
-    async def replan(self) -> None:
-        """Run every planner again (a server added the bot back, a feature was reloaded)."""
+    async def replan(self, planners: Sequence[tuple[str, Planner]] | None = None) -> None:
+        """Run the given planners again (default: every one), then what became due.
+
+        Every planner after a server added the bot back; a reloaded feature's own ones.
+        """
         now = self.clock.now()
-        for name, planner in list(self._planners):
+        for name, planner in list(self._planners if planners is None else planners):
             try:
                 async with self.db.transaction():
                     await planner(now)
