@@ -4,7 +4,6 @@
 - `refuse_missing_permissions`: the /config refusal when the bot lacks some of them.
 - `send_calendar_link`: the ephemeral reply with the server's calendar feed link.
 - `switch_off`: a feature's `/config ... off`.
-- `parsed_for_member`: run a time parser, turning its error into a `UserError` for the member.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import discord
 
 from bot import calendar
 from bot.checks import require_guild
-from bot.timeparse import TimeParseError
 from bot.ui import UserError
 
 if TYPE_CHECKING:
@@ -101,17 +99,8 @@ async def switch_off(
     await interaction.response.send_message(done, ephemeral=True)
 
 
-def parsed_for_member(parse: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """`parse(*args, **kwargs)`, its `TimeParseError` shown to the member as a `UserError`."""
-    try:
-        return parse(*args, **kwargs)
-    except TimeParseError as exc:
-        raise UserError(str(exc)) from None
-
-
 __all__ = [
     "lacking_permissions",
-    "parsed_for_member",
     "refuse_missing_permissions",
     "send_calendar_link",
     "switch_off",

@@ -14,7 +14,6 @@ from discord.ext import commands
 from bot import guilds, ledger
 from bot.checks import moderator_only, require_guild
 from bot.client import HammingBot
-from bot.commands import parsed_for_member
 from bot.time import discord_timestamp
 from bot.timeparse import parse_zone
 from bot.ui import clip, embed
@@ -118,7 +117,7 @@ class AdminCog(commands.Cog):
     ) -> None:
         """Set the server's time zone, used for every schedule."""
         require_guild(interaction)
-        parsed = parsed_for_member(parse_zone, zone)
+        parsed = parse_zone(zone)
         await server.save_guild_setting(self.bot, interaction, "timezone", parsed.key, parsed.key)
         now = self.bot.clock.now()
         await interaction.response.send_message(

@@ -13,7 +13,6 @@ from discord.ext import commands
 from bot import guilds, members
 from bot.checks import hamming, require_guild
 from bot.client import HammingBot
-from bot.commands import parsed_for_member
 from bot.time import discord_timestamp
 from bot.timeparse import parse_deadline, parse_zone
 from bot.ui import UserError, clip
@@ -51,7 +50,7 @@ class MeCog(commands.Cog):
     async def timezone(self, interaction: discord.Interaction[HammingBot], zone: str) -> None:
         """Set your own time zone, used to read the times you type."""
         guild = require_guild(interaction)
-        parsed = parsed_for_member(parse_zone, zone)
+        parsed = parse_zone(zone)
         now = self.bot.clock.now()
         await guilds.set_member_timezone(
             self.bot.db, guild.id, interaction.user.id, parsed.key, now
@@ -68,7 +67,7 @@ class MeCog(commands.Cog):
         """Pause everything for you: check-in reminders, feedback matching, reading reminders."""
         guild = require_guild(interaction)
         zone = await guilds.get_reading_zone(self.bot.db, guild.id, interaction.user.id)
-        parsed = parsed_for_member(parse_deadline, until, zone, self.bot.clock.now())
+        parsed = parse_deadline(until, zone, self.bot.clock.now())
         await members.set_paused_until(
             self.bot.db, guild.id, interaction.user.id, parsed.when, self.bot.clock.now()
         )

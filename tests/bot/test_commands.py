@@ -12,11 +12,9 @@ import pytest
 
 from bot.commands import (
     lacking_permissions,
-    parsed_for_member,
     refuse_missing_permissions,
     switch_off,
 )
-from bot.timeparse import parse_zone
 from bot.ui import UserError
 
 
@@ -62,12 +60,6 @@ def test_refuse_missing_permissions() -> None:
         " permission(s) there. Grant them (channel settings → Permissions) and run this"
         " again; nothing was changed."
     )
-
-
-def test_parsed_for_member() -> None:
-    assert parsed_for_member(parse_zone, "Europe/Berlin").key == "Europe/Berlin"
-    with pytest.raises(UserError, match="isn't a time zone I know"):
-        parsed_for_member(parse_zone, "Mars/Olympus")
 
 
 @dataclass(frozen=True)
