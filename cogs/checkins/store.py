@@ -435,7 +435,7 @@ async def list_member_answer_messages(
 
 
 async def delete_member_data(tx: Transaction, guild_id: int, user_id: int) -> int:
-    """Delete the member's answers and away weeks in the server; returns the rows deleted."""
+    """Delete the member's answers, away weeks, reflections and help offers in the server."""
     answers = await tx.execute(
         "DELETE FROM checkin_answers WHERE user_id = ?"
         " AND round_id IN (SELECT id FROM checkin_rounds WHERE guild_id = ?)",
@@ -444,7 +444,16 @@ async def delete_member_data(tx: Transaction, guild_id: int, user_id: int) -> in
     skips = await tx.execute(
         "DELETE FROM checkin_skips WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
     )
-    return answers + skips
+    in_guild = "round_id IN (SELECT id FROM checkin_rounds WHERE guild_id = ?)"
+    reflections = await tx.execute(
+        f"DELETE FROM checkin_reflections WHERE user_id = ? AND {in_guild}", (user_id, guild_id)
+    )
+    # An offer of help names two members; forgetting either removes the record of it.
+    offers = await tx.execute(
+        f"DELETE FROM checkin_help_offers WHERE (asker_id = ? OR helper_id = ?) AND {in_guild}",
+        (user_id, user_id, guild_id),
+    )
+    return answers + skips + reflections + offers
 
 
 async def delete_settings(tx: Transaction, guild_id: int) -> int:
