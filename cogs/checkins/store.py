@@ -444,13 +444,15 @@ async def delete_member_data(tx: Transaction, guild_id: int, user_id: int) -> in
     skips = await tx.execute(
         "DELETE FROM checkin_skips WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
     )
-    in_guild = "round_id IN (SELECT id FROM checkin_rounds WHERE guild_id = ?)"
     reflections = await tx.execute(
-        f"DELETE FROM checkin_reflections WHERE user_id = ? AND {in_guild}", (user_id, guild_id)
+        "DELETE FROM checkin_reflections WHERE user_id = ?"
+        " AND round_id IN (SELECT id FROM checkin_rounds WHERE guild_id = ?)",
+        (user_id, guild_id),
     )
     # An offer of help names two members; forgetting either removes the record of it.
     offers = await tx.execute(
-        f"DELETE FROM checkin_help_offers WHERE (asker_id = ? OR helper_id = ?) AND {in_guild}",
+        "DELETE FROM checkin_help_offers WHERE (asker_id = ? OR helper_id = ?)"
+        " AND round_id IN (SELECT id FROM checkin_rounds WHERE guild_id = ?)",
         (user_id, user_id, guild_id),
     )
     return answers + skips + reflections + offers
