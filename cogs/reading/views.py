@@ -15,7 +15,7 @@ import discord
 from bot.checks import hamming, require_guild
 from bot.client import HammingBot
 from bot.ui import FromCustomId, HammingView, UserError, reports_errors
-from cogs.reading import store
+from cogs.reading import store, store_polls, store_sessions
 from cogs.reading.logic import CHOICE_LABELS, CHOICES, FEATURE, Choice, PollTally
 from cogs.reading.messages import list_page
 
@@ -66,7 +66,9 @@ class RsvpButton(
         await service_of(interaction).answer_rsvp(interaction, self.session_id, self.choice)
 
 
-def rsvp_view(session: store.ReadingSession, rsvps: Mapping[int, Choice]) -> HammingView | None:
+def rsvp_view(
+    session: store_sessions.ReadingSession, rsvps: Mapping[int, Choice]
+) -> HammingView | None:
     if session.status != "scheduled":
         return None
     view = HammingView(timeout=None)
@@ -98,7 +100,7 @@ class PollButton(
         await service_of(interaction).answer_poll(interaction, self.poll_id, self.position)
 
 
-def poll_view(poll: store.Poll, tallies: Sequence[PollTally]) -> HammingView | None:
+def poll_view(poll: store_polls.Poll, tallies: Sequence[PollTally]) -> HammingView | None:
     if poll.status != "open":
         return None
     view = HammingView(timeout=None)
