@@ -9,6 +9,7 @@ from datetime import datetime, time
 from bot import guilds
 from bot.clock import to_unix
 from bot.db import Database, Transaction
+from bot.rows import changed_one
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,9 @@ async def write_digest_settings(
 
 
 async def disable_digest(tx: Transaction, guild_id: int) -> bool:
-    changed = await tx.execute(
-        "UPDATE digest_settings SET enabled = 0 WHERE guild_id = ? AND enabled = 1", (guild_id,)
+    return await changed_one(
+        tx, "UPDATE digest_settings SET enabled = 0 WHERE guild_id = ? AND enabled = 1", (guild_id,)
     )
-    return changed == 1
 
 
 async def update_retention_days(tx: Transaction, guild_id: int, days: int, now_unix: int) -> None:

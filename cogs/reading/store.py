@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
-from bot.rows import from_row, get_guild_settings, upsert
+from bot.rows import RowReader, changed_one, get_guild_settings, upsert
 from cogs.reading.logic import (
     DEFAULT_DAYS_AHEAD,
     DEFAULT_OFFSETS,
@@ -51,13 +50,11 @@ class ReadingSettings:
         )
 
 
-def _settings(row: Any) -> ReadingSettings:
-    return from_row(
-        ReadingSettings,
-        row,
-        {"offsets": "reminder_offsets", "generation": "recurring_generation"},
-        offsets=decode_offsets,
-    )
+_settings = RowReader(
+    ReadingSettings,
+    {"offsets": "reminder_offsets", "generation": "recurring_generation"},
+    offsets=decode_offsets,
+)
 
 
 async def get_settings(db: Db, guild_id: int) -> ReadingSettings:
@@ -65,11 +62,11 @@ async def get_settings(db: Db, guild_id: int) -> ReadingSettings:
 
 
 async def list_series_settings(db: Db) -> list[ReadingSettings]:
-    rows = await db.fetchall(
+    return await _settings.all(
+        db,
         "SELECT * FROM reading_settings WHERE recurring_weekday IS NOT NULL"
-        " AND channel_id IS NOT NULL ORDER BY guild_id"
+        " AND channel_id IS NOT NULL ORDER BY guild_id",
     )
-    return [_settings(row) for row in rows]
 
 
 async def upsert_settings(
@@ -163,47 +160,44 @@ class ReadingItem:
     added_at: datetime
 
 
-def item_from_row(row: Any) -> ReadingItem:
-    return from_row(ReadingItem, row, added_at=from_unix)
+item_rows = RowReader(ReadingItem, added_at=from_unix)
 
 
 async def list_items(db: Db, guild_id: int) -> list[ReadingItem]:
-    rows = await db.fetchall(
-        "SELECT * FROM reading_items WHERE guild_id = ? ORDER BY position, id", (guild_id,)
+    return await item_rows.all(
+        db, "SELECT * FROM reading_items WHERE guild_id = ? ORDER BY position, id", (guild_id,)
     )
-    return [item_from_row(row) for row in rows]
 
 
 async def get_item(db: Db, guild_id: int, item_id: int) -> ReadingItem | None:
     row = await db.fetchone(
         "SELECT * FROM reading_items WHERE guild_id = ? AND id = ?", (guild_id, item_id)
     )
-    return None if row is None else item_from_row(row)
+    return None if row is None else item_rows(row)
 
 
 async def get_item_at(db: Db, guild_id: int, position: int) -> ReadingItem | None:
-    row = await db.fetchone(
-        "SELECT * FROM reading_items WHERE guild_id = ? AND position = ?", (guild_id, position)
+    return await item_rows.one(
+        db, "SELECT * FROM reading_items WHERE guild_id = ? AND position = ?", (guild_id, position)
     )
-    return None if row is None else item_from_row(row)
 
 
 async def list_items_titled(db: Db, guild_id: int, title: str) -> list[ReadingItem]:
-    rows = await db.fetchall(
+    return await item_rows.all(
+        db,
         "SELECT * FROM reading_items WHERE guild_id = ? AND title = ? COLLATE NOCASE"
         " ORDER BY position",
         (guild_id, title),
     )
-    return [item_from_row(row) for row in rows]
 
 
 async def get_next_queued_item(db: Db, guild_id: int) -> ReadingItem | None:
-    row = await db.fetchone(
+    return await item_rows.one(
+        db,
         "SELECT * FROM reading_items WHERE guild_id = ? AND status = 'queued'"
         " ORDER BY position, id LIMIT 1",
         (guild_id,),
     )
-    return None if row is None else item_from_row(row)
 
 
 async def count_items(db: Db, guild_id: int) -> dict[str, int]:
@@ -269,10 +263,10 @@ async def update_settings_to_defaults(tx: Transaction, guild_id: int, now: datet
     The row stays, with a new series generation: a later series must not reuse the keys of
     the occurrences this cancels (keys are unique for ever in the ledger).
     """
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE reading_settings SET channel_id = NULL, reminder_offsets = ?, days_ahead = ?,"
         " recurring_weekday = NULL, recurring_time = NULL, recurring_minutes = NULL,"
         " recurring_generation = recurring_generation + 1, updated_at = ? WHERE guild_id = ?",
         (encode_offsets(DEFAULT_OFFSETS), DEFAULT_DAYS_AHEAD, to_unix(now), guild_id),
     )
-    return changed == 1

@@ -10,9 +10,9 @@ from bot import ledger
 from bot.clock import from_unix
 from bot.db import Transaction
 from cogs.reading.logic import Choice
-from cogs.reading.store import Db, ReadingItem, item_from_row
-from cogs.reading.store_polls import Poll, poll_from_row
-from cogs.reading.store_sessions import ReadingSession, session_from_row
+from cogs.reading.store import Db, ReadingItem, item_rows
+from cogs.reading.store_polls import Poll, poll_rows
+from cogs.reading.store_sessions import ReadingSession, session_rows
 
 # --- one member's data (export, forget) ----------------------------------------------------
 
@@ -34,11 +34,11 @@ class MemberVote:
 
 
 async def list_items_added_by(db: Db, guild_id: int, user_id: int) -> list[ReadingItem]:
-    rows = await db.fetchall(
+    return await item_rows.all(
+        db,
         "SELECT * FROM reading_items WHERE guild_id = ? AND added_by = ? ORDER BY position, id",
         (guild_id, user_id),
     )
-    return [item_from_row(row) for row in rows]
 
 
 async def list_member_rsvps(db: Db, guild_id: int, user_id: int) -> list[MemberRsvp]:
@@ -50,7 +50,7 @@ async def list_member_rsvps(db: Db, guild_id: int, user_id: int) -> list[MemberR
     )
     return [
         MemberRsvp(
-            session_from_row(row),
+            session_rows(row),
             cast(Choice, row["rsvp_choice"]),
             from_unix(row["rsvp_updated_at"]),
         )
@@ -85,17 +85,17 @@ async def list_sessions_of_member(db: Db, guild_id: int, user_id: int) -> list[R
         " ORDER BY starts_at, id",
         (guild_id, user_id, user_id),
     )
-    return [session_from_row(row) for row in rows]
+    return [session_rows(row) for row in rows]
 
 
 async def list_polls_of_member(db: Db, guild_id: int, user_id: int) -> list[Poll]:
     """Polls the member opened or was named lead of."""
-    rows = await db.fetchall(
+    return await poll_rows.all(
+        db,
         "SELECT * FROM reading_polls WHERE guild_id = ? AND (created_by = ? OR lead_id = ?)"
         " ORDER BY id",
         (guild_id, user_id, user_id),
     )
-    return [poll_from_row(row) for row in rows]
 
 
 async def delete_member_data(

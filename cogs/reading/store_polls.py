@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.clock import from_unix, to_unix
 from bot.db import Transaction
-from bot.rows import from_row
+from bot.rows import RowReader, changed_one
 from cogs.reading.logic import PollTally
 from cogs.reading.store import Db
 
@@ -32,8 +31,7 @@ class Poll:
     created_by: int
 
 
-def poll_from_row(row: Any) -> Poll:
-    return from_row(Poll, row, closes_at=from_unix)
+poll_rows = RowReader(Poll, closes_at=from_unix)
 
 
 async def insert_poll(
@@ -73,8 +71,7 @@ async def insert_poll(
 
 
 async def get_poll(db: Db, poll_id: int) -> Poll | None:
-    row = await db.fetchone("SELECT * FROM reading_polls WHERE id = ?", (poll_id,))
-    return None if row is None else poll_from_row(row)
+    return await poll_rows.one(db, "SELECT * FROM reading_polls WHERE id = ?", (poll_id,))
 
 
 async def list_poll_tallies(db: Db, poll_id: int) -> list[PollTally]:
@@ -118,23 +115,22 @@ async def update_poll_message(tx: Db, poll_id: int, message_id: int) -> None:
 
 
 async def update_poll_closed(tx: Transaction, poll_id: int, winner: int | None) -> bool:
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE reading_polls SET status = 'closed', winner = ? WHERE id = ? AND status = 'open'",
         (winner, poll_id),
     )
-    return changed == 1
 
 
 async def list_open_polls(db: Db, guild_id: int) -> list[Poll]:
-    rows = await db.fetchall(
+    return await poll_rows.all(
+        db,
         "SELECT * FROM reading_polls WHERE guild_id = ? AND status = 'open' ORDER BY closes_at, id",
         (guild_id,),
     )
-    return [poll_from_row(row) for row in rows]
 
 
 async def list_polls(db: Db, guild_id: int) -> list[Poll]:
-    rows = await db.fetchall(
-        "SELECT * FROM reading_polls WHERE guild_id = ? ORDER BY id", (guild_id,)
+    return await poll_rows.all(
+        db, "SELECT * FROM reading_polls WHERE guild_id = ? ORDER BY id", (guild_id,)
     )
-    return [poll_from_row(row) for row in rows]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 from bot.clock import from_unix, to_unix
 from bot.db import Transaction
-from bot.rows import from_row, upsert
+from bot.rows import RowReader, changed_one, upsert
 from cogs.reading.logic import Choice, PastSession
 from cogs.reading.store import Db
 
@@ -47,8 +47,7 @@ class ReadingSession:
         return self.thread_id or self.channel_id
 
 
-def session_from_row(row: Any) -> ReadingSession:
-    return from_row(ReadingSession, row, starts_at=from_unix, ends_at=from_unix)
+session_rows = RowReader(ReadingSession, starts_at=from_unix, ends_at=from_unix)
 
 
 async def insert_session(
@@ -89,8 +88,7 @@ async def insert_session(
 
 
 async def get_session(db: Db, session_id: int) -> ReadingSession | None:
-    row = await db.fetchone("SELECT * FROM reading_sessions WHERE id = ?", (session_id,))
-    return None if row is None else session_from_row(row)
+    return await session_rows.one(db, "SELECT * FROM reading_sessions WHERE id = ?", (session_id,))
 
 
 async def get_last_series_start(db: Db, guild_id: int) -> datetime | None:
@@ -105,30 +103,30 @@ async def get_last_series_start(db: Db, guild_id: int) -> datetime | None:
 
 async def get_session_by_origin(db: Db, origin: str) -> ReadingSession | None:
     row = await db.fetchone("SELECT * FROM reading_sessions WHERE origin = ?", (origin,))
-    return None if row is None else session_from_row(row)
+    return None if row is None else session_rows(row)
 
 
 async def list_upcoming_sessions(
     db: Db, guild_id: int, now: datetime, limit: int = 25
 ) -> list[ReadingSession]:
     """Scheduled sessions that have not ended yet, soonest first."""
-    rows = await db.fetchall(
+    return await session_rows.all(
+        db,
         "SELECT * FROM reading_sessions WHERE guild_id = ? AND status = 'scheduled'"
         " AND ends_at > ? ORDER BY starts_at, id LIMIT ?",
         (guild_id, to_unix(now), limit),
     )
-    return [session_from_row(row) for row in rows]
 
 
 async def list_calendar_sessions(
     db: Db, guild_id: int, since: datetime, limit: int = 500
 ) -> list[ReadingSession]:
-    rows = await db.fetchall(
+    return await session_rows.all(
+        db,
         "SELECT * FROM reading_sessions WHERE guild_id = ? AND status IN ('scheduled', 'done')"
         " AND starts_at >= ? ORDER BY starts_at, id LIMIT ?",
         (guild_id, to_unix(since), limit),
     )
-    return [session_from_row(row) for row in rows]
 
 
 async def count_upcoming_sessions_for_item(
@@ -188,11 +186,11 @@ async def update_session_thread(tx: Db, session_id: int, thread_id: int) -> None
 
 async def update_session_status(tx: Transaction, session_id: int, status: str) -> bool:
     """Moves a scheduled session to `status`; False if it was no longer scheduled."""
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE reading_sessions SET status = ? WHERE id = ? AND status = 'scheduled'",
         (status, session_id),
     )
-    return changed == 1
 
 
 async def update_session_times(
@@ -253,19 +251,19 @@ async def list_sessions(db: Db, guild_id: int) -> list[ReadingSession]:
     rows = await db.fetchall(
         "SELECT * FROM reading_sessions WHERE guild_id = ? ORDER BY starts_at, id", (guild_id,)
     )
-    return [session_from_row(row) for row in rows]
+    return [session_rows(row) for row in rows]
 
 
 async def list_sessions_between(
     db: Db, guild_id: int, start: datetime, end: datetime
 ) -> list[ReadingSession]:
     """Sessions held (done) that started in [start, end), oldest first."""
-    rows = await db.fetchall(
+    return await session_rows.all(
+        db,
         "SELECT * FROM reading_sessions WHERE guild_id = ? AND status = 'done'"
         " AND starts_at >= ? AND starts_at < ? ORDER BY starts_at, id",
         (guild_id, to_unix(start), to_unix(end)),
     )
-    return [session_from_row(row) for row in rows]
 
 
 async def count_rsvps(db: Db, session_id: int) -> dict[str, int]:
