@@ -309,12 +309,12 @@ async def list_reviewers(db: Database, guild_id: int) -> list[ReviewerRow]:
 async def insert_avoid(
     tx: Transaction, guild_id: int, user_id: int, avoided_id: int, now: datetime
 ) -> bool:
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "INSERT INTO feedback_avoid (guild_id, user_id, avoided_id, created_at)"
         " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (guild_id, user_id, avoided_id, to_unix(now)),
     )
-    return changed == 1
 
 
 async def delete_avoid(tx: Transaction, guild_id: int, user_id: int, avoided_id: int) -> bool:
