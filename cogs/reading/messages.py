@@ -14,7 +14,7 @@ from bot.sending import when_text
 from bot.time import discord_timestamp
 from bot.timeparse import format_offset
 from bot.ui import clip, embed
-from cogs.reading import store
+from cogs.reading import store, store_polls, store_sessions
 from cogs.reading.logic import (
     CHOICE_LABELS,
     CHOICES,
@@ -73,7 +73,9 @@ def title_link(title: str, url: str | None) -> str:
     return f"[{text}]({url})" if url else f"**{text}**"
 
 
-def announcement_embed(session: store.ReadingSession, rsvps: Mapping[int, Choice]) -> discord.Embed:
+def announcement_embed(
+    session: store_sessions.ReadingSession, rsvps: Mapping[int, Choice]
+) -> discord.Embed:
     start = session.starts_at
     lines = [
         f"**When:** {when_text(start)}, {format_offset(session.duration)}",
@@ -112,7 +114,7 @@ def announcement_embed(session: store.ReadingSession, rsvps: Mapping[int, Choice
 
 
 def poll_embed(
-    poll: store.Poll, title: str | None, tallies: Sequence[PollTally], now: datetime
+    poll: store_polls.Poll, title: str | None, tallies: Sequence[PollTally], now: datetime
 ) -> discord.Embed:
     reading = f" for {title_link(title, None)}" if title else ""
     lines = []
@@ -162,7 +164,7 @@ def list_page(items: Sequence[store.ReadingItem], page: int) -> tuple[discord.Em
 
 
 def session_reply(
-    verb: str, session: store.ReadingSession, notes: Sequence[str], zone: ZoneInfo
+    verb: str, session: store_sessions.ReadingSession, notes: Sequence[str], zone: ZoneInfo
 ) -> str:
     """The ephemeral answer to schedule/reschedule: the resolved time, so a mistake shows."""
     start = session.starts_at
@@ -183,7 +185,7 @@ def session_reply(
     return clip("\n".join(lines), 2000)
 
 
-def announcement_link(session: store.ReadingSession) -> str:
+def announcement_link(session: store_sessions.ReadingSession) -> str:
     return (
         f"https://discord.com/channels/{session.guild_id}/{session.channel_id}/{session.message_id}"
     )
@@ -192,11 +194,11 @@ def announcement_link(session: store.ReadingSession) -> str:
 # --- Discord's scheduled event ---------------------------------------------------------------
 
 
-def event_name(session: store.ReadingSession) -> str:
+def event_name(session: store_sessions.ReadingSession) -> str:
     return clip(f"Reading group: {session.title}", 100)
 
 
-def event_description(session: store.ReadingSession, lead_name: str | None) -> str:
+def event_description(session: store_sessions.ReadingSession, lead_name: str | None) -> str:
     channel_url = f"https://discord.com/channels/{session.guild_id}/{session.channel_id}"
     description = "\n".join(
         line
@@ -214,7 +216,7 @@ def event_description(session: store.ReadingSession, lead_name: str | None) -> s
 # --- what jobs post ------------------------------------------------------------------------
 
 
-def reminder_text(session: store.ReadingSession) -> str:
+def reminder_text(session: store_sessions.ReadingSession) -> str:
     start = session.starts_at
     lines = [
         f"Reminder: the reading group discusses **{session.title}**"
@@ -227,7 +229,7 @@ def reminder_text(session: store.ReadingSession) -> str:
     return "\n".join(lines)
 
 
-def start_text(session: store.ReadingSession, going: Sequence[int]) -> str:
+def start_text(session: store_sessions.ReadingSession, going: Sequence[int]) -> str:
     where = (
         f"Join <#{session.voice_channel_id}>."
         if session.voice_channel_id
@@ -241,7 +243,7 @@ def start_text(session: store.ReadingSession, going: Sequence[int]) -> str:
 
 
 def wrapup_text(
-    session: store.ReadingSession,
+    session: store_sessions.ReadingSession,
     next_item: store.ReadingItem | None,
     has_series: bool,
     lead: int | None,
@@ -265,7 +267,7 @@ def wrapup_text(
     return "\n".join(lines)
 
 
-def moved_text(session: store.ReadingSession, ping: Sequence[int]) -> str:
+def moved_text(session: store_sessions.ReadingSession, ping: Sequence[int]) -> str:
     start = session.starts_at
     text = (
         f"Moved: **{session.title}** now starts {discord_timestamp(start, 'F')}"
@@ -276,7 +278,7 @@ def moved_text(session: store.ReadingSession, ping: Sequence[int]) -> str:
     return text
 
 
-def cancelled_text(session: store.ReadingSession) -> str:
+def cancelled_text(session: store_sessions.ReadingSession) -> str:
     return (
         f"The reading group session on **{session.title}**"
         f" ({discord_timestamp(session.starts_at, 'F')}) is cancelled."
