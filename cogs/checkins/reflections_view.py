@@ -90,12 +90,30 @@ async def _redraw(
     await interaction.response.edit_message(embed=card, view=view)
 
 
-def _style(selected: bool) -> discord.ButtonStyle:
-    return discord.ButtonStyle.primary if selected else discord.ButtonStyle.secondary
+def _button(label: str, custom_id: str, *, selected: bool, row: int) -> discord.ui.Button[Any]:
+    style = discord.ButtonStyle.primary if selected else discord.ButtonStyle.secondary
+    return discord.ui.Button(label=label, style=style, custom_id=custom_id, row=row)
+
+
+class _LoopButton(FromCustomId):
+    """A click that saves one answer of the member's reflection and redraws the message."""
+
+    round_id: int
+    user_id: int
+    surface: str
+
+    async def save(self, reflections: Reflections) -> FollowupState:
+        raise NotImplementedError
+
+    @reports_errors
+    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
+        _check_member(interaction, self.user_id)
+        state = await self.save(_reflections(interaction))
+        await _redraw(interaction, state, self.surface)
 
 
 class PlanMarkButton(
-    FromCustomId,
+    _LoopButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"checkin:plan:(?P<round_id>\d+):(?P<user_id>\d+):(?P<mark>[a-z_]+):(?P<surface>[ar])",
 ):
@@ -104,25 +122,17 @@ class PlanMarkButton(
     def __init__(
         self, round_id: int, user_id: int, mark: str, surface: str, chosen: str | None = None
     ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=PLAN_MARK_LABELS.get(mark, mark),
-                style=_style(chosen == mark),
-                custom_id=f"checkin:plan:{round_id}:{user_id}:{mark}:{surface}",
-                row=1,
-            )
-        )
+        custom_id = f"checkin:plan:{round_id}:{user_id}:{mark}:{surface}"
+        label = PLAN_MARK_LABELS.get(mark, mark)
+        super().__init__(_button(label, custom_id, selected=chosen == mark, row=1))
         self.round_id, self.user_id, self.mark, self.surface = round_id, user_id, mark, surface
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        _check_member(interaction, self.user_id)
-        state = await _reflections(interaction).mark_plan(self.round_id, self.user_id, self.mark)
-        await _redraw(interaction, state, self.surface)
+    async def save(self, reflections: Reflections) -> FollowupState:
+        return await reflections.mark_plan(self.round_id, self.user_id, self.mark)
 
 
 class OnPathButton(
-    FromCustomId,
+    _LoopButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"checkin:path:(?P<round_id>\d+):(?P<user_id>\d+):(?P<value>[a-z]+):(?P<surface>[ar])",
 ):
@@ -131,25 +141,17 @@ class OnPathButton(
     def __init__(
         self, round_id: int, user_id: int, value: str, surface: str, chosen: str | None = None
     ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=ON_PATH_LABELS.get(value, value),
-                style=_style(chosen == value),
-                custom_id=f"checkin:path:{round_id}:{user_id}:{value}:{surface}",
-                row=3,
-            )
-        )
+        custom_id = f"checkin:path:{round_id}:{user_id}:{value}:{surface}"
+        label = ON_PATH_LABELS.get(value, value)
+        super().__init__(_button(label, custom_id, selected=chosen == value, row=3))
         self.round_id, self.user_id, self.value, self.surface = round_id, user_id, value, surface
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        _check_member(interaction, self.user_id)
-        state = await _reflections(interaction).set_on_path(self.round_id, self.user_id, self.value)
-        await _redraw(interaction, state, self.surface)
+    async def save(self, reflections: Reflections) -> FollowupState:
+        return await reflections.set_on_path(self.round_id, self.user_id, self.value)
 
 
 class ShareButton(
-    FromCustomId,
+    _LoopButton,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"checkin:share:(?P<round_id>\d+):(?P<user_id>\d+):(?P<share>[01]):(?P<surface>[ar])",
 ):
@@ -158,23 +160,13 @@ class ShareButton(
     def __init__(
         self, round_id: int, user_id: int, share: int, surface: str, chosen: bool = False
     ) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Share my blocker with the cohort" if share else "Keep it private",
-                style=_style(bool(share) == chosen),
-                custom_id=f"checkin:share:{round_id}:{user_id}:{share}:{surface}",
-                row=4,
-            )
-        )
+        custom_id = f"checkin:share:{round_id}:{user_id}:{share}:{surface}"
+        label = "Share my blocker with the cohort" if share else "Keep it private"
+        super().__init__(_button(label, custom_id, selected=bool(share) == chosen, row=4))
         self.round_id, self.user_id, self.share, self.surface = round_id, user_id, share, surface
 
-    @reports_errors
-    async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        _check_member(interaction, self.user_id)
-        state = await _reflections(interaction).set_share(
-            self.round_id, self.user_id, bool(self.share)
-        )
-        await _redraw(interaction, state, self.surface)
+    async def save(self, reflections: Reflections) -> FollowupState:
+        return await reflections.set_share(self.round_id, self.user_id, bool(self.share))
 
 
 class WhyButton(
