@@ -15,6 +15,7 @@ _WIDTH_IN, _HEIGHT_IN, _DPI = 8.0, 4.0, 100  # 800 x 400 pixels, readable in a D
 _COHORT_COLOUR = "#d0d7de"
 _ANSWERED_COLOUR = "#2f6fb0"
 _TEXT_COLOUR = "#24292f"
+_RATE_COLOUR = "#c2410c"
 _FONT = "DejaVu Sans"  # ships with matplotlib, so the image is the same on every machine
 
 
@@ -22,12 +23,15 @@ def participation_chart_png(
     series: Sequence[tuple[str, int, int]],
     title: str,
     empty_text: str = "No check-in rounds yet",
+    rates: Sequence[float | None] | None = None,
+    rates_label: str = "plans followed through",
 ) -> bytes:
     """A bar chart of (label, answered, cohort size) rows, oldest first, as PNG bytes.
 
     Each week is a pale bar for the cohort with the answered count drawn over it and
     written above it as "answered/cohort". An empty series gives a chart showing
     `empty_text` under the title.
+    `rates` (one per row, 0 to 1, None for none) add a line on a second axis in percent.
     The same input always gives the same bytes.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -73,7 +77,24 @@ def participation_chart_png(
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylabel("members", color=_TEXT_COLOUR, family=_FONT)
         axes.spines[["top", "right"]].set_visible(False)
-        axes.legend(loc="upper left", frameon=False, ncols=2, prop={"family": _FONT})
+        handles, names = axes.get_legend_handles_labels()
+        if rates is not None and any(rate is not None for rate in rates):
+            second = axes.twinx()
+            points = [(p, 100 * r) for p, r in zip(positions, rates, strict=True) if r is not None]
+            (line,) = second.plot(
+                [p for p, _ in points],
+                [v for _, v in points],
+                color=_RATE_COLOUR,
+                marker="o",
+                label=rates_label,
+            )
+            second.set_ylim(0, 130)  # the same headroom as the bars, for the legend
+            second.set_ylabel("%", color=_TEXT_COLOUR, family=_FONT)
+            second.spines[["top"]].set_visible(False)
+            handles, names = [*handles, line], [*names, rates_label]
+        axes.legend(
+            handles, names, loc="upper left", frameon=False, ncols=3, prop={"family": _FONT}
+        )
 
     buffer = io.BytesIO()
     # No "Software" text chunk: it names the matplotlib version, and the bytes would change.

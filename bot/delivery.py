@@ -40,6 +40,7 @@ async def send_dm_or_fallback(
     view: discord.ui.View | None = None,
     fallback_content: str | None = None,
     feature: str | None = None,
+    embed_in_fallback: bool = True,
 ) -> Delivered:
     """Deliver one message to a member, exactly once per nonce.
 
@@ -47,6 +48,7 @@ async def send_dm_or_fallback(
     fallback: one mention in `fallback_channel_id`, pinging only that member. The mark is
     tried again after DM_RETRY_AFTER and cleared by a DM that arrives. A member who chose
     channel mentions for `feature` (/me notifications) gets the mention directly.
+    `embed_in_fallback=False` keeps a private embed out of the channel mention.
     """
     wants_dm = (
         feature is None
@@ -73,7 +75,7 @@ async def send_dm_or_fallback(
     # The mention adds ~22 characters: a message that fit as a DM may not fit here.
     text = clip(f"<@{user_id}> {fallback_content or content or ''}".strip(), MESSAGE_LIMIT)
     await channel.send(
-        **_message(text, embed, view),
+        **_message(text, embed if embed_in_fallback else None, view),
         nonce=nonce_for(f"{nonce}#fallback"),
         allowed_mentions=discord.AllowedMentions(
             everyone=False, roles=False, users=[discord.Object(user_id)]

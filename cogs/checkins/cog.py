@@ -55,7 +55,9 @@ class CheckinsCog(CheckinsFeature, name="Checkins"):
         target = member or interaction.user
         if not isinstance(target, discord.Member):
             raise UserError("I could not find that member in this server.")
-        if target.id != interaction.user.id and not await is_moderator(interaction):
+        # Own or moderator: every mark and the drift check; others: public rounds' marks only.
+        private = target.id == interaction.user.id or await is_moderator(interaction)
+        if not private:
             settings = await self.settings.get(guild.id)
             if settings.visibility != "public":
                 raise UserError(
@@ -63,7 +65,8 @@ class CheckinsCog(CheckinsFeature, name="Checkins"):
                     "own history: `/checkin history` without a member."
                 )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        card = await self.answers.history(guild.id, target, weeks)
+        loop_lines = await self.reflections.history_lines(guild.id, target.id, private=private)
+        card = await self.answers.history(guild.id, target, weeks, loop_lines)
         await interaction.followup.send(embed=card, ephemeral=True)
 
     @checkin.command(name="skip")

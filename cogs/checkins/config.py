@@ -136,18 +136,22 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
         await interaction.response.send_modal(QuestionsModal(current.questions, save))
 
     @app_commands.command(name="drift")
-    @app_commands.describe(weeks="Weeks without overlap before history mentions drift (default 3)")
+    @app_commands.describe(
+        weeks="Rounds in a row of “no, it did not move my problem” (or plans not done) that"
+        " count as drift (default 3)"
+    )
     async def drift(
         self, interaction: discord.Interaction[HammingBot], weeks: app_commands.Range[int, 1, 12]
     ) -> None:
-        """Set how many weeks the drift check in /checkin history looks at."""
+        """Set how many rounds in a row of drift earn a member one private note."""
         guild = require_guild(interaction)
         await self.cog.schedule.save(
             guild.id, interaction.user.id, lambda old: old.with_changes(drift_weeks=weeks)
         )
         await interaction.response.send_message(
-            f"History now mentions drift after {weeks} check-in(s) whose “what I did” shares no"
-            " word with the problems the member named.",
+            f"Drift is now {weeks} round(s) in a row where the member answered that the week's"
+            " work did not move their most important problem, or marked their plan not done."
+            " They alone get one private note at that round's close.",
             ephemeral=True,
         )
 

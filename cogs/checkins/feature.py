@@ -17,13 +17,17 @@ from bot.db import Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Job, Planner
 from bot.guild_settings import GuildSettings
 from bot.time import discord_timestamp
-from cogs.checkins import store
+from bot.ui import HammingView
+from cogs.checkins import store, store_reflections
 from cogs.checkins.jobs import PROMPT, Jobs
 from cogs.checkins.jobs import Planner as PromptPlanner
 from cogs.checkins.logic import CHANNEL_PERMISSIONS, FEATURE_NAME, question_field_value
 from cogs.checkins.messages import settings_summary, shown_settings
 from cogs.checkins.participation import PARTICIPATION_WEEKS, digest_lines
+from cogs.checkins.reflections_view import AFTER_ANSWER, plan_followup
+from cogs.checkins.reflections_view import DYNAMIC_ITEMS as LOOP_ITEMS
 from cogs.checkins.service import Answers, participation_chart
+from cogs.checkins.service_reflections import Reflections
 from cogs.checkins.service_schedule import Schedule
 from cogs.checkins.store import CheckinSettings
 from cogs.checkins.views import AwayButton, CheckInButton
@@ -46,7 +50,7 @@ class CheckinsFeature(FeatureCog):
         " week; `/config cohort-role` chooses who is asked."
     )
     channel_permissions = CHANNEL_PERMISSIONS
-    dynamic_items = (CheckInButton, AwayButton)
+    dynamic_items = (CheckInButton, AwayButton, *LOOP_ITEMS)
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
@@ -58,9 +62,15 @@ class CheckinsFeature(FeatureCog):
             shown=shown_settings,
         )
         self.planner = PromptPlanner(bot)
-        self.rounds = Jobs(bot, self.planner)
         self.answers = Answers(bot)
+        self.reflections = Reflections(bot, self.answers)
+        self.rounds = Jobs(bot, self.planner, self.reflections)
         self.schedule = Schedule(bot, self.settings, self.planner)
+
+    async def loop_panel(self, round_id: int, user_id: int) -> tuple[discord.Embed, HammingView]:
+        """The check-in confirmation's panel: last week's plan to mark, Hamming's question."""
+        state = await self.reflections.state(round_id, user_id, check_open=False)
+        return plan_followup(state, AFTER_ANSWER)
 
     def jobs(self) -> Sequence[Job]:
         return self.rounds.jobs()
@@ -102,6 +112,7 @@ class CheckinsFeature(FeatureCog):
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         answered = await store.list_member_answers(self.bot.db, guild_id, user_id, limit=10_000)
         away = sorted(await store.list_member_skips(self.bot.db, guild_id, user_id))
+        loop = await store_reflections.list_member_reflections(self.bot.db, guild_id, user_id)
         return {
             "answers": [
                 {
@@ -116,6 +127,16 @@ class CheckinsFeature(FeatureCog):
                 for round_, answer in reversed(answered)
             ],
             "away_weeks": away,
+            "reflections": [
+                {
+                    "week": week,
+                    "plan_mark": r.plan_mark,
+                    "plan_why": r.plan_note,
+                    "moved_most_important_problem": r.on_path,
+                    "share_blocker": r.share_blocker,
+                }
+                for week, _, r in loop
+            ],
         }
 
     async def forget_member(self, tx: Transaction, guild_id: int, user_id: int) -> Forgotten:

@@ -29,6 +29,7 @@ from bot.features import Job
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
 from cogs.checkins import store
+from cogs.checkins.jobs_reflections import DriftJobs
 from cogs.checkins.logic import (
     FEATURE_NAME,
     RoundTimes,
@@ -43,12 +44,14 @@ from cogs.checkins.messages import (
     reminder_text,
     thread_name,
 )
+from cogs.checkins.reflections_view import plan_followup
 from cogs.checkins.store import Round
 from cogs.checkins.views import prompt_view, reminder_view
 from cogs.checkins.weeks import prompt_week
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
+    from cogs.checkins.service_reflections import Reflections
 
 log = logging.getLogger(__name__)
 
@@ -180,9 +183,11 @@ class Planner:
 class Jobs:
     """The handlers of the check-ins' occurrences, one per Kind."""
 
-    def __init__(self, bot: HammingBot, planner: Planner) -> None:
+    def __init__(self, bot: HammingBot, planner: Planner, reflections: Reflections) -> None:
         self.bot = bot
         self.planner = planner
+        self.reflections = reflections
+        self.drift = DriftJobs(bot)
 
     def jobs(self) -> list[Job]:
         return [
@@ -190,6 +195,7 @@ class Jobs:
             Job(REMINDERS, self.handle_reminders),
             Job(REMINDER, self.handle_reminder),
             Job(CLOSE, self.handle_close),
+            *self.drift.jobs(),
         ]
 
     # -- the prompt --------------------------------------------------------------------------
@@ -368,6 +374,12 @@ class Jobs:
         cohort = await guilds.get_guild_settings(self.bot.db, round_.guild_id)
         if guild is None or member is None or not in_cohort(member, cohort.cohort_role_id):
             raise SkipOccurrence("no longer in the cohort")
+        # Last week's plan in full, with its mark buttons (kept out of a channel fallback
+        # unless the round is public, where the plan was posted already).
+        state = await self.reflections.state(round_.id, user_id, check_open=False)
+        card, view = (
+            plan_followup(state) if state.plan else (None, reminder_view(round_.id, user_id))
+        )
         outcome = await send_dm_or_fallback(
             self.bot,
             guild_id=round_.guild_id,
@@ -375,7 +387,9 @@ class Jobs:
             nonce=occurrence.nonce(),
             fallback_channel_id=round_.thread_id,
             content=reminder_text(guild.name, round_),
-            view=reminder_view(round_.id, user_id),
+            embed=card,
+            embed_in_fallback=round_.visibility == "public",
+            view=view,
             fallback_content=reminder_fallback_text(round_),
             feature=FEATURE_NAME,
         )
@@ -400,6 +414,7 @@ class Jobs:
             raise SkipOccurrence("the round no longer exists")
         async with self.bot.db.transaction() as tx:
             await store.update_round_closed(tx, round_.id, self.bot.clock.now())
+        await self.drift.fan_out(round_)
         answered = len(await store.list_answered_user_ids(self.bot.db, round_.id))
         if round_.message_id is not None:
             channel = self.bot.get_partial_messageable(round_.channel_id, guild_id=round_.guild_id)

@@ -1,14 +1,14 @@
 """Pure domain logic of the weekly check-ins: questions, the schedule and a round's times,
 answers and their embed fields, participation and the digest's lines.
 
-Weeks are in weeks.py, streaks in streaks.py and the drift check in drift.py.
+Weeks are in weeks.py, streaks in streaks.py, plans and the drift rule in reflections.py.
 No discord, no await, no I/O. Every instant is timezone-aware UTC; IANA zones come in only
 as parameters (`next_prompt_at`), and `now` is always passed in.
 
 Answers are handled by position, so a moderator's own question set keeps these roles:
-position 1 names the member's problems (drift compares against it), 1 and 2 are pre-filled
-from the member's previous check-in, 3 is "what I did" (drift reads it, and its placeholder
-shows what the member planned last week) and 5 is "next week".
+position 1 names the member's problems, 1 and 2 are pre-filled from the member's previous
+check-in, 3 is "what I did" (its placeholder shows what the member planned last week),
+4 is the blocker and 5 is "next week" (the plan followed up the week after).
 """
 
 from __future__ import annotations

@@ -14,11 +14,8 @@ from bot.sending import schedule_reply_text, when_text
 from bot.time import discord_timestamp
 from bot.timeparse import WEEKDAYS
 from bot.ui import clip, embed
-from cogs.checkins.drift import drift, drift_message
 from cogs.checkins.logic import (
-    DID_INDEX,
     EMBED_TOTAL_MAX,
-    PROBLEMS_INDEX,
     Question,
     answer_embed_fields,
     answers_text,
@@ -26,6 +23,7 @@ from cogs.checkins.logic import (
     question_field_value,
 )
 from cogs.checkins.participation import PARTICIPATION_WEEKS, WeekParticipation
+from cogs.checkins.reflections import Completion
 from cogs.checkins.store import Answer, CheckinSettings, Round
 from cogs.checkins.weeks import week_number, week_range, week_title
 
@@ -82,14 +80,23 @@ def thread_name(round_: Round) -> str:
 
 
 def answer_embed(
-    round_: Round, author: str, answers: Sequence[str], updated: datetime, *, edited: bool
+    round_: Round,
+    author: str,
+    answers: Sequence[str],
+    updated: datetime,
+    *,
+    edited: bool,
+    extra: tuple[str, str] | None = None,
 ) -> discord.Embed:
+    """A member's answer card; `extra` is one more field (last week's plan and its mark)."""
     title = clip(f"{author} · Week {week_number(round_.week)}", 256)
     footer = "edited" if edited else "checked in"
     card = embed(title)
-    budget = EMBED_TOTAL_MAX - len(title) - len(footer)
+    budget = EMBED_TOTAL_MAX - len(title) - len(footer) - sum(map(len, extra or ()))
     for name, value in answer_embed_fields(round_.questions, answers, budget=budget):
         card.add_field(name=name, value=value, inline=False)
+    if extra is not None:
+        card.add_field(name=extra[0], value=extra[1], inline=False)
     card.set_footer(text=footer)
     card.timestamp = updated
     return card
@@ -131,9 +138,10 @@ def history_embed(
     answered: Sequence[tuple[Round, Answer]],
     skipped: set[str],
     streaks: tuple[int, int],
-    drift_weeks: int,
+    loop_lines: Sequence[str],
 ) -> discord.Embed:
-    """The member's last `weeks` weeks of rounds, their streak and the drift check."""
+    """The member's last `weeks` weeks of rounds, their streak, and how their plans went and
+    the drift check (`loop_lines`, messages_reflections.history_loop_lines)."""
     current, longest = streaks
     by_round = {answer.round_id: answer for _, answer in answered}
     title = clip(f"Check-in history · {display_name}", 256)
@@ -142,14 +150,8 @@ def history_embed(
         f"Streak: **{current}** week(s) in a row · longest {longest} · answered {shown} of"
         f" the {len(rounds)} round(s) in the last {weeks} week(s)."
     ]
-    with_did = [(r, a) for r, a in answered if len(a.answers) > DID_INDEX]
-    if with_did:
-        report = drift(
-            [a.answers[PROBLEMS_INDEX] for _, a in with_did],
-            [(r.week, a.answers[DID_INDEX]) for r, a in with_did],
-            weeks=drift_weeks,
-        )
-        lines += ["", "**Direction check**", drift_message(report)]
+    if loop_lines:
+        lines += ["", *loop_lines]
     description = clip("\n".join(lines), 4096)
 
     pairs: list[tuple[str, str]] = []
@@ -180,6 +182,7 @@ def stats_card(
     viewer_id: int,
     *,
     everyone: bool,
+    plan_rates: Mapping[int, Completion] | None = None,
 ) -> tuple[discord.Embed, discord.File]:
     """Participation over the last 12 weeks as a PNG chart, plus streaks.
 
@@ -210,6 +213,10 @@ def stats_card(
     else:
         cur, best = streaks.get(viewer_id, (0, 0))
         card.add_field(name="Your streak", value=f"{cur} week(s) in a row (longest {best})")
+    if plan_rates:
+        # The viewer's own rates only: how others' plans went is not for other members.
+        text = "; ".join(f"last {w} weeks: {r.text()}" for w, r in sorted(plan_rates.items()))
+        card.add_field(name="Your plans followed through", value=text, inline=False)
     return card, discord.File(io.BytesIO(chart_png), filename=CHART_NAME)
 
 

@@ -19,7 +19,7 @@ from bot.db import Database
 from bot.ledger import nonce_for
 from bot.time import discord_timestamp
 from bot.ui import UserError
-from cogs.checkins import store
+from cogs.checkins import store, store_reflections
 from cogs.checkins.logic import NEXT_WEEK_INDEX, placeholders, prefill_values, validate_answers
 from cogs.checkins.messages import (
     answer_embed,
@@ -28,6 +28,8 @@ from cogs.checkins.messages import (
     stats_card,
 )
 from cogs.checkins.participation import PARTICIPATION_WEEKS, WeekParticipation, participation
+from cogs.checkins.reflections import cohort_completion
+from cogs.checkins.service_reflections import member_rates, plan_field
 from cogs.checkins.store import Answer, Round
 from cogs.checkins.streaks import (
     MemberWeeks,
@@ -209,7 +211,10 @@ class Answers:
         if round_.thread_id is None:
             return ""
         thread = self.bot.get_partial_messageable(round_.thread_id, guild_id=round_.guild_id)
-        card = answer_embed(round_, member.display_name, answers, now, edited=before is not None)
+        extra = await plan_field(self.bot.db, round_, member.id)
+        card = answer_embed(
+            round_, member.display_name, answers, now, edited=before is not None, extra=extra
+        )
         message_id = before.message_id if before else None
         try:
             if message_id is not None:
@@ -309,10 +314,12 @@ class Answers:
             for user_id in folds.keys() | answered
         }
 
-    async def history(self, guild_id: int, member: discord.Member, weeks: int) -> discord.Embed:
-        """The member's last `weeks` weeks of rounds, their streak and the drift check."""
+    async def history(
+        self, guild_id: int, member: discord.Member, weeks: int, loop_lines: Sequence[str]
+    ) -> discord.Embed:
+        """The member's last `weeks` weeks of rounds, their streak and `loop_lines` (how their
+        plans went and the drift check, from Reflections.history_lines)."""
         db, now = self.bot.db, self.bot.clock.now()
-        settings = await store.get_settings(db, guild_id)
         current_week, _ = await self.current_week(guild_id, now)
         rounds = await store.list_rounds(
             db, guild_id, since_week=shift_week(current_week, 1 - weeks)
@@ -325,7 +332,7 @@ class Answers:
             await store.list_member_answers(db, guild_id, member.id),
             await store.list_member_skips(db, guild_id, member.id),
             await self.streaks(guild_id, member.id, now),
-            settings.drift_weeks,
+            loop_lines,
         )
 
     async def stats(
@@ -336,9 +343,13 @@ class Answers:
         current_week, _ = await self.current_week(guild_id, now)
         window = weeks_ending(current_week, PARTICIPATION_WEEKS)
         rows = await self.participation(guild_id, window[0])
-        png = await participation_chart(rows)
+        # The cohort's plans followed through, per round: an aggregate that names nobody.
+        marks = await store_reflections.list_marks_by_week(self.bot.db, guild_id, window[0])
+        rates = [cohort_completion(marks.get(row.week, ())).rate for row in rows]
+        png = await participation_chart(rows, rates)
         streaks = await self.all_streaks(guild_id, now)
-        return stats_card(rows, png, streaks, viewer_id, everyone=everyone)
+        own = await member_rates(self.bot.db, guild_id, viewer_id, public_only=False)
+        return stats_card(rows, png, streaks, viewer_id, everyone=everyone, plan_rates=own)
 
     async def participation(self, guild_id: int, since_week: str) -> list[WeekParticipation]:
         """Answers against the cohort, per round from `since_week` on."""
@@ -433,10 +444,14 @@ async def fold_server_streaks(db: Database, guild_id: int, settled: str) -> dict
     return folds
 
 
-async def participation_chart(rows: Sequence[WeekParticipation]) -> bytes:
-    """The participation chart (PNG), drawn off the event loop."""
+async def participation_chart(
+    rows: Sequence[WeekParticipation], rates: Sequence[float | None] | None = None
+) -> bytes:
+    """The participation chart (PNG), drawn off the event loop; `rates` add the cohort's
+    plans followed through, per round."""
     return await asyncio.to_thread(
         participation_chart_png,
         [row.chart_row() for row in rows],
         f"Check-ins, last {PARTICIPATION_WEEKS} weeks",
+        rates=rates,
     )

@@ -61,7 +61,11 @@ async def open_answer_modal(
         checked = await answers.check_submission(round_id, submitted.user.id, values)
         await submitted.response.defer(ephemeral=True, thinking=True)
         reply = await answers.submit(checked)
-        await submitted.followup.send(reply, ephemeral=True)
+        # Last week's plan and Hamming's question, through the feature (reflections_view
+        # imports this module for the reminder's buttons).
+        feature = cast("CheckinsCog", hamming(submitted).features.get(FEATURE_NAME))
+        card, view = await feature.loop_panel(round_id, submitted.user.id)
+        await submitted.followup.send(reply, embed=card, view=view, ephemeral=True)
 
     modal = AnswerModal(form.round_, form.defaults, form.placeholders, submit)
     await interaction.response.send_modal(modal)

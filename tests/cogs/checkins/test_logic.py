@@ -1,4 +1,4 @@
-"""Tests for the pure check-in logic: questions, weeks, schedule, streaks, drift, modals."""
+"""Tests for the pure check-in logic: questions, weeks, schedule, streaks, modals."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cogs.checkins.drift import drift, drift_message, keywords, stem
 from cogs.checkins.logic import (
     ANSWER_MAX,
     DEFAULT_QUESTIONS,
@@ -407,139 +406,6 @@ def test_milestones() -> None:
     assert milestone_reached(0, 12) == 12
     assert milestone_reached(51, 104) == 104
     assert milestone_reached(5, 0) is None
-
-
-# --- Drift ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("word", "stemmed"),
-    [
-        ("models", "model"),
-        ("model", "model"),
-        ("modelling", "model"),
-        ("policies", "polici"),
-        ("policy", "polici"),
-        ("studied", "studi"),
-        ("studying", "studi"),
-        ("movies", "movi"),
-        ("movie", "movi"),
-        ("key", "key"),
-        ("keys", "key"),
-        ("approaches", "approach"),
-        ("processes", "process"),
-        ("process", "process"),
-        ("corpus", "corpus"),
-        ("analysis", "analysis"),
-        ("analyses", "analysis"),
-        ("biases", "bias"),
-        ("training", "train"),
-        ("trained", "train"),
-        ("running", "run"),
-        ("evaluate", "evaluat"),
-        ("evaluated", "evaluat"),
-        ("evaluating", "evaluat"),
-        ("thing", "thing"),
-        ("llms", "llm"),
-        ("saes", "sae"),
-    ],
-)
-def test_stem(word: str, stemmed: str) -> None:
-    """Plurals and -ing/-ed forms meet at one stem."""
-    assert stem(word) == stemmed
-
-
-def test_keywords_drop_stop_filler_numbers_and_possessives() -> None:
-    """Only topic words remain, paired with their stems."""
-    text = "I worked on the model's problems this week: 3 evals of GPT-4 and reward-hacking."
-    assert keywords(text) == [
-        ("model", "model"),
-        ("eval", "evals"),
-        ("gpt", "gpt"),
-        ("reward", "reward"),
-        ("hack", "hacking"),
-    ]
-
-
-PROBLEMS = [
-    "Deceptive alignment in large language models; scalable oversight of reward models.",
-    "Older answer about robustness of classifiers.",
-]
-
-
-def test_drift_positive_reports_no_matches() -> None:
-    """Three answered weeks without a shared word are drifting, and the report says so."""
-    did = [
-        ("2026-W46", "Mostly cooking and moving flat."),
-        ("2026-W48", "Read about category theory."),
-        ("2026-W47", "Vacation, hiking in the Alps."),
-    ]
-    report = drift(PROBLEMS, did)
-    assert report.drifting
-    assert report.weeks_checked == ("2026-W48", "2026-W47", "2026-W46")
-    assert report.matched_words_by_week == {"2026-W48": (), "2026-W47": (), "2026-W46": ()}
-    assert "deceptive" in report.problem_keywords and "oversight" in report.problem_keywords
-    message = drift_message(report)
-    assert "last 3 check-ins" in message
-    assert "2026-W48: no words matched." in message
-
-
-def test_drift_negative_shows_matched_words() -> None:
-    """One week sharing a word (a plural, here) is enough not to drift."""
-    did = [
-        ("2026-W48", "Trained linear probes on two language model checkpoints."),
-        ("2026-W47", "Read about category theory."),
-        ("2026-W46", "Vacation."),
-    ]
-    report = drift(PROBLEMS, did)
-    assert not report.drifting
-    assert report.matched_words_by_week["2026-W48"] == ("language", "model")
-    assert "2026-W48: matched “language”, “model”." in drift_message(report)
-    assert "2026-W47: no words matched." in drift_message(report)
-
-
-def test_drift_only_checks_latest_answered_weeks() -> None:
-    """Older matches and empty answers do not count; only the latest N answered weeks do."""
-    did = [
-        ("2026-W40", "Scalable oversight experiments."),
-        ("2026-W45", "Gardening."),
-        ("2026-W46", "   "),
-        ("2026-W47", "Cooking."),
-        ("2026-W48", "Hiking."),
-    ]
-    report = drift(PROBLEMS, did)
-    assert report.drifting
-    assert report.weeks_checked == ("2026-W48", "2026-W47", "2026-W45")
-
-
-def test_drift_needs_enough_weeks_and_problem_words() -> None:
-    """Too few answered weeks, or no problem words, cannot show drift."""
-    assert not drift(PROBLEMS, [("2026-W48", "Cooking."), ("2026-W47", "Hiking.")]).drifting
-    empty = drift(["It is the problem of the field."], [("2026-W48", "Cooking.")], weeks=1)
-    assert not empty.drifting and empty.problem_keywords == ()
-    assert "no problem words" in drift_message(empty)
-    assert drift(PROBLEMS, [("2026-W48", "Cooking.")], weeks=1).drifting
-
-
-def test_drift_ignores_filler_overlap() -> None:
-    """Words every update uses ("worked", "problems") are not a connection."""
-    report = drift(
-        ["The important problem is oversight."], [("2026-W48", "Worked on problems.")], 1
-    )
-    assert report.drifting
-
-
-def test_drift_uses_latest_problem_texts_only() -> None:
-    """Problems named long ago (beyond the window) are not compared with."""
-    problems = ["Oversight.", "Oversight.", "Oversight.", "Robustness of classifiers."]
-    did = [(f"2026-W4{n}", "Robustness work on classifiers.") for n in range(6, 9)]
-    assert drift(problems, did).drifting
-
-
-def test_drift_rejects_zero_weeks() -> None:
-    """The window is at least one week."""
-    with pytest.raises(ValueError):
-        drift(PROBLEMS, [], weeks=0)
 
 
 # --- Modal and embed helpers ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Check-in commands end to end: bad input, questions, history and drift, skip, stats."""
+"""Check-in commands end to end: bad input, questions, history, skip, stats."""
 
 from __future__ import annotations
 
@@ -225,35 +225,6 @@ async def test_questions_modal_is_prefilled_and_edits_apply_from_the_next_round(
         cohort.guild, cohort.owner, "config checkins questions", {"reset": True}
     )
     assert "default questions are back" in reset.content
-
-
-async def test_history_shows_drift_with_the_words_that_matched(
-    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
-) -> None:
-    fake = fake_discord
-    await configure(fake, cohort)
-    off_path = ["Baked sourdough bread", "Repainted the kitchen", "Planned a hiking holiday"]
-    for week, did in enumerate(off_path):
-        await move_to(runner, checkins, FIRST_PROMPT + week * WEEK)
-        prompt = prompts(fake, cohort.channel)[-1]
-        await check_in(fake, prompt, cohort.alice, dict(ANSWERS, **{"What you did this week": did}))
-        on_path = f"Wrote an oversight eval for reward models, week {week}"
-        await check_in(
-            fake, prompt, cohort.bob, dict(ANSWERS, **{"What you did this week": on_path})
-        )
-
-    alice = await fake.invoke(cohort.guild, cohort.alice, "checkin history")
-    await alice.final()
-    card = alice.followups[-1].embeds[0]
-    assert "For the last 3 check-ins, what you did has not shared a word" in card["description"]
-    assert "Streak: **3** week(s)" in card["description"]
-    assert [f["name"][:7] for f in card["fields"]] == ["Week 50", "Week 49", "Week 48"]
-
-    bob = await fake.invoke(cohort.guild, cohort.alice, "checkin history", {"member": cohort.bob})
-    await bob.final()
-    text = bob.followups[-1].embeds[0]["description"]
-    assert "has not shared a word" not in text
-    assert "matched “oversight”, “reward”, “models”" in text
 
 
 async def test_skip_stops_reminders_and_keeps_the_streak(
