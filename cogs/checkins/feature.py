@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -18,16 +18,18 @@ from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Jo
 from bot.guild_settings import GuildSettings
 from bot.time import discord_timestamp
 from cogs.checkins import store
+from cogs.checkins.digest import digest_lines
 from cogs.checkins.jobs import PROMPT, Jobs
 from cogs.checkins.jobs import Planner as PromptPlanner
+from cogs.checkins.jobs_blockers import Blockers
 from cogs.checkins.logic import CHANNEL_PERMISSIONS, FEATURE_NAME, question_field_value
 from cogs.checkins.messages import settings_summary, shown_settings
-from cogs.checkins.participation import PARTICIPATION_WEEKS, digest_lines
 from cogs.checkins.service import Answers, participation_chart
+from cogs.checkins.service_digest import week_that_was
 from cogs.checkins.service_schedule import Schedule
 from cogs.checkins.store import CheckinSettings
 from cogs.checkins.views import AwayButton, CheckInButton
-from cogs.checkins.weeks import shift_week
+from cogs.checkins.views_blockers import HelpButton
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -45,8 +47,10 @@ class CheckinsFeature(FeatureCog):
         "`/config checkins schedule channel: day: time:` posts the Hamming questions each"
         " week; `/config cohort-role` chooses who is asked."
     )
-    channel_permissions = CHANNEL_PERMISSIONS
-    dynamic_items = (CheckInButton, AwayButton)
+    # Create Private Threads: "I can help" opens one for two members (and falls back to DMs
+    # without it), so /setup warns of it but the schedule does not require it.
+    channel_permissions = (*CHANNEL_PERMISSIONS, "create_private_threads")
+    dynamic_items = (CheckInButton, AwayButton, HelpButton)
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
@@ -61,9 +65,10 @@ class CheckinsFeature(FeatureCog):
         self.rounds = Jobs(bot, self.planner)
         self.answers = Answers(bot)
         self.schedule = Schedule(bot, self.settings, self.planner)
+        self.blockers = Blockers(bot)
 
     def jobs(self) -> Sequence[Job]:
-        return self.rounds.jobs()
+        return [*self.rounds.jobs(), *self.blockers.jobs()]
 
     def planners(self) -> Sequence[tuple[str, Planner]]:
         return [("checkins", self.planner.plan_all)]
@@ -165,20 +170,13 @@ class CheckinsFeature(FeatureCog):
         log.info("guild %s: check-in settings reset (check-ins are off)", guild_id)
 
     async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:
-        rounds = [
-            r
-            for r in await store.list_rounds(self.bot.db, guild_id)
-            if now - timedelta(days=7) <= r.opens_at <= now
-        ]
-        if not rounds:
-            return None
         milestones = await self.answers.milestones(guild_id, now)
-        rows = await self.answers.participation(
-            guild_id, shift_week(rounds[-1].week, 1 - PARTICIPATION_WEEKS)
-        )
-        lines = digest_lines(rows, milestones)
-        chart = await participation_chart(rows)
-        return DigestSection("Check-ins", tuple(lines), chart)
+        found = await week_that_was(self.bot.db, guild_id, now, len(milestones))
+        if found is None:
+            return None
+        week, rows = found
+        chart = await participation_chart(rows) if rows else None
+        return DigestSection("Check-ins", tuple(digest_lines(week)), chart)
 
     async def list_member_ids(self, guild_id: int) -> set[int]:
         return await store.list_member_ids(self.bot.db, guild_id)
