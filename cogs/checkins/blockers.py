@@ -45,7 +45,7 @@ class Blocker:
 
     @property
     def field_value(self) -> str:
-        return clip(" ".join(self.text.split()), EMBED_FIELD_VALUE_MAX)
+        return clip(" ".join(self.text.split()), EMBED_FIELD_VALUE_MAX) or "—"
 
     @property
     def size(self) -> int:
