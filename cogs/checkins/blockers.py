@@ -154,6 +154,7 @@ SELF_HELP = (
     "This is your own blocker, so there is no one to connect you with. The others in the cohort"
     " see **I can help** under it."
 )
+NONE_LEFT = "No blockers are shared here any more."
 GONE = (
     "This member's check-in is no longer stored (they may have asked to be forgotten), so"
     " there is no one to connect you with."

@@ -17,7 +17,7 @@ from bot.db import Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Job, Planner
 from bot.guild_settings import GuildSettings
 from bot.time import discord_timestamp
-from cogs.checkins import store
+from cogs.checkins import store, store_loop
 from cogs.checkins.digest import digest_lines
 from cogs.checkins.jobs import PROMPT, Jobs
 from cogs.checkins.jobs import Planner as PromptPlanner
@@ -121,10 +121,12 @@ class CheckinsFeature(FeatureCog):
                 for round_, answer in reversed(answered)
             ],
             "away_weeks": away,
+            "help_offers": await self.blockers.export_offers(guild_id, user_id),
         }
 
     async def forget_member(self, tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
         messages = await store.list_member_answer_messages(self.bot.db, guild_id, user_id)
+        gathered = await store_loop.list_gatherings_with(self.bot.db, guild_id, user_id)
         rows = await store.delete_member_data(tx, guild_id, user_id)
 
         async def delete_cards() -> None:
@@ -133,8 +135,10 @@ class CheckinsFeature(FeatureCog):
                 with contextlib.suppress(discord.NotFound):  # already deleted by someone
                     await thread.get_partial_message(message_id).delete()
             log.info("forget: deleted %d answer cards of %s", len(messages), user_id)
+            for round_id in gathered:  # their shared blocker leaves the gathered messages
+                await self.blockers.redraw(round_id)
 
-        return Forgotten(rows, delete_cards if messages else None)
+        return Forgotten(rows, delete_cards if messages or gathered else None)
 
     async def export_guild(self, guild_id: int) -> dict[str, Any]:
         settings = await self.settings.get(guild_id)

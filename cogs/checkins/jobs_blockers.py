@@ -14,6 +14,7 @@ a member who presses **I can help** with the member who asked.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -29,7 +30,9 @@ from bot.ui import UserError
 from cogs.checkins import store, store_loop
 from cogs.checkins.blockers import (
     GONE,
+    NONE_LEFT,
     SELF_HELP,
+    Blocker,
     already_reply,
     asker_dm,
     blockers_embed,
@@ -88,12 +91,9 @@ class Blockers:
             raise SkipOccurrence("the round no longer exists")
         if round_.visibility != "public":
             raise SkipOccurrence("the round's answers are for moderators only")
-        shared = await store_loop.list_shared_blockers(self.bot.db, round_.id)
-        if not shared:
+        parts = await self._parts(round_)
+        if not parts:
             raise SkipOccurrence("no member shared a blocker")
-        guild = self.bot.get_guild(round_.guild_id)
-        blockers = numbered([(b.user_id, display_name(guild, b.user_id), b.text) for b in shared])
-        parts = pack(blockers)
         sent = await store_loop.list_blocker_messages(self.bot.db, round_.id)
         channel = self.bot.get_partial_messageable(round_.channel_id, guild_id=round_.guild_id)
         for index, part in enumerate(parts):
@@ -112,9 +112,49 @@ class Blockers:
         log.info(
             "round %s: gathered %d shared blockers in %d message(s)",
             round_.id,
-            len(blockers),
+            sum(map(len, parts)),
             len(parts),
         )
+
+    async def _parts(self, round_: Round) -> list[list[Blocker]]:
+        """The round's shared blockers as they are stored now, in parts (see blockers.pack)."""
+        shared = await store_loop.list_shared_blockers(self.bot.db, round_.id)
+        guild = self.bot.get_guild(round_.guild_id)
+        return pack(numbered([(b.user_id, display_name(guild, b.user_id), b.text) for b in shared]))
+
+    async def redraw(self, round_id: int) -> None:
+        """Draw the round's gathered messages again from what is stored now (a member who
+        shared was forgotten); a part left empty says so and loses its buttons."""
+        round_ = await store.get_round(self.bot.db, round_id)
+        sent = await store_loop.list_blocker_messages(self.bot.db, round_id)
+        if round_ is None or not sent:
+            return
+        parts = await self._parts(round_)
+        channel = self.bot.get_partial_messageable(round_.channel_id, guild_id=round_.guild_id)
+        for index, message_id in sorted(sent.items()):
+            part = parts[index] if index < len(parts) else []
+            card = blockers_embed(round_.week, part, index, max(len(parts), 1))
+            if not part:
+                card.description = NONE_LEFT
+            with contextlib.suppress(discord.NotFound):  # deleted by a moderator
+                await channel.get_partial_message(message_id).edit(
+                    embed=card, view=blockers_view(round_.id, part) if part else None
+                )
+        log.info("round %s: redrew %d blocker message(s)", round_id, len(sent))
+
+    async def export_offers(self, guild_id: int, user_id: int) -> list[dict[str, object]]:
+        """The offers of help the member made or received, for /me export."""
+        offers = await store_loop.list_member_help_offers(self.bot.db, guild_id, user_id)
+        return [
+            {
+                "round_id": o.round_id,
+                "role": "asked" if o.asker_id == user_id else "offered",
+                "other_member_id": str(o.helper_id if o.asker_id == user_id else o.asker_id),
+                "thread_id": str(o.thread_id) if o.thread_id else None,
+                "created_at": o.created_at.isoformat(),
+            }
+            for o in offers
+        ]
 
     # -- I can help --------------------------------------------------------------------------
 

@@ -116,6 +116,18 @@ async def insert_blocker_message(
         )
 
 
+async def list_gatherings_with(db: Database, guild_id: int, user_id: int) -> list[int]:
+    """The rounds whose gathered blockers include the member's (shared, and posted)."""
+    rows = await db.fetchall(
+        "SELECT p.round_id FROM checkin_blocker_posts p"
+        " JOIN checkin_rounds r ON r.id = p.round_id"
+        " JOIN checkin_reflections f ON f.round_id = p.round_id"
+        " WHERE r.guild_id = ? AND f.user_id = ? AND f.share_blocker = 1 ORDER BY p.round_id",
+        (guild_id, user_id),
+    )
+    return [row["round_id"] for row in rows]
+
+
 # --- offers of help -------------------------------------------------------------------------
 
 

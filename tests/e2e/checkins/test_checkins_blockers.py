@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import sqlite3
 from datetime import timedelta
 
@@ -9,7 +11,7 @@ import pytest
 
 from bot.client import HammingBot
 from cogs.checkins.store_loop import set_share_blocker
-from tests.conftest import BotRunner, Cohort, forget_me, rows
+from tests.conftest import BotRunner, Cohort, forget_me, rows, rows_mentioning
 from tests.e2e.checkins.helpers import (
     ANSWERS,
     FIRST_PROMPT,
@@ -117,6 +119,14 @@ async def test_shared_blockers_are_gathered_at_the_close_and_connect_a_helper(
     offers = rows(runner, "SELECT asker_id, helper_id, thread_id FROM checkin_help_offers")
     assert [tuple(r) for r in offers] == [(cohort.alice, cohort.bob, thread_id)]
 
+    # Each of the two finds the offer in /me export.
+    exported = await fake.invoke(cohort.guild, cohort.bob, "me export")
+    await exported.final()
+    data = json.loads(exported.followups[-1].attachments[0].data)
+    [offer] = data["checkins"]["help_offers"]
+    assert offer["role"] == "offered" and offer["other_member_id"] == str(cohort.alice)
+    assert offer["thread_id"] == str(thread_id)
+
     # Offering help to yourself is refused, and changes nothing.
     own = await press(fake, post, cohort.alice, "I can help: 1. alice")
     assert own.ephemeral and "your own blocker" in reply_text(own)
@@ -150,14 +160,23 @@ async def test_without_create_private_threads_the_two_are_connected_by_dm(
     assert len(fake.dm_messages(cohort.alice)) == before[cohort.alice] + 1
 
 
-async def test_a_forgotten_asker_gets_a_plain_answer(
+async def test_a_forgotten_asker_leaves_the_post_and_their_button_answers_plainly(
     fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
     await answered_round(fake, cohort, runner, checkins)
     await move_to(runner, checkins, CLOSE)
     [post] = blocker_posts(fake, cohort.channel)
+    drawn_at_close = copy.deepcopy(post.components)
     await forget_me(fake, cohort.guild, cohort.alice)
+    assert rows_mentioning(runner.database_path, cohort.alice) == {}
+    # Her blocker leaves the gathered message; Bob's stays, numbered again.
+    post = fake.message(post.id)
+    fields = {f["name"]: f["value"] for f in post.embeds[0]["fields"]}
+    assert fields == {"1. bob": BOB_BLOCKER}
+    assert button_labels(post) == [("I can help: 1. bob", False)]
+    # A press on her button drawn before the redraw (a stale client) is answered plainly.
+    post.components = drawn_at_close
     result = await press(fake, post, cohort.bob, "I can help: 1. alice")
     assert result.ephemeral and "no longer stored" in reply_text(result)
     assert rows(runner, "SELECT * FROM checkin_help_offers") == []
