@@ -110,19 +110,14 @@ def thread_intro(asker_id: int, helper_id: int, week: str, text: str) -> str:
     return head + quote(text, MESSAGE_MAX - len(head) - len(tail) - 200) + tail
 
 
-def asker_dm(helper: str, helper_id: int, guild: str, week: str, text: str) -> str:
+def dm_text(other: str, other_id: int, *, asked: bool, guild: str, week: str, text: str) -> str:
+    """The DM that connects two members when no private thread can be made: to the member
+    who asked (`asked`) it names the helper; to the helper, the member who asked."""
+    where = f"**{guild}**, Week {week_number(week)}"
     head = (
-        f"**{helper}** (<@{helper_id}>) offered to help with the blocker you shared in"
-        f" **{guild}**, Week {week_number(week)}:\n"
-    )
-    tail = "\nI could not open a private thread there, so write to each other directly."
-    return clip(head, 600) + quote(text, 1200) + tail
-
-
-def helper_dm(asker: str, asker_id: int, guild: str, week: str, text: str) -> str:
-    head = (
-        f"Thank you for offering to help **{asker}** (<@{asker_id}>) in **{guild}**,"
-        f" Week {week_number(week)}, with:\n"
+        f"**{other}** (<@{other_id}>) offered to help with the blocker you shared in {where}:\n"
+        if asked
+        else f"Thank you for offering to help **{other}** (<@{other_id}>) in {where}, with:\n"
     )
     tail = "\nI could not open a private thread there, so write to each other directly."
     return clip(head, 600) + quote(text, 1200) + tail

@@ -34,10 +34,9 @@ from cogs.checkins.blockers import (
     SELF_HELP,
     Blocker,
     already_reply,
-    asker_dm,
     blockers_embed,
     connected_reply,
-    helper_dm,
+    dm_text,
     numbered,
     pack,
     thread_intro,
@@ -250,17 +249,10 @@ class Blockers:
         """DM both members; returns the names of those whose DMs are closed."""
         asker = display_name(guild, blocker.user_id)
         helper_name = getattr(helper, "display_name", helper.name)
+        about = {"guild": guild.name, "week": round_.week, "text": blocker.text}
         sends = (
-            (
-                blocker.user_id,
-                asker,
-                asker_dm(helper_name, helper.id, guild.name, round_.week, blocker.text),
-            ),
-            (
-                helper.id,
-                helper_name,
-                helper_dm(asker, blocker.user_id, guild.name, round_.week, blocker.text),
-            ),
+            (blocker.user_id, asker, dm_text(helper_name, helper.id, asked=True, **about)),
+            (helper.id, helper_name, dm_text(asker, blocker.user_id, asked=False, **about)),
         )
         unreachable = []
         for user_id, name, content in sends:

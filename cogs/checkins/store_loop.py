@@ -37,28 +37,30 @@ class HelpOffer:
 # --- reflections ----------------------------------------------------------------------------
 
 
+async def _upsert_reflection(
+    tx: Transaction, round_id: int, user_id: int, column: str, value: object, now: datetime
+) -> None:
+    # `column` is one of the two names below, never a member's input.
+    await tx.execute(
+        f"INSERT INTO checkin_reflections (round_id, user_id, {column}, updated_at)"  # noqa: S608
+        f" VALUES (?, ?, ?, ?) ON CONFLICT (round_id, user_id) DO UPDATE SET"
+        f" {column} = excluded.{column}, updated_at = excluded.updated_at",
+        (round_id, user_id, value, to_unix(now)),
+    )
+
+
 async def set_share_blocker(
     tx: Transaction, round_id: int, user_id: int, share: bool, now: datetime
 ) -> None:
     """Whether the member shares this round's blocker with the cohort (their reflection row)."""
-    await tx.execute(
-        "INSERT INTO checkin_reflections (round_id, user_id, share_blocker, updated_at)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT (round_id, user_id) DO UPDATE SET"
-        " share_blocker = excluded.share_blocker, updated_at = excluded.updated_at",
-        (round_id, user_id, int(share), to_unix(now)),
-    )
+    await _upsert_reflection(tx, round_id, user_id, "share_blocker", int(share), now)
 
 
 async def set_plan_mark(
     tx: Transaction, round_id: int, user_id: int, mark: str, now: datetime
 ) -> None:
     """How the member's plan went, marked in `round_id` (done, partly, not_done, changed)."""
-    await tx.execute(
-        "INSERT INTO checkin_reflections (round_id, user_id, plan_mark, updated_at)"
-        " VALUES (?, ?, ?, ?) ON CONFLICT (round_id, user_id) DO UPDATE SET"
-        " plan_mark = excluded.plan_mark, updated_at = excluded.updated_at",
-        (round_id, user_id, mark, to_unix(now)),
-    )
+    await _upsert_reflection(tx, round_id, user_id, "plan_mark", mark, now)
 
 
 async def list_shared_blockers(db: Database, round_id: int) -> list[SharedBlocker]:

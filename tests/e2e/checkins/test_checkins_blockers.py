@@ -58,6 +58,16 @@ async def answered_round(
     await share(bot, runner, cohort.alice, cohort.bob)
 
 
+async def closed_post(
+    fake: FakeDiscord, cohort: Cohort, runner: BotRunner, bot: HammingBot
+) -> Message:
+    """The answered round, closed: its one message of gathered blockers."""
+    await answered_round(fake, cohort, runner, bot)
+    await move_to(runner, bot, CLOSE)
+    [post] = blocker_posts(fake, cohort.channel)
+    return post
+
+
 def blocker_posts(fake: FakeDiscord, channel: int) -> list[Message]:
     return [
         m
@@ -138,9 +148,7 @@ async def test_without_create_private_threads_the_two_are_connected_by_dm(
     fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
-    await answered_round(fake, cohort, runner, checkins)
-    await move_to(runner, checkins, CLOSE)
-    [post] = blocker_posts(fake, cohort.channel)
+    post = await closed_post(fake, cohort, runner, checkins)
     fake.set_channel_overwrite(cohort.channel, fake.bot_user_id, deny=CREATE_PRIVATE_THREADS)
     before = {m: len(fake.dm_messages(m)) for m in (cohort.alice, cohort.moderator)}
 
@@ -164,9 +172,7 @@ async def test_a_forgotten_asker_leaves_the_post_and_their_button_answers_plainl
     fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
-    await answered_round(fake, cohort, runner, checkins)
-    await move_to(runner, checkins, CLOSE)
-    [post] = blocker_posts(fake, cohort.channel)
+    post = await closed_post(fake, cohort, runner, checkins)
     drawn_at_close = copy.deepcopy(post.components)
     await forget_me(fake, cohort.guild, cohort.alice)
     assert rows_mentioning(runner.database_path, cohort.alice) == {}
@@ -187,9 +193,7 @@ async def test_a_hostile_custom_id_is_refused(
     fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
-    await answered_round(fake, cohort, runner, checkins)
-    await move_to(runner, checkins, CLOSE)
-    [post] = blocker_posts(fake, cohort.channel)
+    post = await closed_post(fake, cohort, runner, checkins)
     # Discord sends only custom ids that are on the message: as if the message were forged.
     button = post.components[0]["components"][0]
     for custom_id in ("checkin:help:99999999999999999999:1", f"checkin:help:999:{cohort.alice}"):
