@@ -19,6 +19,7 @@ from bot.commands import refuse_missing_permissions, switch_off
 from bot.timeparse import parse_hhmm
 from bot.ui import WEEKDAY_CHOICES
 from cogs.checkins.logic import (
+    CHANNEL_PERMISSIONS,
     DEFAULT_QUESTIONS,
     MAX_CLOSE_AFTER_HOURS,
     missing_permissions,
@@ -81,7 +82,7 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
         )
         validate_schedule(close, remind)
         missing = missing_permissions(
-            dict(iter(channel.permissions_for(guild.me))), self.cog.channel_permissions
+            dict(iter(channel.permissions_for(guild.me))), CHANNEL_PERMISSIONS
         )
         refuse_missing_permissions(channel, missing, "check-ins")
         new = await self.cog.schedule.save(

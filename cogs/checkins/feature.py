@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -18,20 +18,22 @@ from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Jo
 from bot.guild_settings import GuildSettings
 from bot.time import discord_timestamp
 from bot.ui import HammingView
-from cogs.checkins import store, store_reflections
+from cogs.checkins import store, store_loop, store_reflections
+from cogs.checkins.digest import digest_lines
 from cogs.checkins.jobs import PROMPT, Jobs
 from cogs.checkins.jobs import Planner as PromptPlanner
+from cogs.checkins.jobs_blockers import Blockers
 from cogs.checkins.logic import CHANNEL_PERMISSIONS, FEATURE_NAME, question_field_value
 from cogs.checkins.messages import settings_summary, shown_settings
-from cogs.checkins.participation import PARTICIPATION_WEEKS, digest_lines
 from cogs.checkins.reflections_view import AFTER_ANSWER, plan_followup
 from cogs.checkins.reflections_view import DYNAMIC_ITEMS as LOOP_ITEMS
 from cogs.checkins.service import Answers, participation_chart
+from cogs.checkins.service_digest import week_that_was
 from cogs.checkins.service_reflections import Reflections
 from cogs.checkins.service_schedule import Schedule
 from cogs.checkins.store import CheckinSettings
 from cogs.checkins.views import AwayButton, CheckInButton
-from cogs.checkins.weeks import shift_week
+from cogs.checkins.views_blockers import HelpButton
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -49,8 +51,10 @@ class CheckinsFeature(FeatureCog):
         "`/config checkins schedule channel: day: time:` posts the Hamming questions each"
         " week; `/config cohort-role` chooses who is asked."
     )
-    channel_permissions = CHANNEL_PERMISSIONS
-    dynamic_items = (CheckInButton, AwayButton, *LOOP_ITEMS)
+    # Create Private Threads: "I can help" opens one for two members (and falls back to DMs
+    # without it), so /setup warns of it but the schedule does not require it.
+    channel_permissions = (*CHANNEL_PERMISSIONS, "create_private_threads")
+    dynamic_items = (CheckInButton, AwayButton, HelpButton, *LOOP_ITEMS)
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
@@ -66,6 +70,7 @@ class CheckinsFeature(FeatureCog):
         self.reflections = Reflections(bot, self.answers)
         self.rounds = Jobs(bot, self.planner, self.reflections)
         self.schedule = Schedule(bot, self.settings, self.planner)
+        self.blockers = Blockers(bot)
 
     async def loop_panel(self, round_id: int, user_id: int) -> tuple[discord.Embed, HammingView]:
         """The check-in confirmation's panel: last week's plan to mark, Hamming's question."""
@@ -73,7 +78,7 @@ class CheckinsFeature(FeatureCog):
         return plan_followup(state, AFTER_ANSWER)
 
     def jobs(self) -> Sequence[Job]:
-        return self.rounds.jobs()
+        return [*self.rounds.jobs(), *self.blockers.jobs()]
 
     def planners(self) -> Sequence[tuple[str, Planner]]:
         return [("checkins", self.planner.plan_all)]
@@ -137,10 +142,12 @@ class CheckinsFeature(FeatureCog):
                 }
                 for week, _, r in loop
             ],
+            "help_offers": await self.blockers.export_offers(guild_id, user_id),
         }
 
     async def forget_member(self, tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
         messages = await store.list_member_answer_messages(self.bot.db, guild_id, user_id)
+        gathered = await store_loop.list_gatherings_with(self.bot.db, guild_id, user_id)
         rows = await store.delete_member_data(tx, guild_id, user_id)
 
         async def delete_cards() -> None:
@@ -149,8 +156,10 @@ class CheckinsFeature(FeatureCog):
                 with contextlib.suppress(discord.NotFound):  # already deleted by someone
                     await thread.get_partial_message(message_id).delete()
             log.info("forget: deleted %d answer cards of %s", len(messages), user_id)
+            for round_id in gathered:  # their shared blocker leaves the gathered messages
+                await self.blockers.redraw(round_id)
 
-        return Forgotten(rows, delete_cards if messages else None)
+        return Forgotten(rows, delete_cards if messages or gathered else None)
 
     async def export_guild(self, guild_id: int) -> dict[str, Any]:
         settings = await self.settings.get(guild_id)
@@ -186,20 +195,13 @@ class CheckinsFeature(FeatureCog):
         log.info("guild %s: check-in settings reset (check-ins are off)", guild_id)
 
     async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:
-        rounds = [
-            r
-            for r in await store.list_rounds(self.bot.db, guild_id)
-            if now - timedelta(days=7) <= r.opens_at <= now
-        ]
-        if not rounds:
-            return None
         milestones = await self.answers.milestones(guild_id, now)
-        rows = await self.answers.participation(
-            guild_id, shift_week(rounds[-1].week, 1 - PARTICIPATION_WEEKS)
-        )
-        lines = digest_lines(rows, milestones)
-        chart = await participation_chart(rows)
-        return DigestSection("Check-ins", tuple(lines), chart)
+        found = await week_that_was(self.bot.db, guild_id, now, len(milestones))
+        if found is None:
+            return None
+        week, rows = found
+        chart = await participation_chart(rows) if rows else None
+        return DigestSection("Check-ins", tuple(digest_lines(week)), chart)
 
     async def list_member_ids(self, guild_id: int) -> set[int]:
         return await store.list_member_ids(self.bot.db, guild_id)

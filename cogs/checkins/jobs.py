@@ -29,6 +29,7 @@ from bot.features import Job
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
 from cogs.checkins import store
+from cogs.checkins.jobs_blockers import schedule_gathering
 from cogs.checkins.jobs_reflections import DriftJobs
 from cogs.checkins.logic import (
     FEATURE_NAME,
@@ -414,6 +415,7 @@ class Jobs:
             raise SkipOccurrence("the round no longer exists")
         async with self.bot.db.transaction() as tx:
             await store.update_round_closed(tx, round_.id, self.bot.clock.now())
+            await schedule_gathering(self.bot, round_)
         await self.drift.fan_out(round_)
         answered = len(await store.list_answered_user_ids(self.bot.db, round_.id))
         if round_.message_id is not None:

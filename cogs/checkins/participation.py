@@ -1,11 +1,12 @@
-"""Participation: how many of the cohort checked in, week by week, and the digest's lines.
+"""Participation: how many of the cohort checked in, week by week (the digest's lines are in
+digest.py).
 
 Pure: no discord, no await.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 PARTICIPATION_WEEKS = 12
@@ -52,29 +53,3 @@ def participation(
         cohort = max(cohort_size_by_week.get(week, 0), answered)
         result.append(WeekParticipation(week, answered, cohort))
     return result
-
-
-def digest_lines(
-    weeks: Sequence[WeekParticipation], milestones: Sequence[tuple[int, int]]
-) -> list[str]:
-    """The weekly digest's check-in lines: this week against the four before it, and the
-    members whose streak reached a milestone (`milestones`: (member id, streak) pairs).
-
-    `weeks` is oldest first and ends with this week.
-    """
-    if not weeks:
-        return []
-    this, before = weeks[-1], [w for w in weeks[-5:-1] if w.cohort_size]
-    lines = [
-        f"This week: {this.answered} of {max(this.cohort_size, this.answered)} checked in"
-        f" ({this.rate:.0%})."
-    ]
-    if before:
-        average = sum(w.rate for w in before) / len(before)
-        trend = "up from" if this.rate > average else "down from" if this.rate < average else "as"
-        lines.append(f"The four weeks before: {average:.0%} on average ({trend} that).")
-    if milestones:
-        named = ", ".join(f"<@{member}> {weeks_} weeks" for member, weeks_ in milestones[:10])
-        more = f" and {len(milestones) - 10} more" if len(milestones) > 10 else ""
-        lines.append(f"Streak milestones: {named}{more}.")
-    return lines

@@ -9,6 +9,7 @@ from tests.fake_discord import limits, messaging
 from tests.fake_discord.records import (
     CANNOT_DM,
     MAX_EVENTS,
+    MISSING_PERMISSIONS,
     UNKNOWN_CHANNEL,
     UNKNOWN_EVENT,
     UNKNOWN_GUILD,
@@ -205,6 +206,9 @@ async def typing(fake: FakeDiscord, req: Req) -> Reply:
     return no_content()
 
 
+CREATE_PRIVATE_THREADS = 1 << 36
+
+
 # ---- threads --------------------------------------------------------------------------------
 def _new_thread(
     fake: FakeDiscord, parent: Channel, body: dict[str, Any], kind: int, thread_id: int
@@ -245,6 +249,10 @@ async def thread_without_message(fake: FakeDiscord, req: Req) -> Reply:
     parent = get_channel(fake, req.int_param("channel_id"))
     body = req.body()
     kind = int(body.get("type") or PRIVATE_THREAD)
+    # Discord refuses a private thread to a bot without Create Private Threads in the parent.
+    granted = fake.world.channel_permissions(parent, fake.bot_user_id)
+    if kind == PRIVATE_THREAD and not granted & CREATE_PRIVATE_THREADS:
+        raise DiscordError(403, MISSING_PERMISSIONS, "Missing Permissions")
     thread = _new_thread(fake, parent, body, kind, fake.world.ids.next())
     return ok(fake.world.channel_json(thread), 201)
 

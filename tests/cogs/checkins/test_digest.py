@@ -1,38 +1,125 @@
-"""The check-in lines of the weekly digest."""
+"""The check-in lines of the weekly digest: the week that was (digest.py), as tables."""
 
 from __future__ import annotations
 
-from cogs.checkins.participation import WeekParticipation, digest_lines
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cogs.checkins.digest import WeekThatWas, digest_lines, plans_line, trend_line
+from cogs.checkins.participation import WeekParticipation
+
+OPEN_UNTIL = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+OPEN = f"This week's check-in is open until <t:{int(OPEN_UNTIL.timestamp())}:F>."
 
 
 def week(n: int, answered: int, cohort: int = 10) -> WeekParticipation:
     return WeekParticipation(f"2026-W{n:02d}", answered, cohort)
 
 
-def test_this_week_against_the_four_before() -> None:
-    weeks = [week(40, 9), week(41, 5), week(42, 5), week(43, 5), week(44, 5), week(45, 8)]
-    assert digest_lines(weeks, []) == [
-        "This week: 8 of 10 checked in (80%).",
-        "The four weeks before: 50% on average (up from that).",
-    ]
+@pytest.mark.parametrize(
+    ("marks", "line"),
+    [
+        ({}, None),
+        ({"done": 0}, None),
+        (
+            {"done": 3, "partly": 1, "not_done": 1},
+            "Plans kept: 3 done, 1 partly, 1 not done of 5 marked.",
+        ),
+        ({"partly": 2}, "Plans kept: 0 done, 2 partly, 0 not done of 2 marked."),
+        (
+            {"done": 1, "changed": 2},
+            "Plans kept: 1 done, 0 partly, 0 not done, 2 changed of 3 marked.",
+        ),
+    ],
+)
+def test_plans_kept(marks: dict[str, int], line: str | None) -> None:
+    assert plans_line(marks) == line
 
 
-def test_a_quieter_week_says_down_and_milestones_are_named() -> None:
-    lines = digest_lines([week(1, 6), week(2, 3)], [(11, 8), (22, 4)])
-    assert lines == [
-        "This week: 3 of 10 checked in (30%).",
-        "The four weeks before: 60% on average (down from that).",
-        "Streak milestones: <@11> 8 weeks, <@22> 4 weeks.",
-    ]
+@pytest.mark.parametrize(
+    ("closed", "line"),
+    [
+        ([], None),
+        ([week(1, 0, cohort=0)], None),
+        ([week(1, 5)], "Trend: 50% on average over the last round."),
+        (
+            [week(1, 4), week(2, 6)],
+            "Trend: 50% on average over the last 2 rounds; up from 40% the round before.",
+        ),
+        (
+            [week(1, 9), week(2, 2), week(3, 4), week(4, 6), week(5, 4)],
+            # The four latest rounds only: (20 + 40 + 60 + 40) / 4.
+            "Trend: 40% on average over the last 4 rounds; down from 60% the round before.",
+        ),
+        (
+            [week(1, 3), week(2, 3)],
+            "Trend: 30% on average over the last 2 rounds; level with 30% the round before.",
+        ),
+    ],
+)
+def test_trend(closed: list[WeekParticipation], line: str | None) -> None:
+    assert trend_line(closed) == line
 
 
-def test_first_week_and_empty_cohort_weeks() -> None:
-    assert digest_lines([], []) == []
-    assert digest_lines([week(1, 0, cohort=0), week(2, 2, cohort=4)], []) == [
-        "This week: 2 of 4 checked in (50%)."
-    ]
+@pytest.mark.parametrize(
+    ("week_that_was", "lines"),
+    [
+        (WeekThatWas(), []),
+        (
+            WeekThatWas(open_until=OPEN_UNTIL),
+            [
+                "No round has closed yet; this week's check-in is open until"
+                f" <t:{int(OPEN_UNTIL.timestamp())}:F>."
+            ],
+        ),
+        (
+            WeekThatWas(
+                closed=[
+                    week(44, 5, 6),
+                    week(45, 3, 6),
+                    week(46, 4, 6),
+                    week(47, 4, 6),
+                    week(48, 5, 6),
+                ],
+                plan_marks={"done": 3, "partly": 1, "not_done": 1},
+                asks=2,
+                offers=1,
+                milestones=2,
+                open_until=OPEN_UNTIL,
+            ),
+            [
+                "Last week (Week 48): 5 of 6 checked in (83%).",
+                "Plans kept: 3 done, 1 partly, 1 not done of 5 marked.",
+                "Trend: 67% on average over the last 4 rounds; up from 67% the round before.",
+                "Asks shared: 2; help offered: 1.",
+                "Streak milestones reached: 2 members.",
+                OPEN,
+            ],
+        ),
+        (
+            # A round whose cohort was empty has no rate to average.
+            WeekThatWas(closed=[week(48, 0, 0)]),
+            ["Last week (Week 48): 0 of 0 checked in (0%).", "Asks shared: 0; help offered: 0."],
+        ),
+    ],
+)
+def test_digest_lines(week_that_was: WeekThatWas, lines: list[str]) -> None:
+    assert digest_lines(week_that_was) == lines
 
 
-def test_many_milestones_are_capped() -> None:
-    lines = digest_lines([week(3, 1)], [(i, 4) for i in range(13)])
-    assert lines[-1].endswith("and 3 more.")
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=8),
+    st.dictionaries(st.sampled_from(["done", "partly", "not_done", "changed"]), st.integers(0, 9)),
+    st.integers(0, 30),
+    st.integers(0, 30),
+)
+def test_only_numbers_and_no_mentions(
+    rows: list[tuple[int, int]], marks: dict[str, int], asks: int, offers: int
+) -> None:
+    closed = [week(n + 1, a, c) for n, (a, c) in enumerate(rows)]
+    lines = digest_lines(WeekThatWas(closed, marks, asks, offers, open_until=OPEN_UNTIL))
+    assert lines[-1].endswith(f"<t:{int(OPEN_UNTIL.timestamp())}:F>.")
+    assert not any("<@" in line for line in lines)

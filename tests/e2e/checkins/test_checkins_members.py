@@ -109,7 +109,7 @@ async def test_reset_turns_check_ins_off_and_cancels_the_prompt(
     assert bot_posts(fake, cohort.channel) == []
 
 
-async def test_digest_section_reports_the_week_with_a_chart(
+async def test_digest_section_reports_the_closed_week_with_a_chart(
     fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
@@ -121,5 +121,5 @@ async def test_digest_section_reports_the_week_with_a_chart(
     await check_in(fake, only_prompt(fake, cohort.channel), cohort.alice)
     section = await feature.digest_section(cohort.guild, FIRST_PROMPT + timedelta(days=4))
     assert section is not None
-    assert section.lines[0] == "This week: 1 of 3 checked in (33%)."
+    assert section.lines[0] == "Last week (Week 48): 1 of 3 checked in (33%)."
     assert section.chart_png is not None and section.chart_png.startswith(b"\x89PNG")
