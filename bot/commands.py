@@ -3,6 +3,7 @@
 - `lacking_permissions`: which of a feature's channel permissions the bot lacks in a channel.
 - `refuse_missing_permissions`: the /config refusal when the bot lacks some of them.
 - `send_calendar_link`: the ephemeral reply with the server's calendar feed link.
+- `save_and_say`: a /config change of some settings, then the private answer.
 - `switch_off`: a feature's `/config ... off`.
 """
 
@@ -83,6 +84,19 @@ class Switchable(Protocol):
     def with_changes(self, **changes: Any) -> Self: ...
 
 
+async def save_and_say(
+    interaction: discord.Interaction[HammingBot],
+    save: Callable[[int, int, Callable[[S], S]], Awaitable[object]],
+    reply: str,
+    **changes: Any,
+) -> None:
+    """Save `changes` to the server's feature settings as the person who asked (audited and
+    replanned by `save`), then answer them `reply`, privately."""
+    guild = require_guild(interaction)
+    await save(guild.id, interaction.user.id, lambda old: old.with_changes(**changes))
+    await interaction.response.send_message(reply, ephemeral=True)
+
+
 async def switch_off(
     interaction: discord.Interaction[HammingBot],
     get: Callable[[int], Awaitable[S]],
@@ -95,13 +109,13 @@ async def switch_off(
     guild = require_guild(interaction)
     if not (await get(guild.id)).enabled:
         raise UserError(already_off)
-    await save(guild.id, interaction.user.id, lambda old: old.with_changes(enabled=False))
-    await interaction.response.send_message(done, ephemeral=True)
+    await save_and_say(interaction, save, done, enabled=False)
 
 
 __all__ = [
     "lacking_permissions",
     "refuse_missing_permissions",
+    "save_and_say",
     "send_calendar_link",
     "switch_off",
 ]

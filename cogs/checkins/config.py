@@ -15,7 +15,7 @@ from discord import app_commands
 
 from bot.checks import ModeratorGroup, require_guild
 from bot.client import HammingBot
-from bot.commands import refuse_missing_permissions, switch_off
+from bot.commands import refuse_missing_permissions, save_and_say, switch_off
 from bot.timeparse import parse_hhmm
 from bot.ui import WEEKDAY_CHOICES
 from cogs.checkins.logic import (
@@ -109,29 +109,22 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
         """Edit the check-in questions (up to 5) in a form."""
         guild = require_guild(interaction)
         if reset:
-            await self.cog.schedule.save(
-                guild.id,
-                interaction.user.id,
-                lambda old: old.with_changes(questions=DEFAULT_QUESTIONS),
+            reply = (
+                f"The default questions are back:\n{questions_text(DEFAULT_QUESTIONS)}\n"
+                "They apply from the next round."
             )
-            await interaction.response.send_message(
-                "The default questions are back:\n"
-                + questions_text(DEFAULT_QUESTIONS)
-                + "\nThey apply from the next round.",
-                ephemeral=True,
+            await save_and_say(
+                interaction, self.cog.schedule.save, reply, questions=DEFAULT_QUESTIONS
             )
             return
 
         async def save(submitted: discord.Interaction[HammingBot], fields: Sequence[str]) -> None:
             questions = parse_question_fields(fields)
-            await self.cog.schedule.save(
-                guild.id, submitted.user.id, lambda old: old.with_changes(questions=questions)
-            )
-            await submitted.response.send_message(
+            reply = (
                 f"Saved {len(questions)} question(s):\n{questions_text(questions)}\n"
-                "They apply from the next round (an open round keeps its questions).",
-                ephemeral=True,
+                "They apply from the next round (an open round keeps its questions)."
             )
+            await save_and_say(submitted, self.cog.schedule.save, reply, questions=questions)
 
         current = await self.cog.settings.get(guild.id)
         await interaction.response.send_modal(QuestionsModal(current.questions, save))
@@ -145,16 +138,12 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
         self, interaction: discord.Interaction[HammingBot], weeks: app_commands.Range[int, 1, 12]
     ) -> None:
         """Set how many rounds in a row of drift earn a member one private note."""
-        guild = require_guild(interaction)
-        await self.cog.schedule.save(
-            guild.id, interaction.user.id, lambda old: old.with_changes(drift_weeks=weeks)
-        )
-        await interaction.response.send_message(
+        reply = (
             f"Drift is now {weeks} round(s) in a row where the member answered that the week's"
             " work did not move their most important problem, or marked their plan not done."
-            " They alone get one private note at that round's close.",
-            ephemeral=True,
+            " They alone get one private note at that round's close."
         )
+        await save_and_say(interaction, self.cog.schedule.save, reply, drift_weeks=weeks)
 
     @app_commands.command(name="off")
     async def off(self, interaction: discord.Interaction[HammingBot]) -> None:

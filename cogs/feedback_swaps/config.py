@@ -15,7 +15,12 @@ from discord import app_commands
 from bot import guilds
 from bot.checks import ModeratorGroup, ensure_moderator, require_guild
 from bot.client import HammingBot
-from bot.commands import lacking_permissions, refuse_missing_permissions, switch_off
+from bot.commands import (
+    lacking_permissions,
+    refuse_missing_permissions,
+    save_and_say,
+    switch_off,
+)
 from bot.timeparse import parse_hhmm
 from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.feedback_swaps import messages
@@ -119,11 +124,9 @@ class FeedbackConfig(ModeratorGroup, name="feedback", description="Feedback swap
         guild = require_guild(interaction)
         current = await self.service.settings.get(guild.id)
         if reset:
-            await self.service.save_settings(
-                guild.id, interaction.user.id, lambda s: s.with_changes(topics=DEFAULT_TOPICS)
-            )
-            await interaction.response.send_message(
-                f"Topics reset to the defaults: {', '.join(DEFAULT_TOPICS)}.", ephemeral=True
+            reply = f"Topics reset to the defaults: {', '.join(DEFAULT_TOPICS)}."
+            await save_and_say(
+                interaction, self.service.save_settings, reply, topics=DEFAULT_TOPICS
             )
             return
         await interaction.response.send_modal(TopicsModal(current.topics))

@@ -146,12 +146,12 @@ async def get_draft(db: Database, draft_id: int) -> DraftRow | None:
 async def list_member_drafts(
     db: Database, guild_id: int, author_id: int, statuses: Sequence[str] = OPEN_STATES
 ) -> list[DraftRow]:
-    rows = await db.fetchall(
+    return await _draft.all(
+        db,
         f"SELECT * FROM feedback_drafts WHERE guild_id = ? AND author_id = ?"  # noqa: S608 - placeholders only
         f" AND status IN ({marks(statuses)}) ORDER BY id",
         (guild_id, author_id, *statuses),
     )
-    return [_draft(r) for r in rows]
 
 
 async def list_drafts(
@@ -298,11 +298,11 @@ async def update_reviewer_lapse(
 
 
 async def list_reviewers(db: Database, guild_id: int) -> list[ReviewerRow]:
-    rows = await db.fetchall(
+    return await _reviewer.all(
+        db,
         "SELECT * FROM feedback_reviewers WHERE guild_id = ? AND active = 1 ORDER BY user_id",
         (guild_id,),
     )
-    return [_reviewer(r) for r in rows]
 
 
 # --- avoid lists ----------------------------------------------------------------------------

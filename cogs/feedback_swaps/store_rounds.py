@@ -201,11 +201,11 @@ async def get_assignment(db: Database, assignment_id: int) -> AssignmentRow | No
 
 
 async def list_round_assignments(db: Database, round_id: int) -> list[AssignmentRow]:
-    rows = await db.fetchall(
+    return await _assignment.all(
+        db,
         "SELECT * FROM feedback_assignments WHERE round_id = ? ORDER BY draft_id, reviewer_id",
         (round_id,),
     )
-    return [_assignment(r) for r in rows]
 
 
 async def list_draft_assignments(db: Database, draft_id: int) -> list[AssignmentRow]:
@@ -351,9 +351,9 @@ async def count_round_statuses(db: Database, round_ids: Sequence[int]) -> dict[i
 
 async def list_active_on_member(db: Database, guild_id: int, user_id: int) -> list[AssignmentRow]:
     """Active reviews the member gives or receives (forgetting them ends these)."""
-    rows = await db.fetchall(
+    return await _assignment.all(
+        db,
         "SELECT * FROM feedback_assignments WHERE guild_id = ? AND status = 'active'"
         " AND (reviewer_id = ? OR author_id = ?) ORDER BY id",
         (guild_id, user_id, user_id),
     )
-    return [_assignment(r) for r in rows]

@@ -182,11 +182,11 @@ async def delete_grant(tx: Transaction, guild_id: int, grant_id: int) -> bool:
 
 
 async def get_grant(db: Database, guild_id: int, grant_id: int) -> Grant | None:
-    row = await db.fetchone(
+    return await _grant.one(
+        db,
         f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND id = ?",  # noqa: S608 - fixed column list
         (guild_id, grant_id),
     )
-    return None if row is None else _grant(row)
 
 
 async def get_grant_by_name(db: Database, guild_id: int, name: str) -> Grant | None:
@@ -206,11 +206,11 @@ async def get_grant_by_source(db: Database, feed_id: int, uid: str) -> Grant | N
 
 
 async def list_grants(db: Database, guild_id: int) -> list[Grant]:
-    rows = await db.fetchall(
+    return await _grant.all(
+        db,
         f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? ORDER BY id",  # noqa: S608 - fixed column list
         (guild_id,),
     )
-    return [_grant(row) for row in rows]
 
 
 async def list_name_keys(db: Database, guild_id: int) -> set[str]:
@@ -223,17 +223,17 @@ async def list_upcoming_grants(
 ) -> list[Grant]:
     """Grants whose deadline is still ahead (of one server, or of all)."""
     if guild_id is None:
-        rows = await db.fetchall(
+        return await _grant.all(
+            db,
             f"SELECT {_GRANT_COLUMNS} FROM grants WHERE deadline_at > ? ORDER BY deadline_at",  # noqa: S608 - fixed column list
             (to_unix(now),),
         )
-    else:
-        rows = await db.fetchall(
-            f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND deadline_at > ?"  # noqa: S608 - fixed column list
-            " ORDER BY deadline_at",
-            (guild_id, to_unix(now)),
-        )
-    return [_grant(row) for row in rows]
+    return await _grant.all(
+        db,
+        f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND deadline_at > ?"  # noqa: S608 - fixed column list
+        " ORDER BY deadline_at",
+        (guild_id, to_unix(now)),
+    )
 
 
 async def list_grants_created_by(db: Database, guild_id: int, user_id: int) -> list[Grant]:
@@ -337,12 +337,12 @@ async def _delete_subscription(
 async def _get_subscription(
     tx: Transaction, guild_id: int, user_id: int, grant_id: int | None
 ) -> Subscription | None:
-    row = await tx.fetchone(
+    return await _subscription.one(
+        tx,
         "SELECT * FROM grant_subscriptions WHERE guild_id = ? AND user_id = ?"
         " AND IFNULL(grant_id, 0) = ?",
         (guild_id, user_id, grant_id or 0),
     )
-    return None if row is None else _subscription(row)
 
 
 async def delete_grant_subscriptions_of_member(tx: Transaction, guild_id: int, user_id: int) -> int:
@@ -367,12 +367,12 @@ async def list_subscriptions_for_grant(
     db: Database, guild_id: int, grant_id: int
 ) -> list[Subscription]:
     """The grant's own subscriptions and every all-grants subscription of the server."""
-    rows = await db.fetchall(
+    return await _subscription.all(
+        db,
         "SELECT * FROM grant_subscriptions WHERE guild_id = ?"
         " AND (grant_id = ? OR grant_id IS NULL) ORDER BY id",
         (guild_id, grant_id),
     )
-    return [_subscription(row) for row in rows]
 
 
 async def list_member_subscriptions(
@@ -422,10 +422,9 @@ async def list_feeds(db: Database, guild_id: int) -> list[Feed]:
 
 
 async def get_feed(db: Database, guild_id: int, url: str) -> Feed | None:
-    row = await db.fetchone(
-        "SELECT * FROM grant_feeds WHERE guild_id = ? AND url = ?", (guild_id, url)
+    return await _feed.one(
+        db, "SELECT * FROM grant_feeds WHERE guild_id = ? AND url = ?", (guild_id, url)
     )
-    return None if row is None else _feed(row)
 
 
 async def list_feeds_added_by(db: Database, guild_id: int, user_id: int) -> list[Feed]:

@@ -170,10 +170,9 @@ async def list_items(db: Db, guild_id: int) -> list[ReadingItem]:
 
 
 async def get_item(db: Db, guild_id: int, item_id: int) -> ReadingItem | None:
-    row = await db.fetchone(
-        "SELECT * FROM reading_items WHERE guild_id = ? AND id = ?", (guild_id, item_id)
+    return await item_rows.one(
+        db, "SELECT * FROM reading_items WHERE guild_id = ? AND id = ?", (guild_id, item_id)
     )
-    return None if row is None else item_rows(row)
 
 
 async def get_item_at(db: Db, guild_id: int, position: int) -> ReadingItem | None:

@@ -80,12 +80,12 @@ async def list_member_votes(db: Db, guild_id: int, user_id: int) -> list[MemberV
 
 async def list_sessions_of_member(db: Db, guild_id: int, user_id: int) -> list[ReadingSession]:
     """Sessions the member leads (or led) or created."""
-    rows = await db.fetchall(
+    return await session_rows.all(
+        db,
         "SELECT * FROM reading_sessions WHERE guild_id = ? AND (lead_id = ? OR created_by = ?)"
         " ORDER BY starts_at, id",
         (guild_id, user_id, user_id),
     )
-    return [session_rows(row) for row in rows]
 
 
 async def list_polls_of_member(db: Db, guild_id: int, user_id: int) -> list[Poll]:

@@ -102,8 +102,7 @@ async def get_last_series_start(db: Db, guild_id: int) -> datetime | None:
 
 
 async def get_session_by_origin(db: Db, origin: str) -> ReadingSession | None:
-    row = await db.fetchone("SELECT * FROM reading_sessions WHERE origin = ?", (origin,))
-    return None if row is None else session_rows(row)
+    return await session_rows.one(db, "SELECT * FROM reading_sessions WHERE origin = ?", (origin,))
 
 
 async def list_upcoming_sessions(
@@ -248,10 +247,9 @@ async def upsert_rsvp(
 
 
 async def list_sessions(db: Db, guild_id: int) -> list[ReadingSession]:
-    rows = await db.fetchall(
-        "SELECT * FROM reading_sessions WHERE guild_id = ? ORDER BY starts_at, id", (guild_id,)
+    return await session_rows.all(
+        db, "SELECT * FROM reading_sessions WHERE guild_id = ? ORDER BY starts_at, id", (guild_id,)
     )
-    return [session_rows(row) for row in rows]
 
 
 async def list_sessions_between(
