@@ -76,7 +76,8 @@ class MeCog(commands.Cog):
         )
         notes = "".join(f"\n{note}" for note in parsed.notes)
         await interaction.response.send_message(
-            f"Paused until {discord_timestamp(parsed.when, 'F')}: no check-in reminders, no"
+            f"Paused until {discord_timestamp(parsed.when, 'F')} (read as {parsed.describe()}):"
+            " no check-in reminders, no"
             " feedback matching and no reading reminders until then. `/me resume` ends it"
             f" early.{notes}",
             ephemeral=True,
