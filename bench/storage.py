@@ -33,7 +33,7 @@ from cogs.checkins.weeks import shift_week
 from cogs.feedback_swaps import store as feedback
 from cogs.feedback_swaps import store_rounds as feedback_rounds
 from cogs.grants import store as grants
-from cogs.reading import store as reading
+from cogs.reading import store_sessions as reading_sessions
 
 TARGET_P99 = 0.005
 MEMBERS, WEEKS = 1000, 5 * 52
@@ -98,7 +98,9 @@ def queries(current_week: str) -> dict[str, tuple[str, Query]]:
         ),
         "reading list_sessions_between": (
             "digest",
-            lambda db, w, u: reading.list_sessions_between(db, w.guild, NOW - logic_week(), NOW),
+            lambda db, w, u: reading_sessions.list_sessions_between(
+                db, w.guild, NOW - logic_week(), NOW
+            ),
         ),
         "grants list_upcoming_grants": (
             "digest",

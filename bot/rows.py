@@ -1,5 +1,6 @@
-"""Small helpers the feature stores share: a stored row to a dataclass and back, `IN (...)`
-placeholders, and the one-row-per-key upsert.
+"""Small helpers the feature stores share: a stored row to a dataclass and back, the reading
+of selected rows as dataclasses (`RowReader`), `IN (...)` placeholders, and the
+one-row-per-key upsert.
 
 A store's dataclass names its fields after the table's columns; `from_row` and `to_row` copy
 the fields by name and pass the few that are stored differently (times, flags, JSON) through
@@ -11,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import fields
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.clock import from_unix
-from bot.db import Database, Transaction
+from bot.db import Database, Params, Transaction
 
 T = TypeVar("T")
 
@@ -51,6 +52,34 @@ def from_row(
     return cls(**values)
 
 
+class RowReader(Generic[T]):
+    """How a store reads one kind of row: `reader(row)` is `from_row` with the dataclass, the
+    renamed columns and the converters given once; `all` and `one` select and read."""
+
+    def __init__(
+        self,
+        cls: type[T],
+        /,
+        columns: Mapping[str, str] | None = None,
+        **convert: Callable[[Any], Any],
+    ) -> None:
+        self.cls = cls
+        self.columns = columns
+        self.convert = convert
+
+    def __call__(self, row: Any, /) -> T:
+        return from_row(self.cls, row, self.columns, **self.convert)
+
+    async def all(self, db: Database | Transaction, sql: str, params: Params = ()) -> list[T]:
+        """Every row `sql` selects, read."""
+        return [self(row) for row in await db.fetchall(sql, params)]
+
+    async def one(self, db: Database | Transaction, sql: str, params: Params = ()) -> T | None:
+        """The row `sql` selects, read; None when it selects none."""
+        row = await db.fetchone(sql, params)
+        return None if row is None else self(row)
+
+
 def to_row(instance: Any, /, **convert: Callable[[Any], Any]) -> dict[str, Any]:
     """A dataclass instance as {column: value}, the inverse of `from_row`."""
     values = {}
@@ -58,6 +87,12 @@ def to_row(instance: Any, /, **convert: Callable[[Any], Any]) -> dict[str, Any]:
         value = getattr(instance, name)
         values[name] = convert[name](value) if name in convert else value
     return values
+
+
+async def changed_one(tx: Database | Transaction, sql: str, params: Params = ()) -> bool:
+    """Run an UPDATE or DELETE meant for one row; whether it changed exactly one (a guarded
+    change whose guard no longer holds changes none)."""
+    return await tx.execute(sql, params) == 1
 
 
 def marks(values: Collection[object]) -> str:

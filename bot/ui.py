@@ -123,6 +123,13 @@ def reports_errors(
     return wrapper
 
 
+def ensure_presser(interaction: discord.Interaction[Any], user_id: int, refusal: str) -> None:
+    """A button sent to one member works for that member only; anyone else is told `refusal`
+    (whose button it is, and what they can use instead) and nothing changes."""
+    if interaction.user.id != user_id:
+        raise UserError(refusal)
+
+
 def embed(title: str, description: str | None = None) -> discord.Embed:
     return discord.Embed(title=title[:256], description=description, colour=COLOUR)
 
@@ -149,3 +156,27 @@ class FromCustomId:
     ) -> Self:
         values = [int(v) if v.isdigit() else v for v in match.groups() if v is not None]
         return cast(Any, cls)(*values)  # type: ignore[no-any-return]
+
+
+class PersistentButton(
+    FromCustomId,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"(?!)",  # a base: it matches no id; each button class names its own template
+):
+    """A button that works after a restart: a subclass names its `template` (whose groups are
+    its constructor's arguments) and passes its custom id (the template filled in) and looks."""
+
+    def __init__(
+        self,
+        custom_id: str,
+        label: str,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        *,
+        disabled: bool = False,
+        row: int | None = None,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=custom_id, disabled=disabled, row=row
+            )
+        )

@@ -15,7 +15,7 @@ import discord
 from bot.checks import ensure_moderator, hamming
 from bot.client import HammingBot
 from bot.clock import to_unix
-from bot.ui import reports_errors
+from bot.ui import PersistentButton, reports_errors
 from cogs.admin.logic import CONFIRM_SECONDS, confirmation_state
 
 ConfirmAction = Callable[[discord.Interaction[HammingBot], str], Awaitable[None]]
@@ -36,16 +36,12 @@ def register_action(name: str, action: ConfirmAction, *, moderators_only: bool) 
 
 
 class ConfirmButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    PersistentButton,
     template=r"confirm:(?P<action>[a-z-]+):(?P<owner>\d+):(?P<expires>\d+):(?P<arg>[\w-]*)",
 ):
     def __init__(self, action: str, owner_id: int, expires: int, arg: str, label: str) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.danger,
-                custom_id=f"confirm:{action}:{owner_id}:{expires}:{arg}",
-            )
+            f"confirm:{action}:{owner_id}:{expires}:{arg}", label, discord.ButtonStyle.danger
         )
         self.action = action
         self.owner_id = owner_id

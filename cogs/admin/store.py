@@ -9,6 +9,7 @@ from datetime import datetime, time
 from bot import guilds
 from bot.clock import to_unix
 from bot.db import Database, Transaction
+from bot.rows import changed_one, upsert
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,14 @@ async def list_enabled_digests(db: Database) -> list[DigestSettings]:
 async def upsert_digest_settings(
     tx: Transaction, guild_id: int, channel_id: int, weekday: int, local_time: time
 ) -> None:
-    await tx.execute(
-        "INSERT INTO digest_settings (guild_id, channel_id, weekday, local_time, enabled)"
-        " VALUES (?, ?, ?, ?, 1) ON CONFLICT (guild_id) DO UPDATE SET"
-        " channel_id = excluded.channel_id, weekday = excluded.weekday,"
-        " local_time = excluded.local_time, enabled = 1",
-        (guild_id, channel_id, weekday, local_time.strftime("%H:%M")),
-    )
+    values = {
+        "guild_id": guild_id,
+        "channel_id": channel_id,
+        "weekday": weekday,
+        "local_time": local_time.strftime("%H:%M"),
+        "enabled": 1,
+    }
+    await upsert(tx, "digest_settings", values)
 
 
 async def write_digest_settings(
@@ -66,10 +68,9 @@ async def write_digest_settings(
 
 
 async def disable_digest(tx: Transaction, guild_id: int) -> bool:
-    changed = await tx.execute(
-        "UPDATE digest_settings SET enabled = 0 WHERE guild_id = ? AND enabled = 1", (guild_id,)
+    return await changed_one(
+        tx, "UPDATE digest_settings SET enabled = 0 WHERE guild_id = ? AND enabled = 1", (guild_id,)
     )
-    return changed == 1
 
 
 async def update_retention_days(tx: Transaction, guild_id: int, days: int, now_unix: int) -> None:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import DomainError
 from bot.sending import THREAD_CHANNEL_PERMISSIONS
+from bot.text import LineRule
 from bot.time import next_weekly_at
 from cogs.checkins.weeks import require_aware
 
@@ -48,6 +49,22 @@ class ConfigError(DomainError):
 
 class AnswerError(DomainError):
     """A member's answers are not acceptable; the message says why in plain words."""
+
+
+LABEL_RULE = LineRule(
+    LABEL_MAX,
+    ConfigError,
+    empty="Question {number} has no label.",
+    too_long="The label of question {number} is {length} characters long; "
+    "labels can be at most {limit} (Discord's limit).",
+)
+QUESTION_RULE = LineRule(
+    QUESTION_MAX,
+    ConfigError,
+    empty="Question {number} ({label}) has no question text.",
+    too_long="Question {number} ({label}) is {length} characters long; "
+    "questions can be at most {limit}.",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,22 +103,8 @@ def validate_questions(questions: Sequence[Question]) -> tuple[Question, ...]:
     cleaned: list[Question] = []
     seen: dict[str, int] = {}
     for number, question in enumerate(questions, start=1):
-        label = " ".join(question.label.split())
-        text = " ".join(question.text.split())
-        if not label:
-            raise ConfigError(f"Question {number} has no label.")
-        if len(label) > LABEL_MAX:
-            raise ConfigError(
-                f"The label of question {number} is {len(label)} characters long; "
-                f"labels can be at most {LABEL_MAX} (Discord's limit)."
-            )
-        if not text:
-            raise ConfigError(f"Question {number} ({label}) has no question text.")
-        if len(text) > QUESTION_MAX:
-            raise ConfigError(
-                f"Question {number} ({label}) is {len(text)} characters long; "
-                f"questions can be at most {QUESTION_MAX}."
-            )
+        label = LABEL_RULE.tidy(question.label, number=number)
+        text = QUESTION_RULE.tidy(question.text, number=number, label=label)
         key = label.casefold()
         if key in seen:
             raise ConfigError(

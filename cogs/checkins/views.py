@@ -15,7 +15,15 @@ import discord
 
 from bot.checks import ensure_moderator, hamming
 from bot.client import HammingBot
-from bot.ui import FromCustomId, HammingModal, HammingView, UserError, clip, reports_errors
+from bot.ui import (
+    HammingModal,
+    HammingView,
+    PersistentButton,
+    UserError,
+    clip,
+    ensure_presser,
+    reports_errors,
+)
 from cogs.checkins.logic import (
     ANSWER_MAX,
     FEATURE_NAME,
@@ -62,21 +70,15 @@ async def open_answer_modal(
 # --- persistent buttons ---------------------------------------------------------------------
 
 
-class CheckInButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"checkin:answer:(?P<round_id>\d+)",
-):
+class CheckInButton(PersistentButton, template=r"checkin:answer:(?P<round_id>\d+)"):
     """Opens the answer modal for one round; shown on the prompt and in reminders."""
 
     def __init__(self, round_id: int, *, closed: bool = False) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Week closed" if closed else "Check in",
-                style=discord.ButtonStyle.secondary if closed else discord.ButtonStyle.primary,
-                disabled=closed,
-                custom_id=f"checkin:answer:{round_id}",
-            )
+            f"checkin:answer:{round_id}",
+            "Week closed" if closed else "Check in",
+            discord.ButtonStyle.secondary if closed else discord.ButtonStyle.primary,
+            disabled=closed,
         )
         self.round_id = round_id
 
@@ -85,31 +87,26 @@ class CheckInButton(
         await open_answer_modal(interaction, _answers(interaction), self.round_id)
 
 
-class AwayButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"checkin:away:(?P<round_id>\d+):(?P<user_id>\d+)",
-):
+class AwayButton(PersistentButton, template=r"checkin:away:(?P<round_id>\d+):(?P<user_id>\d+)"):
     """In a reminder: "I'm away this week" skips that round for the member it was sent to."""
 
     def __init__(self, round_id: int, user_id: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="I'm away this week",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"checkin:away:{round_id}:{user_id}",
-            )
+            f"checkin:away:{round_id}:{user_id}",
+            "I'm away this week",
+            discord.ButtonStyle.secondary,
         )
         self.round_id = round_id
         self.user_id = user_id
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        if interaction.user.id != self.user_id:
-            raise UserError(
-                "This button belongs to the member the reminder was for. To skip weeks "
-                "yourself, use `/checkin skip`."
-            )
+        ensure_presser(
+            interaction,
+            self.user_id,
+            "This button belongs to the member the reminder was for. To skip weeks "
+            "yourself, use `/checkin skip`.",
+        )
         text = await _answers(interaction).skip_round(interaction.user.id, self.round_id)
         await interaction.response.send_message(text, ephemeral=True)
 

@@ -17,6 +17,8 @@ from typing import Any
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
 from bot.rows import (
+    RowReader,
+    changed_one,
     from_row,
     get_guild_settings,
     marks,
@@ -103,8 +105,7 @@ def _topics(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text))
 
 
-def _draft(row: sqlite3.Row) -> DraftRow:
-    return from_row(DraftRow, row, topics=_topics, due_at=from_unix, created_at=from_unix)
+_draft = RowReader(DraftRow, topics=_topics, due_at=from_unix, created_at=from_unix)
 
 
 async def insert_draft(
@@ -139,8 +140,7 @@ async def insert_draft(
 
 
 async def get_draft(db: Database, draft_id: int) -> DraftRow | None:
-    row = await db.fetchone("SELECT * FROM feedback_drafts WHERE id = ?", (draft_id,))
-    return None if row is None else _draft(row)
+    return await _draft.one(db, "SELECT * FROM feedback_drafts WHERE id = ?", (draft_id,))
 
 
 async def list_member_drafts(
@@ -157,12 +157,12 @@ async def list_member_drafts(
 async def list_drafts(
     db: Database, guild_id: int, statuses: Sequence[str] = ("open",)
 ) -> list[DraftRow]:
-    rows = await db.fetchall(
+    return await _draft.all(
+        db,
         f"SELECT * FROM feedback_drafts WHERE guild_id = ? AND status IN ({marks(statuses)})"  # noqa: S608 - placeholders only
         " ORDER BY id",
         (guild_id, *statuses),
     )
-    return [_draft(r) for r in rows]
 
 
 async def list_drafts_by_id(db: Database, draft_ids: Sequence[int]) -> dict[int, DraftRow]:
@@ -185,13 +185,13 @@ async def update_draft_status(
     carried_rounds: int | None = None,
 ) -> bool:
     """Move a draft to `status` if it is in one of `only_from`; True if it moved."""
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE feedback_drafts SET status = ?, updated_at = ?,"  # noqa: S608 - placeholders only
         " carried_rounds = COALESCE(?, carried_rounds)"
         f" WHERE id = ? AND status IN ({marks(only_from)})",
         (status, to_unix(now), carried_rounds, draft_id, *only_from),
     )
-    return changed == 1
 
 
 # --- reviewers ------------------------------------------------------------------------------
@@ -213,15 +213,15 @@ class ReviewerRow:
         return self.paused_until is None or self.paused_until <= now
 
 
-def _reviewer(row: sqlite3.Row) -> ReviewerRow:
-    return from_row(ReviewerRow, row, topics=_topics, active=bool, paused_until=optional_time)
+_reviewer = RowReader(ReviewerRow, topics=_topics, active=bool, paused_until=optional_time)
 
 
 async def get_reviewer(db: Database, guild_id: int, user_id: int) -> ReviewerRow | None:
-    row = await db.fetchone(
-        "SELECT * FROM feedback_reviewers WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    return await _reviewer.one(
+        db,
+        "SELECT * FROM feedback_reviewers WHERE guild_id = ? AND user_id = ?",
+        (guild_id, user_id),
     )
-    return None if row is None else _reviewer(row)
 
 
 async def upsert_reviewer_join(
@@ -254,12 +254,12 @@ async def upsert_reviewer_join(
 async def update_reviewer_leave(
     tx: Transaction, guild_id: int, user_id: int, now: datetime
 ) -> bool:
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE feedback_reviewers SET active = 0, paused_until = NULL, paused_reason = NULL,"
         " updated_at = ? WHERE guild_id = ? AND user_id = ? AND active = 1",
         (to_unix(now), guild_id, user_id),
     )
-    return changed == 1
 
 
 async def update_reviewer_pause(
@@ -271,12 +271,12 @@ async def update_reviewer_pause(
     reason: str | None,
     now: datetime,
 ) -> bool:
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE feedback_reviewers SET paused_until = ?, paused_reason = ?, updated_at = ?"
         " WHERE guild_id = ? AND user_id = ? AND active = 1",
         (None if until is None else to_unix(until), reason, to_unix(now), guild_id, user_id),
     )
-    return changed == 1
 
 
 async def update_reviewer_lapse(
@@ -309,20 +309,20 @@ async def list_reviewers(db: Database, guild_id: int) -> list[ReviewerRow]:
 async def insert_avoid(
     tx: Transaction, guild_id: int, user_id: int, avoided_id: int, now: datetime
 ) -> bool:
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "INSERT INTO feedback_avoid (guild_id, user_id, avoided_id, created_at)"
         " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (guild_id, user_id, avoided_id, to_unix(now)),
     )
-    return changed == 1
 
 
 async def delete_avoid(tx: Transaction, guild_id: int, user_id: int, avoided_id: int) -> bool:
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "DELETE FROM feedback_avoid WHERE guild_id = ? AND user_id = ? AND avoided_id = ?",
         (guild_id, user_id, avoided_id),
     )
-    return changed == 1
 
 
 async def list_avoid_pairs(db: Database, guild_id: int) -> list[tuple[int, int]]:

@@ -3,14 +3,13 @@ without, and the give-to-get ledger built from them (store.py has the rest)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
-from bot.rows import from_row, marks, optional_time
+from bot.rows import RowReader, changed_one, marks, optional_time
 from cogs.feedback_swaps.logic import Ledger
 
 
@@ -25,30 +24,27 @@ class RoundRow:
     triggered_by: int | None
 
 
-def _round(row: sqlite3.Row) -> RoundRow:
-    return from_row(RoundRow, row, started_at=from_unix)
+_round = RowReader(RoundRow, started_at=from_unix)
 
 
 async def get_round_by_slot(db: Database, guild_id: int, slot: str) -> RoundRow | None:
-    row = await db.fetchone(
-        "SELECT * FROM feedback_rounds WHERE guild_id = ? AND slot = ?", (guild_id, slot)
+    return await _round.one(
+        db, "SELECT * FROM feedback_rounds WHERE guild_id = ? AND slot = ?", (guild_id, slot)
     )
-    return None if row is None else _round(row)
 
 
 async def get_round(db: Database, round_id: int) -> RoundRow | None:
-    row = await db.fetchone("SELECT * FROM feedback_rounds WHERE id = ?", (round_id,))
-    return None if row is None else _round(row)
+    return await _round.one(db, "SELECT * FROM feedback_rounds WHERE id = ?", (round_id,))
 
 
 async def list_rounds(db: Database, guild_id: int, limit: int) -> list[RoundRow]:
     """The server's latest rounds, newest first."""
-    rows = await db.fetchall(
+    return await _round.all(
+        db,
         "SELECT * FROM feedback_rounds WHERE guild_id = ? ORDER BY started_at DESC, id DESC"
         " LIMIT ?",
         (guild_id, limit),
     )
-    return [_round(r) for r in rows]
 
 
 async def insert_round(
@@ -115,33 +111,28 @@ async def insert_idle(tx: Transaction, row: IdleRow) -> None:
     )
 
 
+_unmatched = RowReader(UnmatchedRow)
+_idle = RowReader(IdleRow)
+
+
 async def list_unmatched(db: Database, round_id: int) -> list[UnmatchedRow]:
-    rows = await db.fetchall(
-        "SELECT * FROM feedback_unmatched WHERE round_id = ? ORDER BY draft_id", (round_id,)
-    )
-    return [from_row(UnmatchedRow, r) for r in rows]
+    sql = "SELECT * FROM feedback_unmatched WHERE round_id = ? ORDER BY draft_id"
+    return await _unmatched.all(db, sql, (round_id,))
 
 
 async def get_unmatched(db: Database, round_id: int, draft_id: int) -> UnmatchedRow | None:
-    r = await db.fetchone(
-        "SELECT * FROM feedback_unmatched WHERE round_id = ? AND draft_id = ?",
-        (round_id, draft_id),
-    )
-    return None if r is None else from_row(UnmatchedRow, r)
+    sql = "SELECT * FROM feedback_unmatched WHERE round_id = ? AND draft_id = ?"
+    return await _unmatched.one(db, sql, (round_id, draft_id))
 
 
 async def list_idle(db: Database, round_id: int) -> list[IdleRow]:
-    rows = await db.fetchall(
-        "SELECT * FROM feedback_idle WHERE round_id = ? ORDER BY user_id", (round_id,)
-    )
-    return [from_row(IdleRow, r) for r in rows]
+    sql = "SELECT * FROM feedback_idle WHERE round_id = ? ORDER BY user_id"
+    return await _idle.all(db, sql, (round_id,))
 
 
 async def get_idle(db: Database, round_id: int, user_id: int) -> IdleRow | None:
-    r = await db.fetchone(
-        "SELECT * FROM feedback_idle WHERE round_id = ? AND user_id = ?", (round_id, user_id)
-    )
-    return None if r is None else from_row(IdleRow, r)
+    sql = "SELECT * FROM feedback_idle WHERE round_id = ? AND user_id = ?"
+    return await _idle.one(db, sql, (round_id, user_id))
 
 
 # --- assignments ----------------------------------------------------------------------------
@@ -164,15 +155,13 @@ class AssignmentRow:
     created_at: datetime
 
 
-def _assignment(row: sqlite3.Row) -> AssignmentRow:
-    return from_row(
-        AssignmentRow,
-        row,
-        due_at=from_unix,
-        sent_at=optional_time,
-        received_at=optional_time,
-        created_at=from_unix,
-    )
+_assignment = RowReader(
+    AssignmentRow,
+    due_at=from_unix,
+    sent_at=optional_time,
+    received_at=optional_time,
+    created_at=from_unix,
+)
 
 
 async def insert_assignment(
@@ -206,8 +195,9 @@ async def insert_assignment(
 
 
 async def get_assignment(db: Database, assignment_id: int) -> AssignmentRow | None:
-    row = await db.fetchone("SELECT * FROM feedback_assignments WHERE id = ?", (assignment_id,))
-    return None if row is None else _assignment(row)
+    return await _assignment.one(
+        db, "SELECT * FROM feedback_assignments WHERE id = ?", (assignment_id,)
+    )
 
 
 async def list_round_assignments(db: Database, round_id: int) -> list[AssignmentRow]:
@@ -219,30 +209,29 @@ async def list_round_assignments(db: Database, round_id: int) -> list[Assignment
 
 
 async def list_draft_assignments(db: Database, draft_id: int) -> list[AssignmentRow]:
-    rows = await db.fetchall(
-        "SELECT * FROM feedback_assignments WHERE draft_id = ? ORDER BY id", (draft_id,)
+    return await _assignment.all(
+        db, "SELECT * FROM feedback_assignments WHERE draft_id = ? ORDER BY id", (draft_id,)
     )
-    return [_assignment(r) for r in rows]
 
 
 async def list_member_reviews(
     db: Database, guild_id: int, reviewer_id: int, statuses: Sequence[str] = ("active",)
 ) -> list[AssignmentRow]:
-    rows = await db.fetchall(
+    return await _assignment.all(
+        db,
         "SELECT * FROM feedback_assignments WHERE guild_id = ? AND reviewer_id = ?"  # noqa: S608 - placeholders only
         f" AND status IN ({marks(statuses)}) ORDER BY due_at, id",
         (guild_id, reviewer_id, *statuses),
     )
-    return [_assignment(r) for r in rows]
 
 
 async def list_member_received(db: Database, guild_id: int, author_id: int) -> list[AssignmentRow]:
     """Every review of the member's drafts, in any state."""
-    rows = await db.fetchall(
+    return await _assignment.all(
+        db,
         "SELECT * FROM feedback_assignments WHERE guild_id = ? AND author_id = ? ORDER BY id",
         (guild_id, author_id),
     )
-    return [_assignment(r) for r in rows]
 
 
 async def update_assignment_status(
@@ -253,47 +242,47 @@ async def update_assignment_status(
     *,
     only_from: Sequence[str] = ("active",),
 ) -> bool:
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE feedback_assignments SET status = ?, closed_at = ?"  # noqa: S608 - placeholders only
         f" WHERE id = ? AND status IN ({marks(only_from)})",
         (status, to_unix(now), assignment_id, *only_from),
     )
-    return changed == 1
 
 
 async def update_assignment_sent(tx: Transaction, assignment_id: int, now: datetime) -> bool:
     """The reviewer says they sent it: done (also after a lapse: late feedback still counts)."""
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE feedback_assignments SET status = 'done', sent_at = ?, closed_at = ?"
         " WHERE id = ? AND status IN ('active', 'lapsed') AND sent_at IS NULL",
         (to_unix(now), to_unix(now), assignment_id),
     )
-    return changed == 1
 
 
 async def update_assignment_received(
     tx: Transaction, assignment_id: int, rating: int, now: datetime
 ) -> bool:
     """The author got the feedback and rated it (a second rating replaces the first)."""
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE feedback_assignments SET rating = ?, received_at = COALESCE(received_at, ?),"
         " status = CASE WHEN status IN ('active', 'lapsed') THEN 'done' ELSE status END,"
         " closed_at = COALESCE(closed_at, ?)"
         " WHERE id = ? AND status IN ('active', 'lapsed', 'done')",
         (rating, to_unix(now), to_unix(now), assignment_id),
     )
-    return changed == 1
 
 
 async def update_assignment_extend(
     tx: Transaction, assignment_id: int, due_at: datetime, extensions: int
 ) -> bool:
-    changed = await tx.execute(
+    return await changed_one(
+        tx,
         "UPDATE feedback_assignments SET due_at = ?, extensions = ?"
         " WHERE id = ? AND status = 'active' AND extensions = ?",
         (to_unix(due_at), extensions, assignment_id, extensions - 1),
     )
-    return changed == 1
 
 
 async def list_guild_assignment_statuses(

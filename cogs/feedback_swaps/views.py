@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 
 from bot.checks import require_guild
-from bot.ui import FromCustomId, HammingModal, HammingView, UserError, clip, reports_errors
+from bot.ui import (
+    HammingModal,
+    HammingView,
+    PersistentButton,
+    UserError,
+    clip,
+    ensure_presser,
+    reports_errors,
+)
 from cogs.feedback_swaps.logic import FEATURE_NAME, LENGTH_MAX, MAX_TOPICS, TITLE_MAX, WANTED_MAX
 
 if TYPE_CHECKING:
@@ -41,19 +49,15 @@ _REVIEW_STYLES = {
 
 
 class ReviewAnswerButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"fb:review:(?P<assignment_id>\d+):(?P<action>yes|more|cant)",
+    PersistentButton, template=r"fb:review:(?P<assignment_id>\d+):(?P<action>yes|more|cant)"
 ):
     """The reviewer's answer about one assignment: sent it / need 3 more days / can't."""
 
     def __init__(self, assignment_id: int, action: str, *, label: str | None = None) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label or _REVIEW_LABELS[action],
-                style=_REVIEW_STYLES[action],
-                custom_id=f"fb:review:{assignment_id}:{action}",
-            )
+            f"fb:review:{assignment_id}:{action}",
+            label or _REVIEW_LABELS[action],
+            _REVIEW_STYLES[action],
         )
         self.assignment_id = assignment_id
         self.action = action
@@ -66,20 +70,12 @@ class ReviewAnswerButton(
         await _replace_message(interaction, text, keep_buttons=keep_buttons)
 
 
-class ReceivedButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"fb:got:(?P<assignment_id>\d+)",
-):
+class ReceivedButton(PersistentButton, template=r"fb:got:(?P<assignment_id>\d+)"):
     """On the author's announcement: "I received the feedback" opens the rating buttons."""
 
     def __init__(self, assignment_id: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="I received the feedback",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"fb:got:{assignment_id}",
-            )
+            f"fb:got:{assignment_id}", "I received the feedback", discord.ButtonStyle.primary
         )
         self.assignment_id = assignment_id
 
@@ -93,20 +89,12 @@ class ReceivedButton(
         )
 
 
-class RateButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"fb:rate:(?P<assignment_id>\d+):(?P<stars>[1-5])",
-):
+class RateButton(PersistentButton, template=r"fb:rate:(?P<assignment_id>\d+):(?P<stars>[1-5])"):
     """The author's helpfulness rating, 1 to 5."""
 
     def __init__(self, assignment_id: int, stars: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=f"{stars} ★",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"fb:rate:{assignment_id}:{stars}",
-            )
+            f"fb:rate:{assignment_id}:{stars}", f"{stars} ★", discord.ButtonStyle.secondary
         )
         self.assignment_id = assignment_id
         self.stars = stars
@@ -119,31 +107,26 @@ class RateButton(
         await _replace_message(interaction, text, keep_buttons=False)
 
 
-class RejoinButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"fb:rejoin:(?P<guild_id>\d+):(?P<user_id>\d+)",
-):
+class RejoinButton(PersistentButton, template=r"fb:rejoin:(?P<guild_id>\d+):(?P<user_id>\d+)"):
     """Sent with the "paused after 3 lapses" notice: back into the reviewer pool."""
 
     def __init__(self, guild_id: int, user_id: int) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Rejoin the reviewer pool",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"fb:rejoin:{guild_id}:{user_id}",
-            )
+            f"fb:rejoin:{guild_id}:{user_id}",
+            "Rejoin the reviewer pool",
+            discord.ButtonStyle.primary,
         )
         self.guild_id = guild_id
         self.user_id = user_id
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        if interaction.user.id != self.user_id:
-            raise UserError(
-                "This button belongs to the member it was sent to. To join the reviewer pool "
-                "yourself, use `/feedback join`."
-            )
+        ensure_presser(
+            interaction,
+            self.user_id,
+            "This button belongs to the member it was sent to. To join the reviewer pool "
+            "yourself, use `/feedback join`.",
+        )
         text = await _feature(interaction).answers.rejoin(self.guild_id, self.user_id)
         await _replace_message(interaction, text, keep_buttons=False)
 

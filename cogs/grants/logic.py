@@ -16,6 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.errors import DomainError
+from bot.text import LineRule
 from bot.timeparse import format_offset, localize, parse_offsets
 
 NAME_MAX = 100  # an autocomplete choice's name is at most 100 characters
@@ -34,6 +35,14 @@ Status = Literal["deadline", "rolling", "check"]
 
 class GrantError(DomainError):
     """What a moderator or member typed is not acceptable; the message says why."""
+
+
+NAME_RULE = LineRule(
+    NAME_MAX,
+    GrantError,
+    empty="The name is empty; give the fund or program's name.",
+    too_long="The name is {length} characters long; keep it to {limit}.",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +80,7 @@ class Grant:
 
 def clean_name(text: str) -> str:
     """A grant's name: single-spaced, 1 to 100 characters."""
-    name = " ".join(text.split())
-    if not name:
-        raise GrantError("The name is empty; give the fund or program's name.")
-    if len(name) > NAME_MAX:
-        raise GrantError(f"The name is {len(name)} characters long; keep it to {NAME_MAX}.")
-    return name
+    return NAME_RULE.tidy(text)
 
 
 def name_key(name: str) -> str:
@@ -100,10 +104,8 @@ def http_url(text: str) -> str:
 
 
 def clean_text(text: str, limit: int, what: str) -> str:
-    value = text.strip()
-    if len(value) > limit:
-        raise GrantError(f"The {what} is {len(value)} characters long; keep it to {limit}.")
-    return value
+    too_long = "The {what} is {length} characters long; keep it to {limit}."
+    return LineRule(limit, GrantError, too_long).within(text.strip(), what=what)
 
 
 def is_clear_word(text: str) -> bool:

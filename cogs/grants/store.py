@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
 from bot.rows import (
-    from_row,
+    RowReader,
+    changed_one,
     get_guild_settings,
     optional_time,
     to_row,
@@ -60,8 +60,7 @@ class Feed:
     added_at: datetime | None = None
 
 
-def _grant(row: sqlite3.Row) -> Grant:
-    return from_row(Grant, row, {"deadline": "deadline_at"}, deadline=optional_time, rolling=bool)
+_grant = RowReader(Grant, {"deadline": "deadline_at"}, deadline=optional_time, rolling=bool)
 
 
 def _unix(instant: datetime | None) -> int | None:
@@ -71,8 +70,7 @@ def _unix(instant: datetime | None) -> int | None:
 # --- settings -----------------------------------------------------------------------------------
 
 
-def _settings(row: sqlite3.Row) -> GrantSettings:
-    return from_row(GrantSettings, row, offsets=read_offsets, rolling_nudge=bool)
+_settings = RowReader(GrantSettings, offsets=read_offsets, rolling_nudge=bool)
 
 
 async def get_settings(db: Database, guild_id: int) -> GrantSettings:
@@ -178,10 +176,9 @@ async def update_grant(tx: Transaction, grant: Grant, now: datetime) -> None:
 
 
 async def delete_grant(tx: Transaction, guild_id: int, grant_id: int) -> bool:
-    changed = await tx.execute(
-        "DELETE FROM grants WHERE guild_id = ? AND id = ?", (guild_id, grant_id)
+    return await changed_one(
+        tx, "DELETE FROM grants WHERE guild_id = ? AND id = ?", (guild_id, grant_id)
     )
-    return changed == 1
 
 
 async def get_grant(db: Database, guild_id: int, grant_id: int) -> Grant | None:
@@ -193,19 +190,19 @@ async def get_grant(db: Database, guild_id: int, grant_id: int) -> Grant | None:
 
 
 async def get_grant_by_name(db: Database, guild_id: int, name: str) -> Grant | None:
-    row = await db.fetchone(
+    return await _grant.one(
+        db,
         f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND name_key = ?",  # noqa: S608 - fixed column list
         (guild_id, name_key(name)),
     )
-    return None if row is None else _grant(row)
 
 
 async def get_grant_by_source(db: Database, feed_id: int, uid: str) -> Grant | None:
-    row = await db.fetchone(
+    return await _grant.one(
+        db,
         f"SELECT {_GRANT_COLUMNS} FROM grants WHERE feed_id = ? AND source_uid = ?",  # noqa: S608 - fixed column list
         (feed_id, uid),
     )
-    return None if row is None else _grant(row)
 
 
 async def list_grants(db: Database, guild_id: int) -> list[Grant]:
@@ -240,22 +237,22 @@ async def list_upcoming_grants(
 
 
 async def list_grants_created_by(db: Database, guild_id: int, user_id: int) -> list[Grant]:
-    rows = await db.fetchall(
+    return await _grant.all(
+        db,
         f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND created_by = ? ORDER BY id",  # noqa: S608 - fixed column list
         (guild_id, user_id),
     )
-    return [_grant(row) for row in rows]
 
 
 async def list_grants_mentioning(db: Database, guild_id: int, text: str) -> list[Grant]:
     """Grants whose funder or notes contain `text` (e.g. a member's id in a mention)."""
-    rows = await db.fetchall(
+    return await _grant.all(
+        db,
         f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ?"  # noqa: S608 - fixed column list
         " AND (instr(IFNULL(funder, ''), ?) > 0 OR instr(IFNULL(notes, ''), ?) > 0)"
         " ORDER BY id",
         (guild_id, text, text),
     )
-    return [_grant(row) for row in rows]
 
 
 async def update_anonymise_member(tx: Transaction, guild_id: int, user_id: int) -> int:
@@ -272,12 +269,12 @@ async def update_anonymise_member(tx: Transaction, guild_id: int, user_id: int) 
 
 
 async def list_rolling_grants(db: Database, guild_id: int) -> list[Grant]:
-    rows = await db.fetchall(
+    return await _grant.all(
+        db,
         f"SELECT {_GRANT_COLUMNS} FROM grants WHERE guild_id = ? AND rolling = 1"  # noqa: S608 - fixed column list
         " AND deadline_at IS NULL ORDER BY name_key",
         (guild_id,),
     )
-    return [_grant(row) for row in rows]
 
 
 async def count_grants(db: Database, guild_id: int, now: datetime) -> tuple[int, int, int]:
@@ -298,8 +295,7 @@ async def count_grants(db: Database, guild_id: int, now: datetime) -> tuple[int,
 # --- subscriptions ------------------------------------------------------------------------------
 
 
-def _subscription(row: sqlite3.Row) -> Subscription:
-    return from_row(Subscription, row, offsets=read_offsets, created_at=from_unix)
+_subscription = RowReader(Subscription, offsets=read_offsets, created_at=from_unix)
 
 
 async def upsert_subscription(
@@ -382,18 +378,17 @@ async def list_subscriptions_for_grant(
 async def list_member_subscriptions(
     db: Database, guild_id: int, user_id: int
 ) -> list[Subscription]:
-    rows = await db.fetchall(
+    return await _subscription.all(
+        db,
         "SELECT * FROM grant_subscriptions WHERE guild_id = ? AND user_id = ? ORDER BY id",
         (guild_id, user_id),
     )
-    return [_subscription(row) for row in rows]
 
 
 # --- imported feeds -----------------------------------------------------------------------------
 
 
-def _feed(row: sqlite3.Row) -> Feed:
-    return from_row(Feed, row, last_fetched_at=optional_time, added_at=from_unix)
+_feed = RowReader(Feed, last_fetched_at=optional_time, added_at=from_unix)
 
 
 async def get_or_insert_feed(
@@ -421,10 +416,9 @@ async def update_feed_status(
 
 
 async def list_feeds(db: Database, guild_id: int) -> list[Feed]:
-    rows = await db.fetchall(
-        "SELECT * FROM grant_feeds WHERE guild_id = ? ORDER BY id", (guild_id,)
+    return await _feed.all(
+        db, "SELECT * FROM grant_feeds WHERE guild_id = ? ORDER BY id", (guild_id,)
     )
-    return [_feed(row) for row in rows]
 
 
 async def get_feed(db: Database, guild_id: int, url: str) -> Feed | None:
@@ -435,11 +429,11 @@ async def get_feed(db: Database, guild_id: int, url: str) -> Feed | None:
 
 
 async def list_feeds_added_by(db: Database, guild_id: int, user_id: int) -> list[Feed]:
-    rows = await db.fetchall(
+    return await _feed.all(
+        db,
         "SELECT * FROM grant_feeds WHERE guild_id = ? AND added_by = ? ORDER BY id",
         (guild_id, user_id),
     )
-    return [_feed(row) for row in rows]
 
 
 async def delete_feed(tx: Transaction, feed_id: int) -> None:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import discord
 
 from bot.checks import ensure_moderator, require_guild
-from bot.ui import FromCustomId, HammingView, reports_errors
+from bot.ui import HammingView, PersistentButton, ensure_presser, reports_errors
 from cogs.grants import store
 from cogs.grants.logic import FEATURE_NAME
 from cogs.grants.messages import escape, list_embed, list_pages
@@ -31,23 +31,17 @@ async def list_message(
     return list_embed(shown), pager(shown.number, shown.count, show_past)
 
 
-class ListPageButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"grants:list:(?P<page>\d+):(?P<past>[01])",
-):
+class ListPageButton(PersistentButton, template=r"grants:list:(?P<page>\d+):(?P<past>[01])"):
     """Turns a /grants list message to another page (the list is re-read each time)."""
 
     def __init__(
         self, page: int, show_past: bool, *, label: str = "Page", disabled: bool = False
     ) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"grants:list:{page}:{int(show_past)}",
-                disabled=disabled,
-            )
+            f"grants:list:{page}:{int(show_past)}",
+            label,
+            discord.ButtonStyle.secondary,
+            disabled=disabled,
         )
         self.page = page
         self.show_past = show_past
@@ -75,8 +69,7 @@ def pager(page: int, count: int, show_past: bool) -> discord.ui.View | None:
 
 
 class RemoveButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    PersistentButton,
     template=r"grants:remove:(?P<grant_id>\d+):(?P<user_id>\d+):(?P<answer>yes|no)",
 ):
     """Confirms (or cancels) removing a grant; only the moderator who asked may answer."""
@@ -84,11 +77,9 @@ class RemoveButton(
     def __init__(self, grant_id: int, user_id: int, answer: str) -> None:
         yes = answer == "yes"
         super().__init__(
-            discord.ui.Button(
-                label="Remove it" if yes else "Keep it",
-                style=discord.ButtonStyle.danger if yes else discord.ButtonStyle.secondary,
-                custom_id=f"grants:remove:{grant_id}:{user_id}:{answer}",
-            )
+            f"grants:remove:{grant_id}:{user_id}:{answer}",
+            "Remove it" if yes else "Keep it",
+            discord.ButtonStyle.danger if yes else discord.ButtonStyle.secondary,
         )
         self.grant_id = grant_id
         self.user_id = user_id
@@ -96,11 +87,8 @@ class RemoveButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        if interaction.user.id != self.user_id:
-            await interaction.response.send_message(
-                "This confirmation belongs to the moderator who asked for it.", ephemeral=True
-            )
-            return
+        refusal = "This confirmation belongs to the moderator who asked for it."
+        ensure_presser(interaction, self.user_id, refusal)
         guild = require_guild(interaction)
         if self.answer == "no":
             await interaction.response.edit_message(content="Kept; nothing changed.", view=None)

@@ -17,7 +17,7 @@ from bot.db import Database
 from bot.errors import THREAD_ALREADY_EXISTS
 from bot.ledger import Occurrence
 from bot.ui import clip
-from cogs.reading import store
+from cogs.reading import store, store_polls, store_sessions
 from cogs.reading.messages import (
     announcement_embed,
     event_description,
@@ -49,7 +49,9 @@ class Announcements:
 
     # -- the scheduled event --------------------------------------------------------------
 
-    def event_fields(self, guild: discord.Guild, session: store.ReadingSession) -> dict[str, Any]:
+    def event_fields(
+        self, guild: discord.Guild, session: store_sessions.ReadingSession
+    ) -> dict[str, Any]:
         lead = guild.get_member(session.lead_id) if session.lead_id else None
         return {
             "name": event_name(session),
@@ -59,7 +61,7 @@ class Announcements:
         }
 
     async def ensure_event(
-        self, guild: discord.Guild, session: store.ReadingSession, *, retry: bool
+        self, guild: discord.Guild, session: store_sessions.ReadingSession, *, retry: bool
     ) -> int | None:
         """The session's Discord event: the stored one, one a crash left behind, or a new one."""
         if session.event_id is not None:
@@ -74,7 +76,7 @@ class Announcements:
                     and event.name == fields["name"]
                     and event.start_time == session.starts_at
                 ):
-                    await store.update_session_event(self.db, session.id, event.id)
+                    await store_sessions.update_session_event(self.db, session.id, event.id)
                     return event.id
         voice = guild.get_channel(session.voice_channel_id or 0)
         try:
@@ -100,7 +102,7 @@ class Announcements:
                 )
                 return None
             raise
-        await store.update_session_event(self.db, session.id, event.id)
+        await store_sessions.update_session_event(self.db, session.id, event.id)
         log.info("guild %s: created event %s for session %s", guild.id, event.id, session.id)
         return event.id
 
@@ -153,9 +155,11 @@ class Announcements:
             log.warning("cannot read history of channel %s to look for %s", channel_id, custom_id)
         return None
 
-    async def announce(self, session: store.ReadingSession, occurrence: Occurrence) -> None:
+    async def announce(
+        self, session: store_sessions.ReadingSession, occurrence: Occurrence
+    ) -> None:
         """Post the announcement (nonce: exactly once) and open its discussion thread."""
-        rsvps = await store.list_rsvps(self.db, session.id)
+        rsvps = await store_sessions.list_rsvps(self.db, session.id)
         channel = self.bot.get_partial_messageable(session.channel_id, guild_id=session.guild_id)
         message: discord.Message | None = None
         if occurrence.attempts > 1:
@@ -169,13 +173,13 @@ class Announcements:
                 view=view or discord.utils.MISSING,
                 nonce=occurrence.nonce("announce"),
             )
-        await store.update_session_message(self.db, session.id, message.id, None)
+        await store_sessions.update_session_message(self.db, session.id, message.id, None)
         thread_id = await self.open_thread(message, session)
         if thread_id is not None:
-            await store.update_session_thread(self.db, session.id, thread_id)
+            await store_sessions.update_session_thread(self.db, session.id, thread_id)
 
     async def open_thread(
-        self, message: discord.Message, session: store.ReadingSession
+        self, message: discord.Message, session: store_sessions.ReadingSession
     ) -> int | None:
         try:
             thread = await message.create_thread(
@@ -193,10 +197,10 @@ class Announcements:
             return None
         return thread.id
 
-    async def refresh_announcement(self, session: store.ReadingSession) -> None:
+    async def refresh_announcement(self, session: store_sessions.ReadingSession) -> None:
         if session.message_id is None:
             return
-        rsvps = await store.list_rsvps(self.db, session.id)
+        rsvps = await store_sessions.list_rsvps(self.db, session.id)
         channel = self.bot.get_partial_messageable(session.channel_id, guild_id=session.guild_id)
         try:
             await channel.get_partial_message(session.message_id).edit(
@@ -207,11 +211,11 @@ class Announcements:
                 "guild %s: announcement of session %s was deleted", session.guild_id, session.id
             )
 
-    async def refresh_poll(self, poll: store.Poll) -> None:
+    async def refresh_poll(self, poll: store_polls.Poll) -> None:
         """Redraw a poll's message from the database (counts and names)."""
         if poll.message_id is None:
             return
-        tallies = await store.list_poll_tallies(self.db, poll.id)
+        tallies = await store_polls.list_poll_tallies(self.db, poll.id)
         title = await self.poll_title(poll)
         channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
         try:
@@ -221,7 +225,7 @@ class Announcements:
         except discord.NotFound:
             log.info("guild %s: the message of poll %s was deleted", poll.guild_id, poll.id)
 
-    async def refresh_event(self, session: store.ReadingSession) -> None:
+    async def refresh_event(self, session: store_sessions.ReadingSession) -> None:
         """Rewrite a scheduled session's event text (e.g. its lead changed)."""
         guild = self.bot.get_guild(session.guild_id)
         if guild is None or session.status != "scheduled":
@@ -233,7 +237,7 @@ class Announcements:
 
     async def post_in_discussion(
         self,
-        session: store.ReadingSession,
+        session: store_sessions.ReadingSession,
         content: str,
         *,
         nonce: str,
@@ -248,13 +252,13 @@ class Announcements:
             allowed_mentions=pinging(ping or []),
         )
 
-    async def poll_title(self, poll: store.Poll) -> str | None:
+    async def poll_title(self, poll: store_polls.Poll) -> str | None:
         if poll.item_id is None:
             return None
         item = await store.get_item(self.db, poll.guild_id, poll.item_id)
         return item.title if item else None
 
-    async def post_poll(self, poll: store.Poll, occurrence: Occurrence) -> None:
+    async def post_poll(self, poll: store_polls.Poll, occurrence: Occurrence) -> None:
         """Post the poll message (nonce: exactly once), or adopt the one a crash left."""
         message = None
         if occurrence.attempts > 1:
@@ -262,7 +266,7 @@ class Announcements:
                 poll.channel_id, poll.guild_id, poll_custom_id(poll.id, 1)
             )
         if message is None:
-            tallies = await store.list_poll_tallies(self.db, poll.id)
+            tallies = await store_polls.list_poll_tallies(self.db, poll.id)
             title = await self.poll_title(poll)
             view = poll_view(poll, tallies)
             channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
@@ -271,4 +275,4 @@ class Announcements:
                 view=view or discord.utils.MISSING,
                 nonce=occurrence.nonce(),
             )
-        await store.update_poll_message(self.db, poll.id, message.id)
+        await store_polls.update_poll_message(self.db, poll.id, message.id)

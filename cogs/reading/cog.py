@@ -21,7 +21,7 @@ from bot.scheduler import fan_out_key
 from bot.time import discord_timestamp
 from bot.timeparse import parse_hhmm
 from bot.ui import WEEKDAY_CHOICES, UserError
-from cogs.reading import store
+from cogs.reading import store, store_sessions
 from cogs.reading.config import ReadingConfig
 from cogs.reading.feature import ReadingFeature
 from cogs.reading.jobs import PUBLISH, ReadingJobs
@@ -75,7 +75,9 @@ async def session_autocomplete(
     if interaction.guild_id is None:
         return []
     bot = hamming(interaction)
-    sessions = await store.list_upcoming_sessions(bot.db, interaction.guild_id, bot.clock.now())
+    sessions = await store_sessions.list_upcoming_sessions(
+        bot.db, interaction.guild_id, bot.clock.now()
+    )
     zone = await guilds.get_reading_zone(bot.db, interaction.guild_id, interaction.user.id)
     wanted = current.casefold().strip()
     return [
@@ -180,7 +182,7 @@ class ReadingCog(ReadingFeature):
         found = await self.service.resolve_item(guild.id, item)
         await ensure_may_manage(interaction, found.added_by)
         now = self.bot.clock.now()
-        if await store.count_upcoming_sessions_for_item(self.bot.db, found.id, now):
+        if await store_sessions.count_upcoming_sessions_for_item(self.bot.db, found.id, now):
             raise UserError(
                 f"**{found.title}** is scheduled for a session; cancel it first with"
                 " `/reading cancel`."
@@ -317,7 +319,7 @@ class ReadingCog(ReadingFeature):
                 created_by=interaction.user.id,
             )
         await self.bot.scheduler.run_now(PUBLISH.key(session_id))
-        session = await store.get_session(self.bot.db, session_id)
+        session = await store_sessions.get_session(self.bot.db, session_id)
         assert session is not None
         await interaction.followup.send(session_reply("Scheduled", session, parsed), ephemeral=True)
 
@@ -383,7 +385,7 @@ class ReadingCog(ReadingFeature):
     async def sessions(self, interaction: discord.Interaction[HammingBot]) -> None:
         """Show the upcoming reading-group sessions."""
         guild = require_guild(interaction)
-        upcoming = await store.list_upcoming_sessions(
+        upcoming = await store_sessions.list_upcoming_sessions(
             self.bot.db, guild.id, self.bot.clock.now(), limit=10
         )
         lines = [
@@ -425,7 +427,9 @@ class ReadingCog(ReadingFeature):
         # session, whose announcement is then due now too.
         if tick is not None:
             await self.bot.scheduler.run_now(tick)
-        upcoming = await store.list_upcoming_sessions(self.bot.db, guild.id, self.bot.clock.now())
+        upcoming = await store_sessions.list_upcoming_sessions(
+            self.bot.db, guild.id, self.bot.clock.now()
+        )
         created = [s for s in upcoming if s.origin and s.origin.startswith("series:")]
         if created:
             await self.bot.scheduler.run_now(PUBLISH.key(created[0].id))

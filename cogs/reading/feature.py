@@ -23,7 +23,7 @@ from bot.db import Database, Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten
 from bot.sending import THREAD_CHANNEL_PERMISSIONS
 from bot.time import discord_timestamp
-from cogs.reading import store
+from cogs.reading import store, store_members, store_polls, store_sessions
 from cogs.reading.jobs import RECURRING
 from cogs.reading.logic import (
     FEATURE,
@@ -69,7 +69,7 @@ def item_json(item: store.ReadingItem) -> dict[str, Any]:
     }
 
 
-def session_json(session: store.ReadingSession) -> dict[str, Any]:
+def session_json(session: store_sessions.ReadingSession) -> dict[str, Any]:
     return {
         "id": session.id,
         "title": session.title,
@@ -80,7 +80,7 @@ def session_json(session: store.ReadingSession) -> dict[str, Any]:
     }
 
 
-def poll_json(poll: store.Poll) -> dict[str, Any]:
+def poll_json(poll: store_polls.Poll) -> dict[str, Any]:
     return {
         "id": poll.id,
         "status": poll.status,
@@ -114,11 +114,11 @@ class ReadingFeature(FeatureCog):
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         db = self.bot.db
-        involved = await store.list_sessions_of_member(db, guild_id, user_id)
-        polls = await store.list_polls_of_member(db, guild_id, user_id)
+        involved = await store_members.list_sessions_of_member(db, guild_id, user_id)
+        polls = await store_members.list_polls_of_member(db, guild_id, user_id)
         return {
             "readings_added": [
-                item_json(i) for i in await store.list_items_added_by(db, guild_id, user_id)
+                item_json(i) for i in await store_members.list_items_added_by(db, guild_id, user_id)
             ],
             "rsvps": [
                 {
@@ -126,7 +126,7 @@ class ReadingFeature(FeatureCog):
                     "answer": r.choice,
                     "answered_at": iso(r.updated_at),
                 }
-                for r in await store.list_member_rsvps(db, guild_id, user_id)
+                for r in await store_members.list_member_rsvps(db, guild_id, user_id)
             ],
             "poll_votes": [
                 {
@@ -136,7 +136,7 @@ class ReadingFeature(FeatureCog):
                     "poll_status": v.poll_status,
                     "poll_closes_at": iso(v.closes_at),
                 }
-                for v in await store.list_member_votes(db, guild_id, user_id)
+                for v in await store_members.list_member_votes(db, guild_id, user_id)
             ],
             "sessions_led": [session_json(s) for s in involved if s.lead_id == user_id],
             "sessions_scheduled": [session_json(s) for s in involved if s.created_by == user_id],
@@ -145,29 +145,29 @@ class ReadingFeature(FeatureCog):
         }
 
     async def forget_member(self, tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
-        rsvps = await store.list_member_rsvps(tx, guild_id, user_id)
-        votes = await store.list_member_votes(tx, guild_id, user_id)
+        rsvps = await store_members.list_member_rsvps(tx, guild_id, user_id)
+        votes = await store_members.list_member_votes(tx, guild_id, user_id)
         led = {
             s.id
-            for s in await store.list_sessions_of_member(tx, guild_id, user_id)
+            for s in await store_members.list_sessions_of_member(tx, guild_id, user_id)
             if s.lead_id == user_id and s.status != "cancelled"
         }
         shown = {r.session.id for r in rsvps if r.session.status != "cancelled"} | led
         polls = {v.poll_id for v in votes}
-        rows = await store.delete_member_data(tx, guild_id, user_id, FORMER_MEMBER)
-        rows += await store.delete_member_occurrences(tx, guild_id, user_id)
+        rows = await store_members.delete_member_data(tx, guild_id, user_id, FORMER_MEMBER)
+        rows += await store_members.delete_member_occurrences(tx, guild_id, user_id)
 
         posts = self.service.posts
 
-        async def refresh_session(session: store.ReadingSession) -> None:
+        async def refresh_session(session: store_sessions.ReadingSession) -> None:
             await posts.refresh_announcement(session)
             if session.id in led:
                 await posts.refresh_event(session)
 
         async def redraw() -> None:
             """Announcements, polls and events stop showing the member (counts too)."""
-            await self._redraw_each("session", shown, store.get_session, refresh_session)
-            await self._redraw_each("poll", polls, store.get_poll, posts.refresh_poll)
+            await self._redraw_each("session", shown, store_sessions.get_session, refresh_session)
+            await self._redraw_each("poll", polls, store_polls.get_poll, posts.refresh_poll)
             log.info(
                 "forget: redrew %d sessions and %d polls of guild %s without member %s",
                 len(shown),
@@ -200,7 +200,7 @@ class ReadingFeature(FeatureCog):
         settings = await store.get_settings(db, guild_id)
         series = settings.series
         sessions = []
-        for session in await store.list_sessions(db, guild_id):
+        for session in await store_sessions.list_sessions(db, guild_id):
             sessions.append(
                 session_json(session)
                 | {
@@ -208,12 +208,12 @@ class ReadingFeature(FeatureCog):
                     "lead_id": snowflake(session.lead_id),
                     "event_id": snowflake(session.event_id),
                     "announcement_id": snowflake(session.message_id),
-                    "rsvp_counts": await store.count_rsvps(db, session.id),
+                    "rsvp_counts": await store_sessions.count_rsvps(db, session.id),
                 }
             )
         polls = []
-        for poll in await store.list_polls(db, guild_id):
-            tallies = await store.list_poll_tallies(db, poll.id)
+        for poll in await store_polls.list_polls(db, guild_id):
+            tallies = await store_polls.list_poll_tallies(db, poll.id)
             polls.append(
                 poll_json(poll)
                 | {
@@ -257,12 +257,14 @@ class ReadingFeature(FeatureCog):
     async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:
         db = self.bot.db
         upcoming = [
-            s for s in await store.list_upcoming_sessions(db, guild_id, now) if s.starts_at > now
+            s
+            for s in await store_sessions.list_upcoming_sessions(db, guild_id, now)
+            if s.starts_at > now
         ]
         first = upcoming[0] if upcoming else None
-        counts = await store.count_rsvps(db, first.id) if first else {}
-        polls = await store.list_open_polls(db, guild_id)
-        held = await store.list_sessions_between(db, guild_id, now - DIGEST_WINDOW, now)
+        counts = await store_sessions.count_rsvps(db, first.id) if first else {}
+        polls = await store_polls.list_open_polls(db, guild_id)
+        held = await store_sessions.list_sessions_between(db, guild_id, now - DIGEST_WINDOW, now)
         items = await store.count_items(db, guild_id)
         up_next = await store.get_next_queued_item(db, guild_id)
         facts = DigestFacts(
@@ -281,7 +283,7 @@ class ReadingFeature(FeatureCog):
         return DigestSection("Reading group", lines) if lines else None
 
     async def list_member_ids(self, guild_id: int) -> set[int]:
-        return await store.list_member_ids(self.bot.db, guild_id)
+        return await store_members.list_member_ids(self.bot.db, guild_id)
 
     async def zone_changed(self, guild_id: int) -> None:
         # The weekly series is kept in the server's local time: its pending tick moves to the
@@ -289,14 +291,16 @@ class ReadingFeature(FeatureCog):
         # restart used to plan the new zone's tick next to the old one: two sessions a week).
         # Sessions already created keep their time (they were announced); the series goes on
         # from the slot after the latest one.
-        last = await store.get_last_series_start(self.bot.db, guild_id)
+        last = await store_sessions.get_last_series_start(self.bot.db, guild_id)
         await self.service.restart_series(guild_id, series_resume_after(self.bot.clock.now(), last))
 
     async def status(self, guild_id: int) -> FeatureStatus:
         db = self.bot.db
         settings = await store.get_settings(db, guild_id)
         counts = await store.count_items(db, guild_id)
-        upcoming = await store.list_upcoming_sessions(db, guild_id, self.bot.clock.now(), limit=1)
+        upcoming = await store_sessions.list_upcoming_sessions(
+            db, guild_id, self.bot.clock.now(), limit=1
+        )
         if settings.channel_id is None:
             return FeatureStatus(
                 self.title,
@@ -318,7 +322,7 @@ class ReadingFeature(FeatureCog):
 
     async def calendar_events(self, guild_id: int) -> Sequence[CalendarEvent]:
         since = self.bot.clock.now() - CALENDAR_PAST
-        sessions = await store.list_calendar_sessions(self.bot.db, guild_id, since)
+        sessions = await store_sessions.list_calendar_sessions(self.bot.db, guild_id, since)
         return [
             CalendarEvent(
                 uid=f"reading-session-{s.id}@hamming",

@@ -36,7 +36,7 @@ from bot.features import Job
 from bot.ledger import Occurrence
 from bot.members import get_member_state
 from bot.scheduler import Kind, Scheduler, SkipOccurrence
-from cogs.reading import store
+from cogs.reading import store, store_polls, store_sessions
 from cogs.reading.logic import (
     FEATURE,
     REMINDED,
@@ -159,13 +159,13 @@ class ReadingJobs:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    async def _session(self, occurrence: Occurrence) -> store.ReadingSession:
-        session = await store.get_session(self.bot.db, int(occurrence.payload["session"]))
+    async def _session(self, occurrence: Occurrence) -> store_sessions.ReadingSession:
+        session = await store_sessions.get_session(self.bot.db, int(occurrence.payload["session"]))
         if session is None:
             raise SkipOccurrence("the session no longer exists")
         return session
 
-    async def _scheduled(self, occurrence: Occurrence) -> store.ReadingSession:
+    async def _scheduled(self, occurrence: Occurrence) -> store_sessions.ReadingSession:
         session = await self._session(occurrence)
         if session.status != "scheduled":
             raise SkipOccurrence(f"the session is {session.status}")
@@ -223,7 +223,7 @@ class ReadingJobs:
         user_id = member_of(occurrence)
         if session.starts_at <= self.service.now():
             raise SkipOccurrence("the session has started")
-        if await store.get_rsvp(self.bot.db, session.id, user_id) not in REMINDED:
+        if await store_sessions.get_rsvp(self.bot.db, session.id, user_id) not in REMINDED:
             raise SkipOccurrence("the member no longer plans to come")
         if not await self.service.reachable(session.guild_id, [user_id]):
             raise SkipOccurrence("the member is paused or left the server")
@@ -243,7 +243,7 @@ class ReadingJobs:
 
     async def start(self, occurrence: Occurrence) -> None:
         session = await self._scheduled(occurrence)
-        rsvps = await store.list_rsvps(self.bot.db, session.id)
+        rsvps = await store_sessions.list_rsvps(self.bot.db, session.id)
         going = [user for user, choice in rsvps.items() if choice == "going"]
         if session.lead_id is not None and session.lead_id not in going:
             going.append(session.lead_id)
@@ -263,8 +263,11 @@ class ReadingJobs:
         db = self.bot.db
         now = self.service.now()
         async with db.transaction() as tx:
-            if await store.update_session_status(tx, session.id, "done") and session.item_id:
-                others = await store.count_upcoming_sessions_for_item(
+            if (
+                await store_sessions.update_session_status(tx, session.id, "done")
+                and session.item_id
+            ):
+                others = await store_sessions.count_upcoming_sessions_for_item(
                     tx, session.item_id, now, excluding=session.id
                 )
                 if not others:
@@ -338,7 +341,7 @@ class ReadingJobs:
     # -- polls -----------------------------------------------------------------------------------
 
     async def poll_post(self, occurrence: Occurrence) -> None:
-        poll = await store.get_poll(self.bot.db, int(occurrence.payload["poll"]))
+        poll = await store_polls.get_poll(self.bot.db, int(occurrence.payload["poll"]))
         if poll is None or poll.status != "open":
             raise SkipOccurrence("the poll is closed")
         if poll.message_id is not None:
@@ -347,28 +350,28 @@ class ReadingJobs:
 
     async def poll_close(self, occurrence: Occurrence) -> None:
         db = self.bot.db
-        poll = await store.get_poll(db, int(occurrence.payload["poll"]))
+        poll = await store_polls.get_poll(db, int(occurrence.payload["poll"]))
         if poll is None:
             raise SkipOccurrence("the poll no longer exists")
         now = self.service.now()
         winner = None
         if poll.status == "open":
-            tallies = await store.list_poll_tallies(db, poll.id)
+            tallies = await store_polls.list_poll_tallies(db, poll.id)
             winner = poll_winner(tallies, now)
             guild = self.bot.get_guild(poll.guild_id)
             async with db.transaction() as tx:
-                closed = await store.update_poll_closed(
+                closed = await store_polls.update_poll_closed(
                     tx, poll.id, winner.position if winner else None
                 )
                 if closed and winner is not None:
                     session_id = await self._schedule_winner(tx, poll, winner.starts_at, guild)
                     # They said they can attend: mark them Going so that reminders reach them.
                     for user_id in sorted(winner.voters):
-                        await store.upsert_rsvp(tx, session_id, user_id, "going", now)
-        poll = await store.get_poll(db, poll.id)
+                        await store_sessions.upsert_rsvp(tx, session_id, user_id, "going", now)
+        poll = await store_polls.get_poll(db, poll.id)
         assert poll is not None
         await self.posts.refresh_poll(poll)
-        tallies = await store.list_poll_tallies(db, poll.id)
+        tallies = await store_polls.list_poll_tallies(db, poll.id)
         channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
         chosen = next((t for t in tallies if t.position == poll.winner), None)
         ping = sorted(chosen.voters) if chosen else []
@@ -379,7 +382,11 @@ class ReadingJobs:
         )
 
     async def _schedule_winner(
-        self, tx: Transaction, poll: store.Poll, starts_at: datetime, guild: discord.Guild | None
+        self,
+        tx: Transaction,
+        poll: store_polls.Poll,
+        starts_at: datetime,
+        guild: discord.Guild | None,
     ) -> int:
         item = await store.get_item(tx, poll.guild_id, poll.item_id) if poll.item_id else None
         if item is None:
@@ -414,7 +421,7 @@ class ReadingJobs:
         empty = False
         async with self.bot.db.transaction() as tx:
             origin = series_origin(guild_id, start)
-            if start > now and await store.get_session_by_origin(tx, origin) is None:
+            if start > now and await store_sessions.get_session_by_origin(tx, origin) is None:
                 item = await store.get_next_queued_item(tx, guild_id)
                 empty = item is None
                 if item is not None:
@@ -446,7 +453,7 @@ class ReadingJobs:
             if series is None:
                 continue
             zone = await guilds.get_guild_zone(self.bot.db, settings.guild_id)
-            last = await store.get_last_series_start(self.bot.db, settings.guild_id)
+            last = await store_sessions.get_last_series_start(self.bot.db, settings.guild_id)
             await schedule_series_tick(
                 self.bot.scheduler,
                 settings.guild_id,

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot.errors import DomainError
+from bot.text import LineRule
 from bot.time import discord_timestamp, next_weekly_at
 from bot.timeparse import (
     WEEKDAYS,
@@ -66,16 +67,22 @@ class ReadingError(DomainError):
     """What a member asked for is not acceptable; the message says why and what is accepted."""
 
 
+TITLE_RULE = LineRule(
+    MAX_TITLE,
+    ReadingError,
+    empty="The title is empty; give the reading's title.",
+    too_long="The title is {length} characters; keep it to {limit}.",
+)
+NOTES_RULE = LineRule(
+    MAX_NOTES, ReadingError, too_long="The notes are {length} characters; keep them to {limit}."
+)
+
+
 # --- the reading list ----------------------------------------------------------------------
 
 
 def clean_title(text: str) -> str:
-    title = " ".join(text.split())
-    if not title:
-        raise ReadingError("The title is empty; give the reading's title.")
-    if len(title) > MAX_TITLE:
-        raise ReadingError(f"The title is {len(title)} characters; keep it to {MAX_TITLE}.")
-    return title
+    return TITLE_RULE.tidy(text)
 
 
 def optional_web_link(text: str | None) -> str | None:
@@ -100,10 +107,7 @@ def optional_web_link(text: str | None) -> str | None:
 def clean_notes(text: str | None) -> str | None:
     if text is None or not text.strip():
         return None
-    notes = text.strip()
-    if len(notes) > MAX_NOTES:
-        raise ReadingError(f"The notes are {len(notes)} characters; keep them to {MAX_NOTES}.")
-    return notes
+    return NOTES_RULE.within(text.strip())
 
 
 def url_key(url: str) -> str:

@@ -13,7 +13,7 @@ from bot.sending import when_text
 from bot.time import discord_timestamp
 from bot.timeparse import ParsedTime, format_offset, zone_label
 from bot.ui import clip, embed
-from cogs.reading import store
+from cogs.reading import store, store_polls, store_sessions
 from cogs.reading.logic import (
     CHOICE_LABELS,
     CHOICES,
@@ -72,7 +72,9 @@ def title_link(title: str, url: str | None) -> str:
     return f"[{text}]({url})" if url else f"**{text}**"
 
 
-def announcement_embed(session: store.ReadingSession, rsvps: Mapping[int, Choice]) -> discord.Embed:
+def announcement_embed(
+    session: store_sessions.ReadingSession, rsvps: Mapping[int, Choice]
+) -> discord.Embed:
     start = session.starts_at
     lines = [
         f"**When:** {when_text(start)}, {format_offset(session.duration)}",
@@ -111,7 +113,7 @@ def announcement_embed(session: store.ReadingSession, rsvps: Mapping[int, Choice
 
 
 def poll_embed(
-    poll: store.Poll, title: str | None, tallies: Sequence[PollTally], now: datetime
+    poll: store_polls.Poll, title: str | None, tallies: Sequence[PollTally], now: datetime
 ) -> discord.Embed:
     reading = f" for {title_link(title, None)}" if title else ""
     lines = []
@@ -160,7 +162,7 @@ def list_page(items: Sequence[store.ReadingItem], page: int) -> tuple[discord.Em
     return card, pages
 
 
-def session_reply(verb: str, session: store.ReadingSession, typed: ParsedTime) -> str:
+def session_reply(verb: str, session: store_sessions.ReadingSession, typed: ParsedTime) -> str:
     """The ephemeral answer to schedule/reschedule: the resolved time, so a mistake shows.
 
     The time is echoed on the clock it was read on: the member's zone, or one they wrote.
@@ -185,7 +187,7 @@ def session_reply(verb: str, session: store.ReadingSession, typed: ParsedTime) -
     return clip("\n".join(lines), 2000)
 
 
-def announcement_link(session: store.ReadingSession) -> str:
+def announcement_link(session: store_sessions.ReadingSession) -> str:
     return (
         f"https://discord.com/channels/{session.guild_id}/{session.channel_id}/{session.message_id}"
     )
@@ -194,11 +196,11 @@ def announcement_link(session: store.ReadingSession) -> str:
 # --- Discord's scheduled event ---------------------------------------------------------------
 
 
-def event_name(session: store.ReadingSession) -> str:
+def event_name(session: store_sessions.ReadingSession) -> str:
     return clip(f"Reading group: {session.title}", 100)
 
 
-def event_description(session: store.ReadingSession, lead_name: str | None) -> str:
+def event_description(session: store_sessions.ReadingSession, lead_name: str | None) -> str:
     channel_url = f"https://discord.com/channels/{session.guild_id}/{session.channel_id}"
     description = "\n".join(
         line
@@ -216,7 +218,7 @@ def event_description(session: store.ReadingSession, lead_name: str | None) -> s
 # --- what jobs post ------------------------------------------------------------------------
 
 
-def reminder_text(session: store.ReadingSession) -> str:
+def reminder_text(session: store_sessions.ReadingSession) -> str:
     start = session.starts_at
     lines = [
         f"Reminder: the reading group discusses **{session.title}**"
@@ -229,7 +231,7 @@ def reminder_text(session: store.ReadingSession) -> str:
     return "\n".join(lines)
 
 
-def start_text(session: store.ReadingSession, going: Sequence[int]) -> str:
+def start_text(session: store_sessions.ReadingSession, going: Sequence[int]) -> str:
     where = (
         f"Join <#{session.voice_channel_id}>."
         if session.voice_channel_id
@@ -243,7 +245,7 @@ def start_text(session: store.ReadingSession, going: Sequence[int]) -> str:
 
 
 def wrapup_text(
-    session: store.ReadingSession,
+    session: store_sessions.ReadingSession,
     next_item: store.ReadingItem | None,
     has_series: bool,
     lead: int | None,
@@ -267,7 +269,7 @@ def wrapup_text(
     return "\n".join(lines)
 
 
-def moved_text(session: store.ReadingSession, ping: Sequence[int]) -> str:
+def moved_text(session: store_sessions.ReadingSession, ping: Sequence[int]) -> str:
     start = session.starts_at
     text = (
         f"Moved: **{session.title}** now starts {discord_timestamp(start, 'F')}"
@@ -278,7 +280,7 @@ def moved_text(session: store.ReadingSession, ping: Sequence[int]) -> str:
     return text
 
 
-def cancelled_text(session: store.ReadingSession) -> str:
+def cancelled_text(session: store_sessions.ReadingSession) -> str:
     return (
         f"The reading group session on **{session.title}**"
         f" ({discord_timestamp(session.starts_at, 'F')}) is cancelled."

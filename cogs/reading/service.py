@@ -22,7 +22,7 @@ from bot.db import Database, Transaction
 from bot.guild_settings import GuildSettings
 from bot.ledger import list_occurrences
 from bot.ui import UserError
-from cogs.reading import store
+from cogs.reading import store, store_polls, store_sessions
 from cogs.reading.announcements import Announcements
 from cogs.reading.jobs import (
     CANCEL,
@@ -92,7 +92,7 @@ class ReadingService:
         reading it is an open discussion."""
         now = self.now()
         title = item.title if item else "Open discussion"
-        session_id = await store.insert_session(
+        session_id = await store_sessions.insert_session(
             tx,
             guild_id,
             item_id=item.id if item else None,
@@ -135,7 +135,7 @@ class ReadingService:
         )
         return session_id
 
-    async def replan_session(self, session: store.ReadingSession) -> None:
+    async def replan_session(self, session: store_sessions.ReadingSession) -> None:
         """After a reschedule: move pending occurrences; reminders already sent stay sent."""
         now = self.now()
         settings = await store.get_settings(self.db, session.guild_id)
@@ -172,7 +172,7 @@ class ReadingService:
     async def choose_lead(self, guild: discord.Guild | None, guild_id: int) -> int | None:
         """The fair rotation (see logic.next_lead) among current human members who are not
         paused (/me pause): a paused member is not proposed nor assigned as lead."""
-        history = await store.list_past_sessions(self.db, guild_id)
+        history = await store_sessions.list_past_sessions(self.db, guild_id)
         paused = await members.list_paused_ids(self.db, guild_id, self.now())
         present = (
             [m.id for m in guild.members if not m.bot and m.id not in paused]
@@ -234,7 +234,7 @@ class ReadingService:
             )
 
     async def reminded_members(self, session_id: int) -> list[int]:
-        rsvps = await store.list_rsvps(self.db, session_id)
+        rsvps = await store_sessions.list_rsvps(self.db, session_id)
         return [user for user, choice in rsvps.items() if choice in REMINDED]
 
     # -- buttons -----------------------------------------------------------------------------
@@ -242,7 +242,7 @@ class ReadingService:
     async def answer_rsvp(
         self, interaction: discord.Interaction[HammingBot], session_id: int, choice: Choice
     ) -> None:
-        session = await store.get_session(self.db, session_id)
+        session = await store_sessions.get_session(self.db, session_id)
         if session is None or session.guild_id != interaction.guild_id:
             raise UserError("This session no longer exists.")
         if session.status == "cancelled":
@@ -250,11 +250,11 @@ class ReadingService:
         if session.status == "done" or session.ends_at <= self.now():
             raise UserError("This session is over; RSVPs are closed.")
         async with self.db.transaction() as tx:
-            current = await store.get_rsvp(tx, session_id, interaction.user.id)
-            await store.upsert_rsvp(
+            current = await store_sessions.get_rsvp(tx, session_id, interaction.user.id)
+            await store_sessions.upsert_rsvp(
                 tx, session_id, interaction.user.id, toggled(current, choice), self.now()
             )
-        rsvps = await store.list_rsvps(self.db, session_id)
+        rsvps = await store_sessions.list_rsvps(self.db, session_id)
         await interaction.response.edit_message(
             embed=announcement_embed(session, rsvps), view=rsvp_view(session, rsvps)
         )
@@ -270,14 +270,16 @@ class ReadingService:
     async def answer_poll(
         self, interaction: discord.Interaction[HammingBot], poll_id: int, position: int
     ) -> None:
-        poll = await store.get_poll(self.db, poll_id)
+        poll = await store_polls.get_poll(self.db, poll_id)
         if poll is None or poll.guild_id != interaction.guild_id:
             raise UserError("This poll no longer exists.")
         if poll.status != "open" or poll.closes_at <= self.now():
             raise UserError("This poll has closed.")
         async with self.db.transaction() as tx:
-            attending = await store.toggle_poll_vote(tx, poll_id, position, interaction.user.id)
-        tallies = await store.list_poll_tallies(self.db, poll_id)
+            attending = await store_polls.toggle_poll_vote(
+                tx, poll_id, position, interaction.user.id
+            )
+        tallies = await store_polls.list_poll_tallies(self.db, poll_id)
         title = await self.posts.poll_title(poll)
         await interaction.response.edit_message(
             embed=poll_embed(poll, title, tallies, self.now()), view=poll_view(poll, tallies)
@@ -308,7 +310,7 @@ class ReadingService:
         """Store a time poll with its closing, and post it at once; returns its id."""
         now = self.now()
         async with self.db.transaction() as tx:
-            poll_id = await store.insert_poll(
+            poll_id = await store_polls.insert_poll(
                 tx,
                 guild_id,
                 channel_id=channel_id,
@@ -335,15 +337,15 @@ class ReadingService:
     # -- moving and cancelling a session -------------------------------------------------------
 
     async def reschedule(
-        self, session: store.ReadingSession, starts_at: datetime, duration: timedelta
-    ) -> tuple[store.ReadingSession, str]:
+        self, session: store_sessions.ReadingSession, starts_at: datetime, duration: timedelta
+    ) -> tuple[store_sessions.ReadingSession, str]:
         """Move a session and its pending work; returns it and the key of the Discord update
         (event, announcement, notice), due now."""
         async with self.db.transaction() as tx:
-            revision = await store.update_session_times(
+            revision = await store_sessions.update_session_times(
                 tx, session.id, starts_at, starts_at + duration
             )
-            moved = await store.get_session(tx, session.id)
+            moved = await store_sessions.get_session(tx, session.id)
             assert moved is not None
             await self.replan_session(moved)
             key = UPDATE.key(session.id, revision)
@@ -356,14 +358,14 @@ class ReadingService:
             )
         return moved, key
 
-    async def cancel(self, session: store.ReadingSession) -> str:
+    async def cancel(self, session: store_sessions.ReadingSession) -> str:
         """Cancel a session: its reading goes back into the queue, its pending work goes; returns
         the key of the Discord cancellation (event, announcement, DMs), due now."""
         now = self.now()
         async with self.db.transaction() as tx:
-            if not await store.update_session_status(tx, session.id, "cancelled"):
+            if not await store_sessions.update_session_status(tx, session.id, "cancelled"):
                 raise UserError("That session is no longer scheduled.")
-            if session.item_id and not await store.count_upcoming_sessions_for_item(
+            if session.item_id and not await store_sessions.count_upcoming_sessions_for_item(
                 tx, session.item_id, now, excluding=session.id
             ):
                 await store.update_item_status(tx, session.item_id, "queued", now)
@@ -479,9 +481,11 @@ class ReadingService:
             )
         return item
 
-    async def resolve_session(self, guild_id: int, text: str) -> store.ReadingSession:
+    async def resolve_session(self, guild_id: int, text: str) -> store_sessions.ReadingSession:
         digits = text.strip().removeprefix("id:")
-        session = await store.get_session(self.db, int(digits)) if digits.isdigit() else None
+        session = (
+            await store_sessions.get_session(self.db, int(digits)) if digits.isdigit() else None
+        )
         if session is None or session.guild_id != guild_id or session.status != "scheduled":
             raise UserError(
                 "No upcoming session matches that; pick one from the suggestions as you type"

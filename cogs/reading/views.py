@@ -8,14 +8,14 @@ from the database when clicked. The callbacks reach the feature's service throug
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot.checks import hamming, require_guild
 from bot.client import HammingBot
-from bot.ui import FromCustomId, HammingView, UserError, reports_errors
-from cogs.reading import store
+from bot.ui import HammingView, PersistentButton, UserError, reports_errors
+from cogs.reading import store, store_polls, store_sessions
 from cogs.reading.logic import CHOICE_LABELS, CHOICES, FEATURE, Choice, PollTally
 from cogs.reading.messages import list_page
 
@@ -40,9 +40,7 @@ def poll_custom_id(poll_id: int, position: int) -> str:
 
 
 class RsvpButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"reading:rsvp:(?P<session>\d+):(?P<choice>going|maybe|cant)",
+    PersistentButton, template=r"reading:rsvp:(?P<session>\d+):(?P<choice>going|maybe|cant)"
 ):
     STYLES: Mapping[Choice, discord.ButtonStyle] = {
         "going": discord.ButtonStyle.success,
@@ -52,11 +50,9 @@ class RsvpButton(
 
     def __init__(self, session_id: int, choice: Choice, count: int = 0) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=f"{CHOICE_LABELS[choice]} · {count}",
-                style=self.STYLES[choice],
-                custom_id=rsvp_custom_id(session_id, choice),
-            )
+            rsvp_custom_id(session_id, choice),
+            f"{CHOICE_LABELS[choice]} · {count}",
+            self.STYLES[choice],
         )
         self.session_id = session_id
         self.choice: Choice = choice
@@ -66,7 +62,9 @@ class RsvpButton(
         await service_of(interaction).answer_rsvp(interaction, self.session_id, self.choice)
 
 
-def rsvp_view(session: store.ReadingSession, rsvps: Mapping[int, Choice]) -> HammingView | None:
+def rsvp_view(
+    session: store_sessions.ReadingSession, rsvps: Mapping[int, Choice]
+) -> HammingView | None:
     if session.status != "scheduled":
         return None
     view = HammingView(timeout=None)
@@ -76,19 +74,13 @@ def rsvp_view(session: store.ReadingSession, rsvps: Mapping[int, Choice]) -> Ham
     return view
 
 
-class PollButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"reading:poll:(?P<poll>\d+):(?P<position>\d+)",
-):
+class PollButton(PersistentButton, template=r"reading:poll:(?P<poll>\d+):(?P<position>\d+)"):
     def __init__(self, poll_id: int, position: int, count: int = 0) -> None:
         super().__init__(
-            discord.ui.Button(
-                label=f"{position} · {count}",
-                style=discord.ButtonStyle.primary,
-                custom_id=poll_custom_id(poll_id, position),
-                row=(position - 1) // 5,
-            )
+            poll_custom_id(poll_id, position),
+            f"{position} · {count}",
+            discord.ButtonStyle.primary,
+            row=(position - 1) // 5,
         )
         self.poll_id = poll_id
         self.position = position
@@ -98,7 +90,7 @@ class PollButton(
         await service_of(interaction).answer_poll(interaction, self.poll_id, self.position)
 
 
-def poll_view(poll: store.Poll, tallies: Sequence[PollTally]) -> HammingView | None:
+def poll_view(poll: store_polls.Poll, tallies: Sequence[PollTally]) -> HammingView | None:
     if poll.status != "open":
         return None
     view = HammingView(timeout=None)
@@ -107,19 +99,13 @@ def poll_view(poll: store.Poll, tallies: Sequence[PollTally]) -> HammingView | N
     return view
 
 
-class PageButton(
-    FromCustomId,
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"reading:page:(?P<page>\d+):(?P<direction>prev|next)",
-):
+class PageButton(PersistentButton, template=r"reading:page:(?P<page>\d+):(?P<direction>prev|next)"):
     def __init__(self, page: int, direction: str, *, disabled: bool = False) -> None:
         super().__init__(
-            discord.ui.Button(
-                label="Previous" if direction == "prev" else "Next",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"reading:page:{page}:{direction}",
-                disabled=disabled,
-            )
+            f"reading:page:{page}:{direction}",
+            "Previous" if direction == "prev" else "Next",
+            discord.ButtonStyle.secondary,
+            disabled=disabled,
         )
         self.page = page
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot import ledger
 from bot.db import Database, open_database
-from cogs.reading import store
+from cogs.reading import store, store_members, store_polls, store_sessions
 from cogs.reading.logic import DEFAULT_DAYS_AHEAD, DEFAULT_OFFSETS, FORMER_MEMBER
 from tests.conftest import rows_mentioning
 
@@ -30,7 +30,7 @@ async def seed(db: Database, guild_id: int) -> tuple[int, int, int]:
             added_by=ALICE,
             now=NOW,
         )
-        session = await store.insert_session(
+        session = await store_sessions.insert_session(
             tx,
             guild_id,
             item_id=item,
@@ -45,7 +45,7 @@ async def seed(db: Database, guild_id: int) -> tuple[int, int, int]:
             created_by=ALICE,
             now=NOW,
         )
-        poll = await store.insert_poll(
+        poll = await store_polls.insert_poll(
             tx,
             guild_id,
             channel_id=7,
@@ -59,8 +59,8 @@ async def seed(db: Database, guild_id: int) -> tuple[int, int, int]:
             now=NOW,
         )
         for user in (ALICE, BOB):
-            await store.upsert_rsvp(tx, session, user, "going", NOW)
-            await store.toggle_poll_vote(tx, poll, 1, user)
+            await store_sessions.upsert_rsvp(tx, session, user, "going", NOW)
+            await store_polls.toggle_poll_vote(tx, poll, 1, user)
     return item, session, poll
 
 
@@ -71,23 +71,23 @@ async def test_forgetting_keeps_shared_rows_without_the_member(tmp_path: Path) -
         item, session, poll = await seed(db, GUILD)
         await seed(db, OTHER_GUILD)
         async with db.transaction() as tx:
-            changed = await store.delete_member_data(tx, GUILD, ALICE, FORMER_MEMBER)
+            changed = await store_members.delete_member_data(tx, GUILD, ALICE, FORMER_MEMBER)
         assert changed == 5  # an RSVP, a vote, the item, the session, the poll
         kept = await store.get_item(db, GUILD, item)
         assert kept is not None and kept.added_by == FORMER_MEMBER
-        led = await store.get_session(db, session)
+        led = await store_sessions.get_session(db, session)
         assert led is not None and led.lead_id is None and led.created_by is None
-        opened = await store.get_poll(db, poll)
+        opened = await store_polls.get_poll(db, poll)
         assert opened is not None and opened.created_by == FORMER_MEMBER and opened.lead_id is None
-        assert await store.list_rsvps(db, session) == {BOB: "going"}
-        tallies = await store.list_poll_tallies(db, poll)
+        assert await store_sessions.list_rsvps(db, session) == {BOB: "going"}
+        tallies = await store_polls.list_poll_tallies(db, poll)
         assert tallies[0].voters == frozenset({BOB})
-        assert await store.list_member_rsvps(db, GUILD, ALICE) == []
+        assert await store_members.list_member_rsvps(db, GUILD, ALICE) == []
         # The other server is untouched: forgetting is per server.
-        assert len(await store.list_member_rsvps(db, OTHER_GUILD, ALICE)) == 1
-        assert len(await store.list_items_added_by(db, OTHER_GUILD, ALICE)) == 1
+        assert len(await store_members.list_member_rsvps(db, OTHER_GUILD, ALICE)) == 1
+        assert len(await store_members.list_items_added_by(db, OTHER_GUILD, ALICE)) == 1
     async with open_database(path) as db, db.transaction() as tx:
-        await store.delete_member_data(tx, OTHER_GUILD, ALICE, FORMER_MEMBER)
+        await store_members.delete_member_data(tx, OTHER_GUILD, ALICE, FORMER_MEMBER)
     assert rows_mentioning(path, ALICE) == {}
     assert rows_mentioning(path, BOB) == {"reading_rsvps": 2, "reading_poll_votes": 2}
 
@@ -108,7 +108,7 @@ async def test_legacy_reminders_without_a_member_are_found_by_their_payload(
                     payload={"session": 1, "user": user},
                     now=NOW,
                 )
-            assert await store.delete_member_occurrences(tx, GUILD, ALICE) == 1
+            assert await store_members.delete_member_occurrences(tx, GUILD, ALICE) == 1
         left = await ledger.list_occurrences(db, guild_id=GUILD, kind="reading-reminder-member")
         assert [o.payload["user"] for o in left] == [BOB]
 
