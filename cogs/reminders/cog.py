@@ -12,7 +12,7 @@ from bot import guilds
 from bot.checks import require_guild
 from bot.client import HammingBot
 from bot.db import Transaction
-from bot.features import FeatureCog, FeatureStatus, Forgotten, Job
+from bot.features import FeatureCog, FeatureStatus, Forgotten, Job, PendingReminder
 from bot.time import discord_timestamp
 from bot.timeparse import parse_when
 from bot.ui import UserError, clip
@@ -130,16 +130,18 @@ class RemindersCog(FeatureCog):
         """Cancel one of my reminders."""
         guild = require_guild(interaction)
         found = await self.resolve(guild.id, interaction.user.id, reminder)
+        await interaction.response.send_message(
+            f"Cancelled {await self.cancel(found, interaction.user.id)}", ephemeral=True
+        )
+
+    async def cancel(self, found: store.Reminder, user_id: int) -> str:
+        """Cancel the member's own pending reminder; returns what was cancelled, in words."""
         async with self.bot.db.transaction() as tx:
-            cancelled = await store.cancel(tx, found.id, interaction.user.id, self.bot.clock.now())
+            cancelled = await store.cancel(tx, found.id, user_id, self.bot.clock.now())
         if not cancelled:
             raise UserError("That reminder was already sent or cancelled.")
         await self.bot.scheduler.cancel(key=REMIND.key(found.id))
-        await interaction.response.send_message(
-            f"Cancelled your reminder for {discord_timestamp(found.due_at, 'F')}: "
-            f"{clip(found.text, 200)}",
-            ephemeral=True,
-        )
+        return f"your reminder for {discord_timestamp(found.due_at, 'F')}: {clip(found.text, 200)}"
 
     async def resolve(self, guild_id: int, user_id: int, typed: str) -> store.Reminder:
         """The member's own pending reminder an option names (an id from autocomplete, or
@@ -191,5 +193,12 @@ class RemindersCog(FeatureCog):
         # Reminders are private to each member: the server's export has the count only.
         return {"pending": await store.count_pending(self.bot.db, guild_id)}
 
-    async def reset_guild(self, tx: Transaction, guild_id: int) -> None:
-        await store.delete_guild(tx, guild_id)
+    async def member_reminders(self, guild_id: int, user_id: int) -> Sequence[PendingReminder]:
+        return [
+            PendingReminder(str(r.id), f"“{clip(r.text, 120)}”", r.due_at, stop="Cancel")
+            for r in await store.list_pending(self.bot.db, guild_id, user_id)
+        ]
+
+    async def stop_member_reminder(self, guild_id: int, user_id: int, ref: str) -> str:
+        found = await self.resolve(guild_id, user_id, ref)
+        return await self.cancel(found, user_id)

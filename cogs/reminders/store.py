@@ -115,7 +115,3 @@ async def delete_member(tx: Transaction, guild_id: int, user_id: int) -> int:
     return await tx.execute(
         "DELETE FROM personal_reminders WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
     )
-
-
-async def delete_guild(tx: Transaction, guild_id: int) -> int:
-    return await tx.execute("DELETE FROM personal_reminders WHERE guild_id = ?", (guild_id,))

@@ -156,3 +156,36 @@ async def test_export_and_forget(
     runner.clock.set(runner.clock.now() + timedelta(hours=2))
     await hamming.scheduler.run_due()
     assert fake_discord.dm_messages(cohort.alice) == []
+
+
+async def test_me_reminders_lists_what_waits_and_stops_one(
+    fake_discord: FakeDiscord, cohort: Cohort, hamming: HammingBot, runner: BotRunner
+) -> None:
+    empty = await fake_discord.invoke(cohort.guild, cohort.alice, "me reminders")
+    assert empty.ephemeral and "Nothing is waiting" in (empty.content or "")
+
+    await remind(fake_discord, cohort, cohort.alice, "in 5 hours", "later one")
+    await remind(fake_discord, cohort, cohort.alice, "in 2 hours", "sooner one")
+    listed = await fake_discord.invoke(cohort.guild, cohort.alice, "me reminders")
+    assert listed.ephemeral and listed.message is not None
+    text = listed.content or ""
+    assert text.index("sooner one") < text.index("later one")  # soonest first
+    assert "**Personal reminders**" in text
+
+    # Another member can never stop it: the feature checks the presser against its records.
+    feature = hamming.features["reminders"]
+    (first, _) = await feature.member_reminders(cohort.guild, cohort.alice)
+    with pytest.raises(Exception, match="couldn't find one of your waiting reminders"):
+        await feature.stop_member_reminder(cohort.guild, cohort.bob, first.ref)
+
+    stopped = await fake_discord.click(listed.message, cohort.alice, label="Cancel 1")
+    assert stopped.accepted
+    redrawn = fake_discord.message(listed.message.id).content
+    assert redrawn.startswith("Stopped: your reminder for <t:")
+    assert "sooner one" in redrawn.splitlines()[0]
+    assert "later one" in redrawn and "1. **Personal reminders**" in redrawn
+    runner.clock.set(runner.clock.now() + timedelta(hours=5, minutes=1))
+    await hamming.scheduler.run_due()
+    assert [m.content for m in fake_discord.dm_messages(cohort.alice)] == [
+        "⏰ **Reminder:** later one"
+    ]
