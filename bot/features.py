@@ -50,6 +50,8 @@ HOOKS = (
     "digest_section",
     "calendar_events",
     "zone_changed",
+    "member_reminders",
+    "stop_member_reminder",
 )
 
 
@@ -78,6 +80,21 @@ class Forgotten:
 
     rows: int
     after_commit: Callable[[], Awaitable[None]] | None = None
+
+
+@dataclass(frozen=True)
+class PendingReminder:
+    """Something the feature will send the member later, for /me reminders.
+
+    `ref` is the feature's own handle for it (at most 60 characters of letters, digits, `-`,
+    `_` and `.`; it travels in a button's custom id); the core passes it back unread to
+    `stop_member_reminder`, with the id of the member who pressed.
+    """
+
+    ref: str
+    what: str  # "Check-in reminder, week 50", "LTFF round: 7 days before the deadline"
+    due_at: datetime | None
+    stop: str = "Stop"  # what the button does, in one or two words: "Cancel", "Unsubscribe"
 
 
 @dataclass(frozen=True)
@@ -178,6 +195,15 @@ class FeatureCog(commands.Cog):
 
     async def zone_changed(self, guild_id: int) -> None:
         """The server's time zone changed: replan what is scheduled in local time."""
+        raise NotImplementedError
+
+    async def member_reminders(self, guild_id: int, user_id: int) -> Sequence[PendingReminder]:
+        """What the feature will send this member later (for /me reminders), soonest first."""
+        raise NotImplementedError
+
+    async def stop_member_reminder(self, guild_id: int, user_id: int, ref: str) -> str:
+        """Stop one of the member's pending reminders (`ref` from `member_reminders`); returns
+        what was stopped, in words. Raises a DomainError if it is not theirs or is gone."""
         raise NotImplementedError
 
 

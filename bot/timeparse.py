@@ -16,7 +16,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, available_timezones
 
 from bot.errors import DomainError
@@ -36,6 +36,7 @@ __all__ = [
     "parse_when",
     "parse_zone",
     "zone_choices",
+    "zone_label",
 ]
 
 MAX_TEXT = 100
@@ -58,9 +59,10 @@ def _lazy(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
 
 WHEN_FORMS = (
     "Accepted forms, read in your time zone ({zone}): `18:00` or `6pm` (the next one), "
-    "`today 18:00`, `tomorrow 9am`, `tuesday 6pm`, `next tuesday 18:00`, `8 Dec 17:30`, "
-    "`Dec 8 2026 5:30pm`, `2026-12-08 17:30`, `in 2 hours`, `in 3 days at 6pm`, "
-    "or ISO with an offset such as `2026-12-08T17:30Z` or `2026-12-08T17:30+05:30`."
+    "`today 18:00`, `tomorrow 9am`, `tuesday 6pm`, `next tuesday 18:00`, `monday morning`, "
+    "`8 Dec 17:30`, `Dec 8 2026 5:30pm`, `12/15 5pm`, `2026-12-08 17:30`, `in 2 hours`, "
+    "`in 3 days at 6pm`, or with a zone after the time: `5pm PT`, `11:59pm AoE`, "
+    "`17:00 UTC+2`, `17:00 Europe/Berlin`, `2026-12-08T17:30Z`."
 )
 DEADLINE_FORMS = (
     WHEN_FORMS + " A date without a time, such as `friday`, `8 Dec` or `2026-12-08`, "
@@ -81,6 +83,148 @@ ZONE_FORMS = (
 )
 
 
+# --- zones written after a time ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Abbreviation:
+    """A zone abbreviation: a fixed offset (PST) or a region's clock whatever the season (PT)."""
+
+    hours: float | None  # None: the region's own clock, DST-aware
+    region: str | None  # where the abbreviation is used, to notice PST written in July
+
+
+_LA, _DENVER, _CHICAGO, _NY = (
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+)
+ABBREVIATIONS: dict[str, _Abbreviation] = {
+    "pt": _Abbreviation(None, _LA),
+    "pst": _Abbreviation(-8, _LA),
+    "pdt": _Abbreviation(-7, _LA),
+    "mt": _Abbreviation(None, _DENVER),
+    "mst": _Abbreviation(-7, _DENVER),
+    "mdt": _Abbreviation(-6, _DENVER),
+    "ct": _Abbreviation(None, _CHICAGO),
+    "cdt": _Abbreviation(-5, _CHICAGO),
+    "et": _Abbreviation(None, _NY),
+    "est": _Abbreviation(-5, _NY),
+    "edt": _Abbreviation(-4, _NY),
+    "utc": _Abbreviation(0, None),
+    "gmt": _Abbreviation(0, None),
+    "z": _Abbreviation(0, None),
+    "bst": _Abbreviation(1, "Europe/London"),
+    "cet": _Abbreviation(1, "Europe/Paris"),
+    "cest": _Abbreviation(2, "Europe/Paris"),
+    "eet": _Abbreviation(2, "Europe/Athens"),
+    "eest": _Abbreviation(3, "Europe/Athens"),
+    "jst": _Abbreviation(9, "Asia/Tokyo"),
+    "aest": _Abbreviation(10, "Australia/Sydney"),
+    "aedt": _Abbreviation(11, "Australia/Sydney"),
+    # Anywhere on Earth: a deadline that has not passed while it is still that day anywhere.
+    "aoe": _Abbreviation(-12, None),
+}
+# Abbreviations that name more than one clock: refused, naming the readings.
+AMBIGUOUS_ABBREVIATIONS: dict[str, str] = {
+    "cst": "US Central Standard Time (UTC-06:00; write CT or America/Chicago), "
+    "China Standard Time (UTC+08:00; write Asia/Shanghai) or "
+    "Cuba Standard Time (UTC-05:00; write America/Havana)",
+    "ist": "India Standard Time (UTC+05:30; write Asia/Kolkata), "
+    "Israel Standard Time (UTC+02:00; write Asia/Jerusalem) or "
+    "Irish Standard Time (UTC+01:00; write Europe/Dublin)",
+}
+_RE_WRITTEN_ZONE = _lazy(
+    r"(?P<rest>.+?)\s*\(?\b(?P<zone>(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?"
+    r"|[a-z]+(?:/[a-z0-9_+-]+)+|[a-z]{1,4})\)?",
+    _A,
+)
+_RE_UTC_OFFSET = _lazy(r"(?:utc|gmt)\s*(?P<sign>[+-])\s*(?P<h>\d{1,2})(?::?(?P<m>\d{2}))?", _A)
+
+
+@dataclass(frozen=True, slots=True)
+class _WrittenZone:
+    """The clock a time was written on: what to read it in, and what zone to keep."""
+
+    clock: tzinfo  # read and echo in this (a fixed offset shows as 'PST', 'UTC+05:30')
+    kept: ZoneInfo | None  # an IANA zone for the same clock, if there is one; else the member's
+    region: str | None = None
+    label: str = ""
+
+
+def _fixed(hours: float, label: str) -> tzinfo:
+    return timezone(timedelta(hours=hours), label)
+
+
+def _kept_for_offset(hours: float) -> ZoneInfo | None:
+    """The IANA zone that always shows this offset: UTC or Etc/GMT-N (the sign is inverted)."""
+    if hours == 0:
+        return _UTC_ZONE
+    if hours == int(hours) and -12 <= hours <= 14:
+        return ZoneInfo(f"Etc/GMT{-int(hours):+d}")
+    return None
+
+
+def _written_zone(word: str) -> _WrittenZone | None:
+    """The zone a trailing word names, None if it names none; ambiguous ones are refused."""
+    if word in AMBIGUOUS_ABBREVIATIONS:
+        raise _Problem(
+            f"'{word.upper()}' could mean {AMBIGUOUS_ABBREVIATIONS[word]}; "
+            "write one of those instead."
+        )
+    if abbreviation := ABBREVIATIONS.get(word):
+        if abbreviation.hours is None:
+            assert abbreviation.region is not None
+            region = ZoneInfo(abbreviation.region)
+            return _WrittenZone(region, region, label=word.upper())
+        label = "AoE" if word == "aoe" else word.upper()
+        kept = ZoneInfo(abbreviation.region) if abbreviation.region else None
+        if word == "aoe" or kept is None:
+            kept = _kept_for_offset(abbreviation.hours)
+        return _WrittenZone(
+            _fixed(abbreviation.hours, label), kept, region=abbreviation.region, label=label
+        )
+    if m := _RE_UTC_OFFSET().fullmatch(word):
+        hours, minutes = int(m["h"]), int(m["m"] or 0)
+        if hours > 14 or minutes > 59 or (hours == 14 and minutes):
+            raise _Problem(f"'{word.upper()}' isn't a UTC offset; they run from -12:00 to +14:00.")
+        sign = -1 if m["sign"] == "-" else 1
+        offset = sign * (hours + minutes / 60)
+        label = f"UTC{m['sign']}{hours:02d}:{minutes:02d}"
+        return _WrittenZone(_fixed(offset, label), _kept_for_offset(offset), label=label)
+    if "/" in word:
+        try:
+            zone = parse_zone(word)
+        except TimeParseError:
+            raise _Problem(f"'{word}' isn't a time zone I know.") from None
+        return _WrittenZone(zone, zone, label=zone.key)
+    return None
+
+
+def _split_zone(text: str) -> tuple[str, _WrittenZone | None]:
+    """Split a zone written after the time ('5pm PT', '17:00 Europe/Berlin') from the rest."""
+    m = _RE_WRITTEN_ZONE().fullmatch(text)
+    if m is None:
+        return text, None
+    written = _written_zone(m["zone"].replace(" ", ""))
+    return (m["rest"], written) if written else (text, None)
+
+
+def _season_note(when: datetime, written: _WrittenZone) -> str | None:
+    """PST written for a July date: said plainly, since Pacific clocks then show PDT."""
+    if written.region is None:
+        return None
+    local = when.astimezone(ZoneInfo(written.region))
+    if local.tzname() == written.label:
+        return None
+    return (
+        f"On that date clocks in {written.region} show {local.tzname()} "
+        f"({_offset_text(local.utcoffset())}), not {written.label}; this uses "
+        f"{written.label} ({_offset_text(written.clock.utcoffset(None))}) as written."
+    )
+
+
 class TimeParseError(DomainError):
     """What the member typed could not be read; the message says why and what is accepted."""
 
@@ -91,16 +235,22 @@ class _Problem(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ParsedTime:
-    """A moment a member typed: the UTC instant, their zone, and notes about adjustments."""
+    """A moment a member typed: the UTC instant, its zone, and notes about adjustments.
+
+    ``zone`` is the IANA zone to keep with the moment (the member's own, or the one they wrote,
+    such as America/Los_Angeles for '5pm PT'); ``clock`` is the clock it was read on, for
+    echoing it back exactly as written ('17:00 PST', '23:59 AoE').
+    """
 
     when: datetime
     zone: ZoneInfo
     notes: tuple[str, ...] = ()
+    clock: tzinfo | None = None
 
     @property
     def local(self) -> datetime:
-        """The instant on the member's own clock, for echoing back."""
-        return self.when.astimezone(self.zone)
+        """The instant on the clock it was read on, for echoing back."""
+        return self.when.astimezone(self.clock or self.zone)
 
     def describe(self) -> str:
         """E.g. 'Tue 8 Dec 2026 18:00 CET'."""
@@ -110,7 +260,7 @@ class ParsedTime:
 # --- DST-aware localisation -------------------------------------------------------------
 
 
-def localize(naive_local: datetime, zone: ZoneInfo) -> tuple[datetime, str | None]:
+def localize(naive_local: datetime, zone: tzinfo) -> tuple[datetime, str | None]:
     """Turn a wall-clock time in ``zone`` into a UTC instant, with a note if DST interfered.
 
     A time skipped by a spring-forward gap becomes the first valid instant after the gap; a
@@ -120,7 +270,7 @@ def localize(naive_local: datetime, zone: ZoneInfo) -> tuple[datetime, str | Non
 
 
 def _localize(
-    naive: datetime, zone: ZoneInfo
+    naive: datetime, zone: tzinfo
 ) -> tuple[datetime, str | None, datetime | None, str | None]:
     """As ``localize``, plus the second occurrence (and its note) for ambiguous times."""
     if naive.tzinfo is not None:
@@ -137,7 +287,7 @@ def _localize(
     # The wall clock as the change happens, on the old offset (02:00 in Berlin in March).
     jump_from = (before + timedelta(seconds=1)).replace(tzinfo=None)
     jump_to = after.replace(tzinfo=None)
-    where = f"on {_day(naive)} in {zone.key}"
+    where = f"on {_day(naive)} in {zone_label(zone)}"
     target = f"{_hm(jump_to)} {after.tzname()}"
     if jump_from.date() != jump_to.date():  # a whole day skipped or repeated (Samoa, 2011)
         jump = f"from {_day(jump_from)} {_hm(jump_from)} to {_day(jump_to)} {_hm(jump_to)}"
@@ -159,7 +309,7 @@ def _localize(
     return first_utc, first_note, second_utc, second_note
 
 
-def _transition(lo: datetime, hi: datetime, zone: ZoneInfo) -> datetime:
+def _transition(lo: datetime, hi: datetime, zone: tzinfo) -> datetime:
     """The first whole-second instant in (lo, hi] that has hi's UTC offset."""
     target = hi.astimezone(zone).utcoffset()
     lo = lo.replace(microsecond=0)
@@ -174,7 +324,7 @@ def _transition(lo: datetime, hi: datetime, zone: ZoneInfo) -> datetime:
 
 
 def _future_instant(
-    naive: datetime, zone: ZoneInfo, now: datetime
+    naive: datetime, zone: tzinfo, now: datetime
 ) -> tuple[datetime, str | None] | None:
     """The earliest instant after ``now`` showing ``naive`` on the wall clock, if any."""
     first, note, second, second_note = _localize(naive, zone)
@@ -260,7 +410,19 @@ def _alternatives(words: dict[str, int]) -> str:
 
 _WD = _alternatives(_WEEKDAYS)
 _MON = _alternatives(_MONTHS)
-_CLOCK = r"(?:\d{1,2}(?::\d{2}){0,2}\s*[ap]\.?m\.?|\d{1,2}:\d{2}(?::\d{2})?|noon|midday)"
+# Words for times of day; "midnight" is the start of the next day.
+CLOCK_WORDS = {
+    "noon": time(12),
+    "midday": time(12),
+    "midnight": time(0),
+    "morning": time(9),
+    "afternoon": time(14),
+    "evening": time(19),
+}
+_CLOCK = (
+    r"(?:\d{1,2}(?::\d{2}){0,2}\s*[ap]\.?m\.?|\d{1,2}:\d{2}(?::\d{2})?"
+    r"|noon|midday|midnight|morning|afternoon|evening)"
+)
 _RE_CLOCK = _lazy(
     r"(?P<h>\d{1,2})(?::(?P<m>\d{2})(?::(?P<s>\d{2}))?)?\s*(?:(?P<ap>[ap])\.?m\.?)?", _A
 )
@@ -270,7 +432,7 @@ _RE_CLOCK_LAST = _lazy(rf"(?P<date>.+?)(?:(?<=\d)t|\s*@\s*|\s+(?:at\s+)?)(?P<clo
 _RE_AT_HOUR_LAST = _lazy(r"(?P<date>.+?)\s+(?:at\s+|@\s*)(?P<clock>\d{1,2})", _A)
 _RE_AT_HOUR_FIRST = _lazy(r"(?:at\s+|@\s*)(?P<clock>\d{1,2})(?:\s+(?:on\s+)?(?P<date>.+))?", _A)
 _RE_IN = _lazy(rf"in\s+(?P<dur>.+?)(?:\s+(?:at\s+|@\s*)?(?P<clock>{_CLOCK}))?", _A)
-_RE_UTC_SUFFIX = _lazy(r"(?P<rest>.+?)\s*\b(?:utc|gmt)", _A)
+_RE_NUMERIC_DATE = _lazy(r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}))?", _A)
 _RE_ISO_OFFSET = _lazy(
     r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:t|\s+)"
     r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d{1,6})?)?"
@@ -295,7 +457,7 @@ _RE_MONTH_DAY = _lazy(
 class _DateSpec:
     """A date as typed, before it is matched against ``now``."""
 
-    kind: str  # "today" | "tomorrow" | "weekday" | "date"
+    kind: str  # "today" | "tomorrow" | "weekday" | "date" | "end_of_month"
     weekday: int | None = None  # for "weekday", or a weekday stated next to a date
     strictly_after_today: bool = False  # "next tuesday" is never today
     day: int = 0
@@ -317,25 +479,29 @@ def _parse_moment(text: str, zone: ZoneInfo, now: datetime, *, deadline: bool) -
     now = _as_utc(now)
     try:
         norm = _normalize(text)
-        when, notes = _read_moment(norm, zone, now, deadline=deadline)
+        if m := _RE_ISO_OFFSET().fullmatch(norm):
+            return ParsedTime(when=_read_iso_with_offset(m, now), zone=zone)
+        if norm.startswith(("every ", "each ")):
+            raise _Problem(f"'{norm}' repeats; give one moment here, e.g. 'thursday 18:00'.")
+        rest, written = _split_zone(norm)
+        clock = written.clock if written else zone
+        when, notes = _read_moment(rest, clock, now, deadline=deadline)
     except _Problem as problem:
         forms = (DEADLINE_FORMS if deadline else WHEN_FORMS).format(zone=zone.key)
         raise TimeParseError(f"{problem} {forms}") from None
-    return ParsedTime(when=when, zone=zone, notes=tuple(notes))
+    if written is None:
+        return ParsedTime(when=when, zone=zone, notes=tuple(notes))
+    if note := _season_note(when, written):
+        notes.append(note)
+    notes.append(f"Read in {written.label}, as written.")
+    return ParsedTime(when=when, zone=written.kept or zone, notes=tuple(notes), clock=written.clock)
 
 
 def _read_moment(
-    text: str, zone: ZoneInfo, now: datetime, *, deadline: bool
+    text: str, zone: tzinfo, now: datetime, *, deadline: bool
 ) -> tuple[datetime, list[str]]:
-    if m := _RE_ISO_OFFSET().fullmatch(text):
-        return _read_iso_with_offset(m, now), []
-    notes: list[str] = []
-    if m := _RE_UTC_SUFFIX().fullmatch(text):
-        text, zone = m["rest"], _UTC_ZONE
-        notes.append("Read in UTC, as written.")
     if m := _RE_IN().fullmatch(text):
-        when, more = _read_relative(m["dur"], m["clock"], zone, now)
-        return when, notes + more
+        return _read_relative(m["dur"], m["clock"], zone, now)
     date_text, clock_text = _split(text)
     clock = _clock(clock_text) if clock_text else None
     spec = _read_date(date_text) if date_text else None
@@ -343,8 +509,7 @@ def _read_moment(
         if not deadline:
             raise _Problem(f"'{text}' has a date but no time of day; add one, e.g. '{text} 18:00'.")
         clock = END_OF_DAY
-    when, more = _resolve(text, spec, clock, zone, now)
-    return when, notes + more
+    return _resolve(text, spec, clock, zone, now, midnight=clock_text == "midnight")
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -359,8 +524,8 @@ def _split(text: str) -> tuple[str, str]:
 
 
 def _clock(text: str) -> time:
-    if text in ("noon", "midday"):
-        return time(12)
+    if text in CLOCK_WORDS:
+        return CLOCK_WORDS[text]
     m = _RE_CLOCK().fullmatch(text)
     if m is None:
         raise _Problem(f"'{text}' isn't a time of day.")
@@ -378,8 +543,12 @@ def _clock(text: str) -> time:
 
 def _read_date(text: str) -> _DateSpec:
     text = text.removeprefix("on ")
-    if text in ("today", "tonight"):
+    if text in ("today", "tonight", "this"):  # "this" as in "this evening"
         return _DateSpec("today")
+    if text in ("end of month", "end of the month"):
+        return _DateSpec("end_of_month")
+    if text == "next week":  # next Monday
+        return _DateSpec("weekday", weekday=0, strictly_after_today=True)
     if text in ("tomorrow", "tmrw", "tmr"):
         return _DateSpec("tomorrow")
     if m := _RE_WEEKDAY().fullmatch(text):
@@ -388,11 +557,31 @@ def _read_date(text: str) -> _DateSpec:
         )
     if m := _RE_ISO_DATE().fullmatch(text):
         return _date_spec(int(m["d"]), int(m["mo"]), m["y"], None)
+    if m := _RE_NUMERIC_DATE().fullmatch(text):
+        return _numeric_date(text, int(m["a"]), int(m["b"]), m["y"])
     if (m := _RE_DAY_MONTH().fullmatch(text)) or (m := _RE_MONTH_DAY().fullmatch(text)):
         return _date_spec(int(m["d"]), _MONTHS[m["mon"]], m["y"], m["wd"])
     if re.fullmatch(r"\d{1,4}", text, _A):
         raise _Problem(f"'{text}' alone is ambiguous; write a time like 18:00 or 6pm.")
     raise _Problem(f"Couldn't read '{text}' as a date or time.")
+
+
+def _numeric_date(text: str, first: int, second: int, year: str | None) -> _DateSpec:
+    """'12/15' is read only when one reading is possible; '3/4' is refused with both."""
+    readings = []
+    for month, day in ((first, second), (second, first)):  # month/day, then day/month
+        if 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]:
+            readings.append((month, day))
+    if not readings:
+        raise _Problem(f"'{text}' isn't a date as month/day or as day/month.")
+    if len(set(readings)) > 1:
+        (m1, d1), (m2, d2) = readings
+        raise _Problem(
+            f"'{text}' could be {d1} {_MONTH_NAMES[m1]} (month/day) or {d2} {_MONTH_NAMES[m2]} "
+            f"(day/month); write the month's name, e.g. '{d1} {_MONTH_NAMES[m1][:3]}'."
+        )
+    month, day = readings[0]
+    return _date_spec(day, month, year, None)
 
 
 def _date_spec(day: int, month: int, year: str | None, weekday: str | None) -> _DateSpec:
@@ -417,6 +606,9 @@ def _candidate_dates(spec: _DateSpec | None, today: date) -> tuple[list[date], b
         return [today], True
     if spec.kind == "tomorrow":
         return [today + timedelta(days=1)], True
+    if spec.kind == "end_of_month":
+        next_month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+        return [next_month - timedelta(days=1)], True
     if spec.kind == "weekday":
         assert spec.weekday is not None
         start = today + timedelta(days=1 if spec.strictly_after_today else 0)
@@ -446,13 +638,20 @@ def _candidate_dates(spec: _DateSpec | None, today: date) -> tuple[list[date], b
 
 
 def _resolve(
-    text: str, spec: _DateSpec | None, clock: time, zone: ZoneInfo, now: datetime
+    text: str,
+    spec: _DateSpec | None,
+    clock: time,
+    zone: tzinfo,
+    now: datetime,
+    *,
+    midnight: bool = False,
 ) -> tuple[datetime, list[str]]:
     local_now = now.astimezone(zone)
     dates, only = _candidate_dates(spec, local_now.date())
     notes: list[str] = []
     for index, day in enumerate(dates):
-        naive = datetime.combine(day, clock)
+        # Midnight on a day is where that day ends: the start of the next one.
+        naive = datetime.combine(day + timedelta(days=1 if midnight else 0), clock)
         found = _future_instant(naive, zone, now)
         if found is None:
             if only:
@@ -470,24 +669,26 @@ def _resolve(
             )
         if note:
             notes.append(note)
+        if midnight:
+            notes.append(f"Midnight is read as the start of {_describe(when.astimezone(zone))}.")
         _check_horizon(when, now)
         return when, notes
     raise _Problem("That date is too far ahead.")  # e.g. 29 Feb with no leap year in reach
 
 
 def _past_message(
-    spec: _DateSpec | None, naive: datetime, zone: ZoneInfo, local_now: datetime
+    spec: _DateSpec | None, naive: datetime, zone: tzinfo, local_now: datetime
 ) -> str:
-    if spec is not None and spec.kind == "today":
+    if spec is not None and spec.kind == "today" and naive.date() == local_now.date():
         return (
             f"Today at {_hm(naive)} has already passed (it's {_hm(local_now)} now in "
-            f"{zone.key}); did you mean tomorrow {_hm(naive)}?"
+            f"{zone_label(zone)}); did you mean tomorrow {_hm(naive)}?"
         )
     return f"{_day(naive)} {_hm(naive)} is in the past (it's {_describe(local_now)} now)."
 
 
 def _read_relative(
-    duration: str, clock_text: str | None, zone: ZoneInfo, now: datetime
+    duration: str, clock_text: str | None, zone: tzinfo, now: datetime
 ) -> tuple[datetime, list[str]]:
     days, seconds = _duration(duration)
     local_now = now.astimezone(zone).replace(tzinfo=None)
@@ -741,7 +942,8 @@ def _as_utc(now: datetime) -> datetime:
 def _normalize(text: str) -> str:
     if len(text) > MAX_TEXT:
         raise _Problem(f"That is {len(text)} characters long; keep it under {MAX_TEXT}.")
-    normal = " ".join(text.lower().replace(",", " ").split()).rstrip(".")
+    text = text.lower().replace(",", " ").replace("\u2212", "-")  # U+2212 is a typed minus sign
+    normal = " ".join(text.split()).rstrip(".")
     if not normal:
         raise _Problem("Nothing was given.")
     return normal
@@ -759,9 +961,18 @@ def _describe(local: datetime) -> str:
     return f"{_day(local)} {_hm(local)} {local.tzname()}"
 
 
-def _with_zone(instant: datetime, zone: ZoneInfo) -> str:
+def _with_zone(instant: datetime, zone: tzinfo) -> str:
     local = instant.astimezone(zone)
-    offset = local.utcoffset() or timedelta(0)
+    return f"{_hm(local)} {local.tzname()} ({_offset_text(local.utcoffset())})"
+
+
+def _offset_text(offset: timedelta | None) -> str:
+    offset = offset or timedelta(0)
     sign = "-" if offset < timedelta(0) else "+"
     minutes = abs(int(offset.total_seconds())) // 60
-    return f"{_hm(local)} {local.tzname()} (UTC{sign}{minutes // 60:02d}:{minutes % 60:02d})"
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def zone_label(zone: tzinfo) -> str:
+    """An IANA zone's name, or a fixed clock's own ('PST', 'AoE', 'UTC+05:30')."""
+    return zone.key if isinstance(zone, ZoneInfo) else str(zone.tzname(None))

@@ -17,6 +17,7 @@ async def setup(bot: HammingBot) -> None:
     from cogs.admin.help import HelpCog
     from cogs.admin.me import MeCog
     from cogs.admin.membership import MembershipCog
+    from cogs.admin.my_reminders import StopButton
     from cogs.admin.setup_wizard import DYNAMIC_ITEMS
 
     await bot.add_cog(AdminCog(bot))
@@ -32,11 +33,12 @@ async def setup(bot: HammingBot) -> None:
     for feature in bot.features.values():
         if feature.config_group is not None:
             config.add_command(feature.config_group)
-    bot.add_dynamic_items(ConfirmButton, *DYNAMIC_ITEMS)
+    bot.add_dynamic_items(ConfirmButton, StopButton, *DYNAMIC_ITEMS)
 
 
 async def teardown(bot: HammingBot) -> None:
     from cogs.admin.confirm import ConfirmButton
+    from cogs.admin.my_reminders import StopButton
     from cogs.admin.setup_wizard import DYNAMIC_ITEMS
 
-    bot.remove_dynamic_items(ConfirmButton, *DYNAMIC_ITEMS)
+    bot.remove_dynamic_items(ConfirmButton, StopButton, *DYNAMIC_ITEMS)

@@ -17,6 +17,7 @@ from bot.time import discord_timestamp
 from bot.timeparse import parse_deadline, parse_zone
 from bot.ui import UserError, clip
 from cogs.admin.confirm import confirm_view, register_action
+from cogs.admin.my_reminders import gather, render
 from cogs.admin.privacy import export_json, export_member, forget_member
 from cogs.admin.zones import zone_autocomplete
 
@@ -76,7 +77,8 @@ class MeCog(commands.Cog):
         )
         notes = "".join(f"\n{note}" for note in parsed.notes)
         await interaction.response.send_message(
-            f"Paused until {discord_timestamp(parsed.when, 'F')}: no check-in reminders, no"
+            f"Paused until {discord_timestamp(parsed.when, 'F')} (read as {parsed.describe()}):"
+            " no check-in reminders, no"
             " feedback matching and no reading reminders until then. `/me resume` ends it"
             f" early.{notes}",
             ephemeral=True,
@@ -125,6 +127,16 @@ class MeCog(commands.Cog):
         await interaction.response.send_message(
             f"{known.title} messages now reach you {how}.", ephemeral=True
         )
+
+    @me.command(name="reminders")
+    async def reminders(self, interaction: discord.Interaction[HammingBot]) -> None:
+        """Everything Hamming will send you later here, each with a Stop button."""
+        guild = require_guild(interaction)
+        content, view = render(await gather(self.bot, guild.id, interaction.user.id))
+        if view is None:
+            await interaction.response.send_message(content, ephemeral=True)
+        else:
+            await interaction.response.send_message(content, view=view, ephemeral=True)
 
     @me.command(name="export")
     async def export(self, interaction: discord.Interaction[HammingBot]) -> None:

@@ -78,10 +78,13 @@ class GrantService:
     async def read_deadline(
         self, guild_id: int, user_id: int, text: str
     ) -> tuple[datetime, str, tuple[str, ...]]:
-        """(instant, zone it was read in, notes) for a deadline typed by this member."""
+        """(instant, zone it was read in, notes) for a deadline typed by this member.
+
+        A zone written with the deadline ('5pm PT', '23:59 AoE') is the grant's zone.
+        """
         zone = await guilds.get_reading_zone(self.bot.db, guild_id, user_id)
         parsed = parse_deadline(text, zone, self.now)
-        return parsed.when, zone.key, parsed.notes
+        return parsed.when, parsed.zone.key, parsed.notes
 
     async def read_offsets(self, guild_id: int, text: str | None) -> tuple[timedelta, ...]:
         """Typed reminder offsets, or the server's when none were typed."""

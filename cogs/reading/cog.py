@@ -321,9 +321,7 @@ class ReadingCog(ReadingFeature):
         await self.bot.scheduler.run_now(PUBLISH.key(session_id))
         session = await store_sessions.get_session(self.bot.db, session_id)
         assert session is not None
-        await interaction.followup.send(
-            session_reply("Scheduled", session, parsed.notes, zone), ephemeral=True
-        )
+        await interaction.followup.send(session_reply("Scheduled", session, parsed), ephemeral=True)
 
     @reading.command(name="reschedule")
     @app_commands.describe(
@@ -357,7 +355,7 @@ class ReadingCog(ReadingFeature):
         )
         await self.bot.scheduler.run_now(update)
         await interaction.followup.send(
-            session_reply("Moved", moved_session, parsed.notes, zone), ephemeral=True
+            session_reply("Moved", moved_session, parsed), ephemeral=True
         )
 
     @reading.command(name="cancel")

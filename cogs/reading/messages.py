@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import discord
 from discord.utils import escape_markdown
 
 from bot.sending import when_text
 from bot.time import discord_timestamp
-from bot.timeparse import format_offset
+from bot.timeparse import ParsedTime, format_offset, zone_label
 from bot.ui import clip, embed
 from cogs.reading import store, store_polls, store_sessions
 from cogs.reading.logic import (
@@ -163,16 +162,19 @@ def list_page(items: Sequence[store.ReadingItem], page: int) -> tuple[discord.Em
     return card, pages
 
 
-def session_reply(
-    verb: str, session: store_sessions.ReadingSession, notes: Sequence[str], zone: ZoneInfo
-) -> str:
-    """The ephemeral answer to schedule/reschedule: the resolved time, so a mistake shows."""
+def session_reply(verb: str, session: store_sessions.ReadingSession, typed: ParsedTime) -> str:
+    """The ephemeral answer to schedule/reschedule: the resolved time, so a mistake shows.
+
+    The time is echoed on the clock it was read on: the member's zone, or one they wrote.
+    """
     start = session.starts_at
-    local = start.astimezone(zone)
+    clock = typed.clock or typed.zone
+    local = start.astimezone(clock)
+    notes = typed.notes
     lines = [
         f"{verb} **{escape_markdown(session.title)}** for {discord_timestamp(start, 'F')}"
         f" ({discord_timestamp(start, 'R')}), {format_offset(session.duration)}."
-        f" Read as {zone.key} time: {local:%a %d %b %Y %H:%M %Z}.",
+        f" Read as {zone_label(clock)} time: {local:%a %d %b %Y %H:%M %Z}.",
         f"Lead: <@{session.lead_id}>." if session.lead_id else "Lead: open (no one yet).",
     ]
     if session.message_id:

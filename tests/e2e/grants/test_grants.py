@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import icalendar
@@ -209,3 +210,33 @@ async def test_deadlines_appear_in_the_calendar_feed(
     assert str(event["uid"]) == f"grant-{grant_id}@hamming"
     expected = runner.clock.now() + timedelta(days=30)
     assert abs(event.decoded("dtstart") - expected) < timedelta(seconds=1)
+
+
+async def test_a_deadline_typed_in_pt_or_aoe_keeps_that_clock_and_is_echoed(
+    fake_discord: FakeDiscord, cohort: Cohort, hamming: HammingBot, runner: BotRunner
+) -> None:
+    """Funders state deadlines in PT or AoE: read as written, echoed, and kept as the zone."""
+    await setup_grants(fake_discord, cohort, offsets="7d,1d")
+    day = (runner.clock.now() + days(20)).date()
+    typed_day = f"{day:%b} {day.day} {day.year}"
+    pacific = datetime.combine(day, time(17), ZoneInfo("America/Los_Angeles"))
+    added = await add_grant(fake_discord, cohort, "SFF", deadline=f"{typed_day} 5pm PT")
+    assert stamp(pacific, "F") in added.content
+    assert "America/Los_Angeles" in added.content
+    kept = rows(runner, "SELECT deadline_zone FROM grants WHERE name = 'SFF'")
+    assert [tuple(row) for row in kept] == [("America/Los_Angeles",)]
+
+    anywhere = datetime.combine(day, time(23, 59), timezone(-timedelta(hours=12)))
+    added = await add_grant(fake_discord, cohort, "LTFF", deadline=f"{typed_day} 11:59pm AoE")
+    assert stamp(anywhere, "F") in added.content
+
+    for deadline, reason in [
+        ("3/4 5pm", "could be 4 March (month/day) or 3 April (day/month)"),
+        ("dec 15 5pm CST", "'CST' could mean US Central Standard Time"),
+    ]:
+        refused = await fake_discord.invoke(
+            cohort.guild, cohort.owner, "grants add", {"name": "X", "deadline": deadline}
+        )
+        assert refused.ephemeral
+        assert reason in refused.content
+    assert rows(runner, "SELECT name FROM grants WHERE name = 'X'") == []
