@@ -24,6 +24,8 @@ from discord.ext import commands
 
 import cogs
 from bot import __version__, guilds
+from bot.backups import EVERY as BACKUP_EVERY
+from bot.backups import Backups
 from bot.clock import Clock
 from bot.db import Database
 from bot.features import FeatureCog, FeatureStatus, implements, package_of
@@ -90,6 +92,11 @@ class HammingBot(commands.Bot):
         self.scheduler = Scheduler(db, clock, self.metrics)
         self._scheduler_started = asyncio.Event()
         self.web: WebServer | None = None
+        self.backups: Backups | None = None
+        if settings.backup_dir is not None:
+            self.backups = Backups(
+                settings.database_path, settings.backup_dir, settings.backup_keep, clock, metrics
+            )
         self.started_monotonic = time.monotonic()
         # Every loaded feature by name (bot/features.py), in load order: the server-wide tools
         # (/setup, /help, /me, /config reset and export, the digest, calendars) walk it.
@@ -110,6 +117,8 @@ class HammingBot(commands.Bot):
     async def setup_hook(self) -> None:
         # Before any planner runs: servers that removed the bot get nothing planned.
         self.scheduler.removed_guilds = await guilds.list_removed_ids(self.db)
+        if self.backups is not None:
+            self.scheduler.add_periodic("backup", self.backups.run, BACKUP_EVERY)
         for name in feature_packages():
             await self.load_extension(f"cogs.{name}")
         if self.settings.http_port:

@@ -269,6 +269,9 @@ async def backup_database(source: Path, destination: Path) -> None:
             try:
                 async with aiosqlite.connect(destination) as dst:
                     await src.backup(dst)
+                    # The copy inherits WAL mode; one self-contained file is what a backup
+                    # should be (no -wal/-shm beside it, opens read-only anywhere).
+                    await dst.execute("PRAGMA journal_mode = DELETE")
             except sqlite3.Error as exc:
                 if created:  # no half-written or empty "backup" left behind
                     destination.unlink(missing_ok=True)

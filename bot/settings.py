@@ -25,6 +25,8 @@ HOW_TO_FIX: dict[str, str] = {
     "LOG_FORMAT": "set LOG_FORMAT to text or json",
     "PUBLIC_BASE_URL": "set PUBLIC_BASE_URL to the http(s) URL where /calendar is reachable",
     "FETCH_ALLOW_PRIVATE": "set FETCH_ALLOW_PRIVATE to true or false",
+    "BACKUP_DIR": "set BACKUP_DIR to a folder for daily backups, e.g. ./backups, or empty for none",
+    "BACKUP_KEEP": "set BACKUP_KEEP to how many daily backups to keep, 1 to 1000 (default 14)",
 }
 
 
@@ -51,6 +53,9 @@ class Settings(BaseSettings):
     fetch_allow_private: bool = False
     # Discord's global REST limit for this bot (50/s unless Discord raised it for the bot).
     discord_global_rate_limit: float = Field(default=50.0, ge=1.0, le=100_000.0)
+    # Daily automatic backups (bot/backups.py); empty means none.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=14, ge=1, le=1000)
 
     @field_validator("discord_token")
     @classmethod
@@ -86,6 +91,11 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return (value,)
         return value
+
+    @field_validator("backup_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("http_host")
     @classmethod

@@ -12,7 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import guilds, ledger
-from bot.checks import moderator_only, require_guild
+from bot.backups import status_text as backup_status
+from bot.checks import is_moderator, moderator_only, require_guild
 from bot.client import HammingBot
 from bot.time import discord_timestamp
 from bot.timeparse import parse_zone
@@ -73,6 +74,8 @@ class AdminCog(commands.Cog):
         card.add_field(
             name="Next scheduled", value="\n".join(lines) or "Nothing scheduled.", inline=False
         )
+        if bot.backups is not None and await is_moderator(interaction):
+            card.add_field(name="Backups", value=backup_status(bot.backups), inline=False)
         await interaction.response.send_message(embed=card, ephemeral=True)
 
     # -- /setup -------------------------------------------------------------------------------
