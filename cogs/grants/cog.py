@@ -24,6 +24,7 @@ from cogs.grants.logic import (
     FEATURE_NAME,
     FUNDER_MAX,
     NOTES_MAX,
+    STARTER_PACK,
     Grant,
     clean_name,
     clean_text,
@@ -191,7 +192,10 @@ class GrantsCog(FeedCommands):
         """Add well-known funders and programs for independent alignment researchers."""
         guild = require_guild(interaction)
         added, present = await self.service.add_starter_pack(guild.id, interaction.user.id)
-        await interaction.response.send_message(starter_pack_reply(added, present), ephemeral=True)
+        checked_on = [entry.checked_on for entry in STARTER_PACK]
+        await interaction.response.send_message(
+            starter_pack_reply(added, present, checked_on), ephemeral=True
+        )
 
     # -- everyone: looking -------------------------------------------------------------------------
 

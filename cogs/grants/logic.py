@@ -337,7 +337,13 @@ class StarterEntry:
     url: str
     rolling: bool
     notes: str
+    checked_on: date  # when a person last checked the entry against the funder's own pages
+    decision_days: int | None = None  # the funder's typical time to a decision, where known
 
+
+# Checked on 6 December 2026 (see the closing note of issue [5 of 6]): Open Philanthropy is now
+# Coefficient Giving; programs that do not fund remote independent researchers say so.
+_CHECKED = date(2026, 12, 6)
 
 # Official sites only and no dates: rounds and windows change every year, so the entries say
 # "rolling" (applications any time) or "check the site" and a moderator adds real deadlines.
@@ -347,39 +353,49 @@ STARTER_PACK: tuple[StarterEntry, ...] = (
         "EA Funds",
         "https://funds.effectivealtruism.org/funds/far-future",
         True,
-        "Grants for work on long-term future and AI safety, including independent research"
-        " and upskilling. Applications are reviewed on a rolling basis.",
+        "Grants for AI safety and other long-term future work, including independent research"
+        " and upskilling; rolling applications, with a decision typically in about a month."
+        " Read its past grants before applying: https://funds.effectivealtruism.org/grants",
+        _CHECKED,
+        decision_days=30,
     ),
     StarterEntry(
-        "Open Philanthropy",
-        "Open Philanthropy",
-        "https://www.openphilanthropy.org/",
+        "Coefficient Giving",
+        "Coefficient Giving (formerly Open Philanthropy)",
+        "https://coefficientgiving.org/",
         False,
-        "Funds AI safety research through requests for proposals and fellowships;"
-        " check the site for what is open now.",
+        "Formerly Open Philanthropy. Funds AI safety research and career development through"
+        " its Navigating Transformative AI fund's requests for proposals; check the site for"
+        " what is open now.",
+        _CHECKED,
     ),
     StarterEntry(
         "Survival and Flourishing Fund",
         "Survival and Flourishing Fund",
         "https://survivalandflourishing.fund/",
         False,
-        "Grant rounds (the S-process) for organisations and projects; check the site for the"
-        " next round.",
+        "Grant rounds (the S-process) mostly for organisations and projects: an independent"
+        " researcher usually applies through a fiscal sponsor. Check the site for the next"
+        " round.",
+        _CHECKED,
     ),
     StarterEntry(
         "Manifund",
         "Manifund",
         "https://manifund.org/",
         True,
-        "Post a project for regrantors and donors to fund; open any time.",
+        "Post a project for regrantors and donors to fund; open any time, and individuals"
+        " can apply.",
+        _CHECKED,
     ),
     StarterEntry(
         "MATS",
         "ML Alignment & Theory Scholars",
         "https://www.matsprogram.org/",
         False,
-        "Mentored research program in AI alignment; cohorts open applications a few months"
-        " ahead, check the site.",
+        "Not a grant for remote independent work: an in-person mentored research program"
+        " with a stipend. Cohorts open applications a few months ahead; check the site.",
+        _CHECKED,
     ),
     StarterEntry(
         "Foresight Institute AI safety grants",
@@ -387,13 +403,15 @@ STARTER_PACK: tuple[StarterEntry, ...] = (
         "https://foresight.org/",
         False,
         "Grants for AI safety work among Foresight's programs; check the site for current calls.",
+        _CHECKED,
     ),
     StarterEntry(
         "AI Safety Camp",
         "AI Safety Camp",
         "https://www.aisafety.camp/",
         False,
-        "Research program where teams work on an AI safety project; applications open once"
-        " a year, check the site.",
+        "Not a grant: a remote, part-time program where teams work on an AI safety project."
+        " Applications open once a year; check the site.",
+        _CHECKED,
     ),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -238,7 +238,9 @@ MOVED_NOTE = (
 )
 
 
-def starter_pack_reply(added: Sequence[str], present: Sequence[str]) -> str:
+def starter_pack_reply(
+    added: Sequence[str], present: Sequence[str], checked_on: Sequence[date]
+) -> str:
     lines = [
         f"Added {len(added)}: {', '.join(added)}." if added else "Nothing new to add.",
     ]
@@ -248,6 +250,13 @@ def starter_pack_reply(added: Sequence[str], present: Sequence[str]) -> str:
         "They are rolling or 'check the site' entries with official links and no dates:"
         " add real deadlines with `/grants edit grant: deadline:` when rounds open."
     )
+    if checked_on:
+        oldest = min(checked_on)
+        lines.append(
+            f"These entries were last checked on {oldest.day} {oldest:%B %Y}. Funders rename"
+            " and change their programs: open each link and check it still fits before"
+            " relying on it (`/grants edit` corrects an entry)."
+        )
     return "\n".join(lines)
 
 

@@ -149,7 +149,9 @@ class StarterItem:
     notes: str | None = None
 
 
-# Canonical links only: the authors' or publishers' own pages.
+# Canonical links only, and the LessWrong or Alignment Forum page wherever a piece is hosted
+# there, so members can comment where the authors read: questions, attempts to summarise,
+# disagreements. Every link was checked to name a real page (issue [5 of 6]'s closing note).
 STARTER_PACK: tuple[StarterItem, ...] = (
     StarterItem(
         'Richard Hamming, "You and Your Research" (1986 talk)',
@@ -158,8 +160,22 @@ STARTER_PACK: tuple[StarterItem, ...] = (
         "Why this bot is named Hamming: what are the important problems of your field?",
     ),
     StarterItem(
+        'Eliezer Yudkowsky, "The Bottom Line"',
+        "https://www.lesswrong.com/posts/34XxbRFe54FycoCDw/the-bottom-line",
+        10,
+        "Read it before arguing for your own agenda: a conclusion written first is not made"
+        " truer by the arguments found for it afterwards.",
+    ),
+    StarterItem(
+        'John Wentworth, "Study Guide"',
+        "https://www.lesswrong.com/posts/bjjbp5i5G8bekJuxv/study-guide",
+        30,
+        "A self-directed curriculum for independent alignment researchers: the technical"
+        " background worth building, and why.",
+    ),
+    StarterItem(
         'Eliezer Yudkowsky, "The Rocket Alignment Problem"',
-        "https://intelligence.org/2018/10/03/rocket-alignment/",
+        "https://www.lesswrong.com/posts/Gg9a4y8reWKtLe3Tn/the-rocket-alignment-problem",
         25,
         "A parable on why alignment needs deconfusion before engineering.",
     ),
@@ -172,7 +188,8 @@ STARTER_PACK: tuple[StarterItem, ...] = (
     StarterItem(
         'Richard Ngo, Lawrence Chan, Sören Mindermann, "The alignment problem from a deep '
         'learning perspective"',
-        "https://arxiv.org/abs/2209.00626",
+        "https://www.alignmentforum.org/posts/KbyRPCAsWv5GtfrbG/"
+        "the-alignment-problem-from-a-deep-learning-perspective",
         90,
         "Why alignment could be hard for systems trained like today's.",
     ),
@@ -185,7 +202,7 @@ STARTER_PACK: tuple[StarterItem, ...] = (
     ),
     StarterItem(
         'Hubinger, van Merwijk, Mikulik, Skalse, Garrabrant, "Risks from Learned Optimization"',
-        "https://arxiv.org/abs/1906.01820",
+        "https://www.alignmentforum.org/s/r9tYkB2a8Fp4DN8yB",
         120,
         "Mesa-optimisation and inner alignment.",
     ),
@@ -197,7 +214,7 @@ STARTER_PACK: tuple[StarterItem, ...] = (
     ),
     StarterItem(
         'Eliezer Yudkowsky, "Rationality: From AI to Zombies" (the Sequences)',
-        "https://www.readthesequences.com/",
+        "https://www.lesswrong.com/rationality",
         None,
         "Long: take one sequence per session, starting with Map and Territory.",
     ),

@@ -365,6 +365,21 @@ def test_starter_pack_has_official_links_and_no_dates() -> None:
         assert http_url(entry.url).startswith("https://")
         assert not any("date" in f.name or "deadline" in f.name for f in dataclasses.fields(entry))
         assert re.search(r"\b(19|20)\d\d\b", entry.notes) is None  # no invented years
+        assert entry.checked_on is not None
+
+
+def test_the_starter_pack_is_as_funders_are_now() -> None:
+    """Open Philanthropy is Coefficient Giving; the LTFF entry links its past grants and says
+    how long a decision takes; programs that are not remote grants say so."""
+    by_name = {entry.name: entry for entry in STARTER_PACK}
+    assert "Open Philanthropy" not in by_name
+    assert by_name["Coefficient Giving"].url == "https://coefficientgiving.org/"
+    assert "Formerly Open Philanthropy" in by_name["Coefficient Giving"].notes
+    ltff = by_name["Long-Term Future Fund"]
+    assert ltff.decision_days == 30
+    assert "https://funds.effectivealtruism.org/grants" in ltff.notes
+    assert ltff.notes.count("https://") == 1 and "about a month" in ltff.notes
+    assert by_name["MATS"].notes.startswith("Not a grant for remote independent work")
 
 
 def test_sent_reminders_count_only_the_current_round() -> None:

@@ -373,12 +373,27 @@ def test_links_are_checked_and_compared_loosely() -> None:
 def test_starter_pack_skips_what_is_present_by_link_or_title() -> None:
     assert missing_starter_items([]) == list(STARTER_PACK)
     present = [
-        ("Anything", "http://readthesequences.com"),
+        ("Anything", "http://lesswrong.com/rationality"),
         ('richard hamming "you and your research" (1986 talk)', None),
     ]
     missing = missing_starter_items(present)
     assert len(missing) == len(STARTER_PACK) - 2
     assert all(item.url.startswith("https://") for item in STARTER_PACK)
+
+
+def test_starter_pieces_hosted_on_lesswrong_or_the_alignment_forum_link_there() -> None:
+    """So members can comment where the authors read; the other pieces are not hosted there."""
+    hosts = {item.title: item.url.split("/")[2] for item in STARTER_PACK}
+    forums = {"www.lesswrong.com", "www.alignmentforum.org"}
+    off_forum = {title for title, host in hosts.items() if host not in forums}
+    assert off_forum == {
+        'Richard Hamming, "You and Your Research" (1986 talk)',
+        'Eliezer Yudkowsky, "AI Alignment: Why It\'s Hard, and Where to Start" (talk)',
+        'Amodei, Olah, Steinhardt, Christiano, Schulman, Mané, "Concrete Problems in AI Safety"',
+    }
+    titles = set(hosts)
+    assert 'Eliezer Yudkowsky, "The Bottom Line"' in titles
+    assert 'John Wentworth, "Study Guide"' in titles
 
 
 def test_autocomplete_ranking() -> None:

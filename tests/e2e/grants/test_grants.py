@@ -137,6 +137,8 @@ async def test_starter_pack_adds_official_links_once_and_list_pages(
 ) -> None:
     first = await fake_discord.invoke(cohort.guild, cohort.owner, "grants starter-pack")
     assert "Added 7" in first.content
+    assert "last checked on 6 December 2026" in first.content
+    assert "check it still fits before relying on it" in first.content
     again = await fake_discord.invoke(cohort.guild, cohort.owner, "grants starter-pack")
     assert "Nothing new to add" in again.content
     stored = rows(runner, "SELECT name, url, deadline_at FROM grants ORDER BY name")
@@ -144,6 +146,8 @@ async def test_starter_pack_adds_official_links_once_and_list_pages(
     assert all(r["deadline_at"] is None and r["url"].startswith("https://") for r in stored)
     urls = {r["name"]: r["url"] for r in stored}
     assert urls["Long-Term Future Fund"] == "https://funds.effectivealtruism.org/funds/far-future"
+    assert urls["Coefficient Giving"] == "https://coefficientgiving.org/"
+    assert "Open Philanthropy" not in urls  # renamed Coefficient Giving in November 2025
 
     for n in range(12):
         await add_grant(fake_discord, cohort, f"Round {n:02d}", deadline=f"in {n + 2} days")

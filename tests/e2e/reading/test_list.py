@@ -79,15 +79,17 @@ async def test_starter_pack_is_for_moderators_and_skips_present_items(
         cohort.guild,
         cohort.alice,
         "reading add",
-        {"title": "The Sequences", "url": "https://www.readthesequences.com"},
+        {"title": "The Sequences", "url": "https://www.lesswrong.com/rationality"},
     )
     first = await fake_discord.invoke(cohort.guild, cohort.owner, "reading starter-pack")
-    assert "Added 7 starter readings (1 already on the list)" in (first.content or "")
+    assert "Added 9 starter readings (1 already on the list)" in (first.content or "")
     again = await fake_discord.invoke(cohort.guild, cohort.owner, "reading starter-pack")
-    assert (again.content or "").startswith("Added 0 starter readings (8 already")
+    assert (again.content or "").startswith("Added 0 starter readings (10 already")
     items = rows(runner, "SELECT title, url FROM reading_items ORDER BY position")
-    assert len(items) == 8
+    assert len(items) == 10
     urls = {r["url"] for r in items}
     assert "https://www.cs.virginia.edu/~robins/YouAndYourResearch.html" in urls
-    assert "https://intelligence.org/2018/10/03/rocket-alignment/" in urls
-    assert "https://arxiv.org/abs/2209.00626" in urls
+    # The seed's first pointers, on LessWrong, where members can comment.
+    assert "https://www.lesswrong.com/posts/34XxbRFe54FycoCDw/the-bottom-line" in urls
+    assert "https://www.lesswrong.com/posts/bjjbp5i5G8bekJuxv/study-guide" in urls
+    assert "https://www.lesswrong.com/posts/Gg9a4y8reWKtLe3Tn/the-rocket-alignment-problem" in urls
