@@ -101,7 +101,6 @@ class BlankSlateButton(
             discord.ui.Button(
                 label=BLANK_SLATE_LABEL,
                 style=discord.ButtonStyle.secondary,
-                emoji="🧹",
                 custom_id=f"agenda:blank:{guild_id}",
             )
         )
