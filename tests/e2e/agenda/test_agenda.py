@@ -58,7 +58,7 @@ def prefilled(result: InteractionResult) -> dict[str, Any]:
 
 
 async def test_edit_saves_dated_versions_refuses_empty_and_says_no_changes(
-    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, agenda_bot: HammingBot
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
     opened = await fake.invoke(cohort.guild, cohort.alice, "agenda edit")
@@ -93,7 +93,7 @@ async def test_edit_saves_dated_versions_refuses_empty_and_says_no_changes(
 
 
 async def test_show_own_others_shared_and_private_refused(
-    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, agenda_bot: HammingBot
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
     none_yet = await fake.invoke(cohort.guild, cohort.alice, "agenda show")
@@ -135,7 +135,7 @@ async def test_show_own_others_shared_and_private_refused(
 
 
 async def test_show_splits_four_full_parts_within_the_embed_limit(
-    fake_discord: FakeDiscord, cohort: Cohort, agenda_bot: HammingBot
+    fake_discord: FakeDiscord, cohort: Cohort, checkins: HammingBot
 ) -> None:
     fake = fake_discord
     full = {label: (f"{label[:3]} " * 1000)[:3999] + "." for label in LABELS}
@@ -154,7 +154,7 @@ async def test_show_splits_four_full_parts_within_the_embed_limit(
 
 
 async def test_history_lists_versions_and_diffs_the_last_two_or_the_chosen_ones(
-    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, agenda_bot: HammingBot
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
     first_at = runner.clock.now()
@@ -201,7 +201,7 @@ async def test_history_lists_versions_and_diffs_the_last_two_or_the_chosen_ones(
 
 
 async def test_a_long_diff_comes_as_a_text_file(
-    fake_discord: FakeDiscord, cohort: Cohort, agenda_bot: HammingBot
+    fake_discord: FakeDiscord, cohort: Cohort, checkins: HammingBot
 ) -> None:
     fake = fake_discord
     old = {label: " ".join(f"Old claim {i} of {label[:8]}." for i in range(80)) for label in LABELS}
@@ -223,7 +223,7 @@ async def test_a_long_diff_comes_as_a_text_file(
 
 
 async def test_export_has_versions_and_privacy_and_forget_removes_them(
-    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, agenda_bot: HammingBot
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
     await save_agenda(fake, cohort, cohort.alice, AGENDA)
@@ -255,13 +255,13 @@ async def test_export_has_versions_and_privacy_and_forget_removes_them(
 
 
 async def test_check_in_form_is_pre_filled_from_the_agenda(
-    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, agenda_bot: HammingBot
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
     long_approach = "Approach sentence here. " * 100  # 2,400 characters: cut to 1,024
     await save_agenda(fake, cohort, cohort.alice, dict(AGENDA, **{LABELS[1]: long_approach}))
     await configure(fake, cohort)
-    await move_to(runner, agenda_bot, FIRST_PROMPT)
+    await move_to(runner, checkins, FIRST_PROMPT)
     [prompt] = prompts(fake, cohort.channel)
 
     alice = await fake.click(prompt, cohort.alice, label="Check in")
@@ -276,7 +276,7 @@ async def test_check_in_form_is_pre_filled_from_the_agenda(
 
 
 async def test_blank_slate_invitation_at_round_n_opens_an_empty_form_and_shows_the_diff(
-    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, agenda_bot: HammingBot
+    fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, checkins: HammingBot
 ) -> None:
     fake = fake_discord
     await save_agenda(fake, cohort, cohort.alice, AGENDA)
@@ -292,12 +292,12 @@ async def test_blank_slate_invitation_at_round_n_opens_an_empty_form_and_shows_t
     )
     assert "Only moderators" in (refused.content or "")
 
-    await move_to(runner, agenda_bot, FIRST_PROMPT)  # round 1: no invitation
+    await move_to(runner, checkins, FIRST_PROMPT)  # round 1: no invitation
     [first] = prompts(fake, cohort.channel)
     assert button_labels(first) == [("Check in", False)]
     assert "blank slate" not in first.embeds[0]["description"]
 
-    await move_to(runner, agenda_bot, FIRST_PROMPT + timedelta(days=7))  # round 2
+    await move_to(runner, checkins, FIRST_PROMPT + timedelta(days=7))  # round 2
     second = prompts(fake, cohort.channel)[-1]
     assert second.id != first.id
     assert "let's start from a blank slate" in second.embeds[0]["description"]
@@ -329,10 +329,10 @@ async def test_blank_slate_invitation_at_round_n_opens_an_empty_form_and_shows_t
     assert "**v2** · " in (history.content or "") and "· blank slate" in (history.content or "")
 
     # Round 3 does not invite; at the close the button goes away; 0 turns it off.
-    await move_to(runner, agenda_bot, FIRST_PROMPT + timedelta(days=14))
+    await move_to(runner, checkins, FIRST_PROMPT + timedelta(days=14))
     third = prompts(fake, cohort.channel)[-1]
     assert button_labels(third) == [("Check in", False)]
     assert button_labels(fake.message(second.id)) == [("Week closed", True)]
     await fake.invoke(cohort.guild, cohort.owner, "config checkins blank-slate", {"weeks": 0})
-    await move_to(runner, agenda_bot, FIRST_PROMPT + timedelta(days=21))  # round 4: off
+    await move_to(runner, checkins, FIRST_PROMPT + timedelta(days=21))  # round 4: off
     assert button_labels(prompts(fake, cohort.channel)[-1]) == [("Check in", False)]
