@@ -27,7 +27,7 @@ from cogs.admin.logic import (
     role_text,
     upcoming_lines,
 )
-from cogs.admin.me import feature_autocomplete
+from cogs.admin.me import reset_feature_autocomplete
 from cogs.admin.zones import zone_autocomplete
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,7 @@ class AdminCog(commands.Cog):
 
     @config.command(name="reset")
     @app_commands.describe(feature="The feature whose settings go back to defaults")
-    @app_commands.autocomplete(feature=feature_autocomplete)
+    @app_commands.autocomplete(feature=reset_feature_autocomplete)
     @moderator_only()
     async def config_reset(
         self, interaction: discord.Interaction[HammingBot], feature: str

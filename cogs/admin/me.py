@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterable
 from typing import Literal
 
 import discord
@@ -13,6 +14,7 @@ from discord.ext import commands
 from bot import guilds, members
 from bot.checks import hamming, require_guild
 from bot.client import HammingBot
+from bot.features import FeatureCog
 from bot.time import discord_timestamp
 from bot.timeparse import parse_deadline, parse_zone
 from bot.ui import UserError, clip
@@ -27,7 +29,20 @@ log = logging.getLogger(__name__)
 async def feature_autocomplete(
     interaction: discord.Interaction[HammingBot], current: str
 ) -> list[app_commands.Choice[str]]:
-    features = hamming(interaction).features.values()
+    return _feature_choices(hamming(interaction).features.values(), current)
+
+
+async def reset_feature_autocomplete(
+    interaction: discord.Interaction[HammingBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Only the features that keep server settings (a feature without any, such as the
+    agenda, cannot be reset, so it is not offered)."""
+    return _feature_choices(hamming(interaction).features_with("reset_guild"), current)
+
+
+def _feature_choices(
+    features: Iterable[FeatureCog], current: str
+) -> list[app_commands.Choice[str]]:
     return [
         app_commands.Choice(name=f.title, value=f.name)
         for f in features

@@ -26,7 +26,7 @@ from cogs.checkins.logic import (
     parse_question_fields,
     validate_schedule,
 )
-from cogs.checkins.messages import questions_text
+from cogs.checkins.messages import blank_slate_reply, questions_text
 from cogs.checkins.views import QuestionsModal
 
 if TYPE_CHECKING:
@@ -144,6 +144,18 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
             " They alone get one private note at that round's close."
         )
         await save_and_say(interaction, self.cog.schedule.save, reply, drift_weeks=weeks)
+
+    @app_commands.command(name="blank-slate")
+    @app_commands.describe(weeks="Every how many check-in rounds (0 to 52; 0 turns it off; 12)")
+    async def blank_slate(
+        self, interaction: discord.Interaction[HammingBot], weeks: app_commands.Range[int, 0, 52]
+    ) -> None:
+        """Set how often the check-in invites members to rewrite their agenda from scratch."""
+        guild = require_guild(interaction)
+        await self.cog.schedule.save(
+            guild.id, interaction.user.id, lambda old: old.with_changes(blank_slate_weeks=weeks)
+        )
+        await interaction.response.send_message(blank_slate_reply(weeks), ephemeral=True)
 
     @app_commands.command(name="off")
     async def off(self, interaction: discord.Interaction[HammingBot]) -> None:

@@ -176,6 +176,7 @@ class CheckinsFeature(FeatureCog):
                 "visibility": settings.visibility,
                 "questions": [question_field_value(q) for q in settings.questions],
                 "drift_weeks": settings.drift_weeks,
+                "blank_slate_weeks": settings.blank_slate_weeks,
             },
             "rounds": [
                 {

@@ -28,6 +28,7 @@ from bot.errors import THREAD_ALREADY_EXISTS
 from bot.features import Job
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
+from cogs.agenda.api import BLANK_SLATE_LINE, BlankSlateButton, blank_slate_round
 from cogs.checkins import store
 from cogs.checkins.jobs_blockers import schedule_gathering
 from cogs.checkins.jobs_reflections import DriftJobs
@@ -303,9 +304,12 @@ class Jobs:
             raise SkipOccurrence(f"the check-in channel {round_.channel_id} is not available")
         message_id = round_.message_id
         if message_id is None:
+            blank = await self._blank_slate(round_)
             message = await channel.send(
-                embed=prompt_embed(round_),
-                view=prompt_view(round_.id),
+                embed=prompt_embed(round_, extra_line=BLANK_SLATE_LINE if blank else None),
+                view=prompt_view(
+                    round_.id, extra=BlankSlateButton(round_.guild_id) if blank else None
+                ),
                 nonce=occurrence.nonce("prompt"),
             )
             message_id = message.id
@@ -332,6 +336,12 @@ class Jobs:
             round_.week,
             message_id,
         )
+
+    async def _blank_slate(self, round_: Round) -> bool:
+        """Whether this round invites a blank-slate agenda rewrite (every Nth round)."""
+        every = (await store.get_settings(self.bot.db, round_.guild_id)).blank_slate_weeks
+        number = await store.count_rounds_through(self.bot.db, round_.guild_id, round_.id)
+        return blank_slate_round(number, every)
 
     # -- reminders ---------------------------------------------------------------------------
 

@@ -50,8 +50,11 @@ def _questions_list(questions: Sequence[Question]) -> str:
     )
 
 
-def prompt_embed(round_: Round, *, answered: int | None = None) -> discord.Embed:
-    """The weekly prompt; with `answered` it is the closed version."""
+def prompt_embed(
+    round_: Round, *, answered: int | None = None, extra_line: str | None = None
+) -> discord.Embed:
+    """The weekly prompt; with `answered` it is the closed version. `extra_line`: the
+    blank-slate invitation, on the rounds that carry it."""
     monday, sunday = week_range(round_.week)
     lines = [f"**{week_title(round_.week)}**", "", _questions_list(round_.questions), ""]
     if answered is None:
@@ -65,6 +68,8 @@ def prompt_embed(round_: Round, *, answered: int | None = None) -> discord.Embed
             else "your answers are seen by moderators only"
         )
         lines.append(f"Press **Check in** to answer ({where}). Away? `/checkin skip`.")
+        if extra_line:
+            lines += ["", extra_line]
     else:
         lines.append(
             f"Closed {discord_timestamp(round_.closes_at, 'F')}: {answered} of"
@@ -237,7 +242,19 @@ def shown_settings(settings: CheckinSettings) -> dict[str, str]:
             [question_field_value(q) for q in settings.questions], ensure_ascii=False
         ),
         "checkins.drift_weeks": str(settings.drift_weeks),
+        "checkins.blank_slate_weeks": str(settings.blank_slate_weeks),
     }
+
+
+def blank_slate_reply(weeks: int) -> str:
+    """The answer to `/config checkins blank-slate`."""
+    if weeks == 0:
+        return "Blank-slate rewrites are off: check-ins no longer invite members to rewrite."
+    return (
+        f"Check-in rounds {weeks}, {2 * weeks}, {3 * weeks}, … of this server (counted from its"
+        " first round) invite members to rewrite their research agenda from a blank slate,"
+        " without seeing the old one. The audit log has the change."
+    )
 
 
 def _reminder_phrase(settings: CheckinSettings, template: str, none: str) -> str:

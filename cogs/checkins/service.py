@@ -19,6 +19,7 @@ from bot.db import Database
 from bot.ledger import nonce_for
 from bot.time import discord_timestamp
 from bot.ui import UserError
+from cogs.agenda.api import checkin_prefill
 from cogs.checkins import store, store_reflections
 from cogs.checkins.logic import NEXT_WEEK_INDEX, placeholders, prefill_values, validate_answers
 from cogs.checkins.messages import (
@@ -140,6 +141,8 @@ class Answers:
             defaults = {i: a for i, a in enumerate(current.answers) if a}
         else:
             defaults = prefill_values(previous[1].answers if previous else [])
+            # The member's research agenda, when they keep one, is the truer starting point.
+            defaults |= await checkin_prefill(self.bot.db, round_.guild_id, user_id)
         plan = await self._last_plan(round_, previous)
         return AnswerForm(round_, defaults, placeholders(round_.questions, plan))
 

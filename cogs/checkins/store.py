@@ -42,6 +42,7 @@ class CheckinSettings:
     questions: tuple[Question, ...] = DEFAULT_QUESTIONS
     drift_weeks: int = DEFAULT_DRIFT_WEEKS
     enabled: bool = False
+    blank_slate_weeks: int = 12  # every Nth round invites an agenda rewrite; 0: never
 
     def with_changes(self, **changes: object) -> CheckinSettings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -189,6 +190,15 @@ async def get_open_round(db: Database, guild_id: int, now: datetime) -> Round | 
         (guild_id, to_unix(now), to_unix(now)),
     )
     return None if row is None else _round(row)
+
+
+async def count_rounds_through(db: Database, guild_id: int, round_id: int) -> int:
+    """Which round of the server this is: 1 for its first (rounds opened so far)."""
+    row = await db.fetchone(
+        "SELECT COUNT(*) AS n FROM checkin_rounds WHERE guild_id = ? AND id <= ?",
+        (guild_id, round_id),
+    )
+    return int(row["n"]) if row is not None else 0
 
 
 async def list_rounds(db: Database, guild_id: int, *, since_week: str = "") -> list[Round]:

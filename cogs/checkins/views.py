@@ -115,9 +115,13 @@ class AwayButton(PersistentButton, template=r"checkin:away:(?P<round_id>\d+):(?P
         await interaction.response.send_message(text, ephemeral=True)
 
 
-def prompt_view(round_id: int, *, closed: bool = False) -> HammingView:
+def prompt_view(
+    round_id: int, *, closed: bool = False, extra: discord.ui.Item[Any] | None = None
+) -> HammingView:
     view = HammingView(timeout=None)
     view.add_item(CheckInButton(round_id, closed=closed))
+    if extra is not None:  # the agenda's blank-slate button, on the rounds that carry it
+        view.add_item(extra)
     return view
 
 

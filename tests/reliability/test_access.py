@@ -55,6 +55,7 @@ EXPECTED_MODERATOR_COMMANDS = {
     "config checkins questions",
     "config checkins drift",
     "config checkins off",
+    "config checkins blank-slate",
     "config feedback schedule",
     "config feedback topics",
     "config feedback off",
