@@ -50,6 +50,7 @@ HOOKS = (
     "digest_section",
     "calendar_events",
     "zone_changed",
+    "member_zone_changed",
 )
 
 
@@ -178,6 +179,10 @@ class FeatureCog(commands.Cog):
 
     async def zone_changed(self, guild_id: int) -> None:
         """The server's time zone changed: replan what is scheduled in local time."""
+        raise NotImplementedError
+
+    async def member_zone_changed(self, guild_id: int, user_id: int) -> None:
+        """A member set their own time zone (/me timezone): replan what is in their time."""
         raise NotImplementedError
 
 
