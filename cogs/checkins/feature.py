@@ -20,6 +20,7 @@ from bot.time import discord_timestamp
 from cogs.checkins import store
 from cogs.checkins.jobs import PROMPT, Jobs
 from cogs.checkins.jobs import Planner as PromptPlanner
+from cogs.checkins.jobs_delivery import DmPrompts
 from cogs.checkins.logic import CHANNEL_PERMISSIONS, FEATURE_NAME, question_field_value
 from cogs.checkins.messages import settings_summary, shown_settings
 from cogs.checkins.participation import PARTICIPATION_WEEKS, digest_lines
@@ -59,17 +60,22 @@ class CheckinsFeature(FeatureCog):
         )
         self.planner = PromptPlanner(bot)
         self.rounds = Jobs(bot, self.planner)
+        self.dm_prompts = DmPrompts(bot)
         self.answers = Answers(bot)
         self.schedule = Schedule(bot, self.settings, self.planner)
 
     def jobs(self) -> Sequence[Job]:
-        return self.rounds.jobs()
+        return [*self.rounds.jobs(), *self.dm_prompts.jobs()]
 
     def planners(self) -> Sequence[tuple[str, Planner]]:
         return [("checkins", self.planner.plan_all)]
 
     async def zone_changed(self, guild_id: int) -> None:
         await self.planner.replan_guild(guild_id)
+        await self.dm_prompts.replan_open(guild_id)  # members without a zone of their own
+
+    async def member_zone_changed(self, guild_id: int, user_id: int) -> None:
+        await self.dm_prompts.replan_open(guild_id, only={user_id})
 
     async def status(self, guild_id: int) -> FeatureStatus:
         """One line for /about and /config show."""
@@ -146,6 +152,7 @@ class CheckinsFeature(FeatureCog):
                 "visibility": settings.visibility,
                 "questions": [question_field_value(q) for q in settings.questions],
                 "drift_weeks": settings.drift_weeks,
+                "delivery": settings.delivery,
             },
             "rounds": [
                 {

@@ -11,6 +11,7 @@ Occurrence kinds (all in the delivery ledger, so each happens once across restar
 - `checkin-reminder` (`checkin-reminder:<round>:<user>`): one DM, or one mention in the thread
   (the fan-out's children, added by `scheduler.fan_out`).
 - `checkin-close` (`checkin-close:<round>`): marks the round closed and updates the prompt.
+- `checkin-dm-prompts` and `checkin-dm-prompt`: the per-member DM prompts (jobs_delivery.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from bot.features import Job
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
 from cogs.checkins import store
+from cogs.checkins.delivery import channel_delivery_note, with_delivery_note
+from cogs.checkins.jobs_delivery import DM_PROMPTS
 from cogs.checkins.logic import (
     FEATURE_NAME,
     RoundTimes,
@@ -275,6 +278,14 @@ class Jobs:
                 guild_id=guild_id,
                 payload={"round_id": round_id},
             )
+            if settings.delivery != "channel":  # each member's DM at their own prompt time
+                await self.bot.scheduler.schedule(
+                    DM_PROMPTS.key(round_id),
+                    DM_PROMPTS,
+                    times.opens,
+                    guild_id=guild_id,
+                    payload={"round_id": round_id},
+                )
             if times.reminder_at is not None:
                 await self.bot.scheduler.schedule(
                     REMINDERS.key(round_id),
@@ -296,8 +307,10 @@ class Jobs:
             raise SkipOccurrence(f"the check-in channel {round_.channel_id} is not available")
         message_id = round_.message_id
         if message_id is None:
+            settings = await store.get_settings(self.bot.db, round_.guild_id)
+            note = channel_delivery_note(settings.delivery, settings.prompt_time)
             message = await channel.send(
-                embed=prompt_embed(round_),
+                embed=with_delivery_note(prompt_embed(round_), note),
                 view=prompt_view(round_.id),
                 nonce=occurrence.nonce("prompt"),
             )

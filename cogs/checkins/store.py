@@ -42,6 +42,7 @@ class CheckinSettings:
     questions: tuple[Question, ...] = DEFAULT_QUESTIONS
     drift_weeks: int = DEFAULT_DRIFT_WEEKS
     enabled: bool = False
+    delivery: str = "channel"  # channel, dm (each member's own prompt time) or both
 
     def with_changes(self, **changes: object) -> CheckinSettings:
         return replace(self, **changes)  # type: ignore[arg-type]

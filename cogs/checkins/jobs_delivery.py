@@ -1,0 +1,181 @@
+"""Check-in prompts by DM at each member's own prompt time (`/config checkins delivery`).
+
+Occurrence kinds (in the delivery ledger, so each happens once across restarts):
+
+- `checkin-dm-prompts` (`checkin-dm-prompts:<round>`): scheduled with the round when it opens
+  (delivery `dm` or `both`); plans one child per cohort member.
+- `checkin-dm-prompt` (`checkin-dm-prompt:<round>:<user>`): one member's DM prompt, due at
+  their own prompt time (`dm_times.dm_prompt_due`). Its key never changes: replanning (a
+  `/me timezone`, the server's zone, the delivery setting) moves a pending one, never adds a
+  second. Paused, away, answered or departed members are skipped when it is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot import guilds, ledger, members
+from bot.checks import in_cohort
+from bot.delivery import Delivered, send_dm_or_fallback
+from bot.features import Job
+from bot.ledger import Occurrence
+from bot.scheduler import Kind, SkipOccurrence
+from cogs.checkins import store
+from cogs.checkins.delivery import (
+    dm_prompt_embed,
+    dm_prompt_fallback_text,
+    dm_prompt_text,
+    dm_prompt_view,
+)
+from cogs.checkins.dm_times import dm_prompt_due, dm_prompt_sendable
+from cogs.checkins.logic import FEATURE_NAME, NEXT_WEEK_INDEX, parse_24h_time
+from cogs.checkins.store import Round
+
+if TYPE_CHECKING:
+    from bot.client import HammingBot
+
+log = logging.getLogger(__name__)
+
+# The handlers check the round is open and the reminder has not come; a week covers any round.
+DM_PROMPTS = Kind("checkin-dm-prompts", timedelta(days=7), ("round",))
+DM_PROMPT = Kind("checkin-dm-prompt", timedelta(days=7), ("round", "user"))
+
+
+def dm_limit(round_: Round) -> datetime:
+    """The instant a round's DM prompts must precede: its reminder, else its close."""
+    return round_.reminder_at or round_.closes_at
+
+
+class DmPrompts:
+    """Plans and sends the per-member DM prompts of a round."""
+
+    def __init__(self, bot: HammingBot) -> None:
+        self.bot = bot
+
+    def jobs(self) -> list[Job]:
+        return [Job(DM_PROMPTS, self.handle_plan), Job(DM_PROMPT, self.handle_prompt)]
+
+    # -- planning ----------------------------------------------------------------------------
+
+    async def replan_open(self, guild_id: int, only: Collection[int] | None = None) -> int:
+        """Replan the DM prompts of the server's open round (all members, or `only` these)."""
+        round_ = await store.get_open_round(self.bot.db, guild_id, self.bot.clock.now())
+        return 0 if round_ is None else await self.plan_round(round_, only)
+
+    async def plan_round(self, round_: Round, only: Collection[int] | None = None) -> int:
+        """Make the ledger hold each cohort member's DM prompt at their own prompt time.
+
+        Idempotent: a member's prompt that exists keeps its key and, while pending and not
+        yet tried, moves to the time computed now; one already sent (or skipped) stays as it
+        is. With delivery `channel`, pending DM prompts are cancelled. Returns how many were
+        added or moved.
+        """
+        async with self.bot.db.transaction():
+            return await self._plan_round(round_, only)
+
+    async def _plan_round(self, round_: Round, only: Collection[int] | None) -> int:
+        settings = await store.get_settings(self.bot.db, round_.guild_id)
+        now = self.bot.clock.now()
+        if settings.delivery == "channel":
+            cancelled = await self.bot.scheduler.cancel(prefix=DM_PROMPT.prefix(round_.id))
+            if cancelled:
+                log.info(
+                    "round %s: cancelled %d DM prompts (delivery: channel)", round_.id, cancelled
+                )
+            return 0
+        guild = self.bot.get_guild(round_.guild_id)
+        limit = dm_limit(round_)
+        if guild is None or not dm_prompt_sendable(now, limit) or round_.closed_at is not None:
+            return 0
+        cohort = await guilds.get_guild_settings(self.bot.db, round_.guild_id)
+        server_zone = await guilds.get_guild_zone(self.bot.db, round_.guild_id)
+        at = parse_24h_time(settings.prompt_time)
+        new: dict[datetime, list[int]] = defaultdict(list)
+        changed = 0
+        for member in guild.members:
+            if not in_cohort(member, cohort.cohort_role_id) or (
+                only is not None and member.id not in only
+            ):
+                continue
+            zone = await guilds.get_reading_zone(self.bot.db, round_.guild_id, member.id)
+            # A time already past (a late joiner, a replan after downtime) is sent now.
+            due = max(dm_prompt_due(round_.opens_at, limit, at, zone, server_zone), now)
+            existing = await ledger.get_occurrence(self.bot.db, DM_PROMPT.key(round_.id, member.id))
+            if existing is None:
+                new[due].append(member.id)
+            elif existing.state == "pending" and existing.attempts == 0 and existing.due_at != due:
+                # A retry waiting out its backoff (attempts > 0) is not moved: it would restart.
+                changed += await self.bot.scheduler.reschedule(existing.key, due)
+        for due, user_ids in new.items():
+            changed += await self.bot.scheduler.fan_out(
+                DM_PROMPT,
+                (round_.id,),
+                user_ids,
+                due,
+                guild_id=round_.guild_id,
+                payload={"round_id": round_.id},
+            )
+        log.info("round %s: %d DM prompts planned or moved", round_.id, changed)
+        return changed
+
+    async def handle_plan(self, occurrence: Occurrence) -> None:
+        round_ = await store.get_round(self.bot.db, int(occurrence.payload["round_id"]))
+        if round_ is None:
+            raise SkipOccurrence("the round no longer exists")
+        await self.plan_round(round_)
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def handle_prompt(self, occurrence: Occurrence) -> None:
+        round_ = await store.get_round(self.bot.db, int(occurrence.payload["round_id"]))
+        user_id = int(occurrence.payload["user_id"])
+        now = self.bot.clock.now()
+        if round_ is None or not round_.is_open(now) or round_.closed_at is not None:
+            raise SkipOccurrence("the round has closed")
+        if not dm_prompt_sendable(now, dm_limit(round_)):
+            raise SkipOccurrence("the reminder time has come; the reminder stands in")
+        if (await store.get_settings(self.bot.db, round_.guild_id)).delivery == "channel":
+            raise SkipOccurrence("prompts are posted in the channel only now")
+        if await store.get_answer(self.bot.db, round_.id, user_id) is not None:
+            raise SkipOccurrence("answered already")
+        if user_id in await store.list_skipping_user_ids(self.bot.db, round_.guild_id, round_.week):
+            raise SkipOccurrence("away this week")
+        if await members.is_paused(self.bot.db, round_.guild_id, user_id, now):
+            raise SkipOccurrence("paused (/me pause)")
+        guild = self.bot.get_guild(round_.guild_id)
+        member = guild.get_member(user_id) if guild else None
+        cohort = await guilds.get_guild_settings(self.bot.db, round_.guild_id)
+        if guild is None or member is None or not in_cohort(member, cohort.cohort_role_id):
+            raise SkipOccurrence("no longer in the cohort")
+        outcome = await send_dm_or_fallback(
+            self.bot,
+            guild_id=round_.guild_id,
+            user_id=user_id,
+            nonce=occurrence.nonce(),
+            fallback_channel_id=round_.thread_id,
+            content=dm_prompt_text(guild.name, await self.previous_plan(round_, user_id)),
+            embed=dm_prompt_embed(round_),
+            view=dm_prompt_view(round_.id, user_id),
+            fallback_content=dm_prompt_fallback_text(round_),
+            feature=FEATURE_NAME,
+        )
+        if outcome is Delivered.UNREACHABLE:
+            raise SkipOccurrence("DMs closed and the round has no thread")
+        log.debug("round %s: prompted %s by %s", round_.id, user_id, outcome.value)
+
+    async def previous_plan(self, round_: Round, user_id: int) -> str | None:
+        """The member's "next week" answer in the server's round before this one, if any."""
+        week_before = await store.get_week_before(self.bot.db, round_.guild_id, round_.week)
+        if week_before is None:
+            return None
+        found = await store.list_member_answers(
+            self.bot.db, round_.guild_id, user_id, limit=1, through_week=week_before
+        )
+        if not found or found[0][0].week != week_before:
+            return None
+        answers = found[0][1].answers
+        return answers[NEXT_WEEK_INDEX] if len(answers) > NEXT_WEEK_INDEX else None
