@@ -68,7 +68,10 @@ class CheckinsFeature(FeatureCog):
         return [*self.rounds.jobs(), *self.dm_prompts.jobs()]
 
     def planners(self) -> Sequence[tuple[str, Planner]]:
-        return [("checkins", self.planner.plan_all)]
+        return [
+            ("checkins", self.planner.plan_all),
+            ("checkins-dm", self.dm_prompts.plan_open_rounds),
+        ]
 
     async def zone_changed(self, guild_id: int) -> None:
         await self.planner.replan_guild(guild_id)

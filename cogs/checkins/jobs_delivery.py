@@ -7,7 +7,8 @@ Occurrence kinds (in the delivery ledger, so each happens once across restarts):
 - `checkin-dm-prompt` (`checkin-dm-prompt:<round>:<user>`): one member's DM prompt, due at
   their own prompt time (`dm_times.dm_prompt_due`). Its key never changes: replanning (a
   `/me timezone`, the server's zone, the delivery setting) moves a pending one, never adds a
-  second. Paused, away, answered or departed members are skipped when it is due.
+  second. Paused, away, answered or departed members are skipped when it is due. A member
+  who joins the cohort during a round (or while the bot was down) gets theirs then.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+import discord
 
 from bot import guilds, ledger, members
 from bot.checks import in_cohort
@@ -61,6 +64,21 @@ class DmPrompts:
 
     # -- planning ----------------------------------------------------------------------------
 
+    async def plan_open_rounds(self, now: datetime) -> None:
+        """At start-up: each open round's DM prompts exist (for members who joined while the
+        bot was down, too); nothing already planned is added twice."""
+        for guild_id in await store.list_enabled_guild_ids(self.bot.db):
+            await self.replan_open(guild_id)
+
+    async def cohort_joined(self, before: discord.Member | None, after: discord.Member) -> None:
+        """A member joined the server or got the cohort role: their DM prompt for the round
+        open now, at their own prompt time (or now, if it has passed)."""
+        cohort = await guilds.get_guild_settings(self.bot.db, after.guild.id)
+        if in_cohort(after, cohort.cohort_role_id) and (
+            before is None or not in_cohort(before, cohort.cohort_role_id)
+        ):
+            await self.replan_open(after.guild.id, only={after.id})
+
     async def replan_open(self, guild_id: int, only: Collection[int] | None = None) -> int:
         """Replan the DM prompts of the server's open round (all members, or `only` these)."""
         round_ = await store.get_open_round(self.bot.db, guild_id, self.bot.clock.now())
@@ -94,6 +112,9 @@ class DmPrompts:
         cohort = await guilds.get_guild_settings(self.bot.db, round_.guild_id)
         server_zone = await guilds.get_guild_zone(self.bot.db, round_.guild_id)
         at = parse_24h_time(settings.prompt_time)
+        # When the round was meant to open: after downtime it opened later (caught up).
+        prompt = await ledger.get_occurrence(self.bot.db, round_.prompt_key)
+        planned = round_.opens_at if prompt is None else min(prompt.due_at, round_.opens_at)
         new: dict[datetime, list[int]] = defaultdict(list)
         changed = 0
         for member in guild.members:
@@ -103,7 +124,7 @@ class DmPrompts:
                 continue
             zone = await guilds.get_reading_zone(self.bot.db, round_.guild_id, member.id)
             # A time already past (a late joiner, a replan after downtime) is sent now.
-            due = max(dm_prompt_due(round_.opens_at, limit, at, zone, server_zone), now)
+            due = max(dm_prompt_due(planned, round_.opens_at, limit, at, zone, server_zone), now)
             existing = await ledger.get_occurrence(self.bot.db, DM_PROMPT.key(round_.id, member.id))
             if existing is None:
                 new[due].append(member.id)
