@@ -217,6 +217,16 @@ class Jobs:
             async with self.bot.db.transaction() as tx:
                 await store.update_round_prompt_key(tx, round_.id, occurrence.key)
         await self.post_round(round_, occurrence)
+        if (await store.get_settings(self.bot.db, guild_id)).delivery != "channel":
+            # Each member's DM at their own prompt time; planned once the thread exists, so a
+            # closed-DM fallback has its home. Idempotent by key if this prompt is retried.
+            await self.bot.scheduler.schedule(
+                DM_PROMPTS.key(round_.id),
+                DM_PROMPTS,
+                round_.opens_at,
+                guild_id=guild_id,
+                payload={"round_id": round_.id},
+            )
 
     async def _open_round(
         self, occurrence: Occurrence, guild_id: int, week: str, next_due: datetime | None
@@ -278,14 +288,6 @@ class Jobs:
                 guild_id=guild_id,
                 payload={"round_id": round_id},
             )
-            if settings.delivery != "channel":  # each member's DM at their own prompt time
-                await self.bot.scheduler.schedule(
-                    DM_PROMPTS.key(round_id),
-                    DM_PROMPTS,
-                    times.opens,
-                    guild_id=guild_id,
-                    payload={"round_id": round_id},
-                )
             if times.reminder_at is not None:
                 await self.bot.scheduler.schedule(
                     REMINDERS.key(round_id),
