@@ -24,16 +24,15 @@ import discord
 
 from bot import guilds, ledger, members
 from bot.checks import in_cohort
-from bot.delivery import Delivered, send_dm_or_fallback
 from bot.errors import THREAD_ALREADY_EXISTS
 from bot.features import Job
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
 from cogs.checkins import store
 from cogs.checkins.delivery import channel_delivery_note, with_delivery_note
+from cogs.checkins.jobs_asking import member_to_ask, open_round_of, send_to_member
 from cogs.checkins.jobs_delivery import DM_PROMPTS
 from cogs.checkins.logic import (
-    FEATURE_NAME,
     RoundTimes,
     cap_round_times,
     next_prompt_at,
@@ -344,7 +343,7 @@ class Jobs:
     # -- reminders ---------------------------------------------------------------------------
 
     async def handle_reminders(self, occurrence: Occurrence) -> None:
-        round_ = await self._open_round_for(occurrence)
+        round_ = await open_round_of(self.bot, occurrence)
         guild = self.bot.get_guild(round_.guild_id)
         if guild is None:
             raise SkipOccurrence("the bot is no longer in this server")
@@ -369,43 +368,19 @@ class Jobs:
         log.info("round %s: %d reminders to send", round_.id, len(targets))
 
     async def handle_reminder(self, occurrence: Occurrence) -> None:
-        round_ = await self._open_round_for(occurrence)
-        user_id = int(occurrence.payload["user_id"])
-        if await store.get_answer(self.bot.db, round_.id, user_id) is not None:
-            raise SkipOccurrence("answered meanwhile")
-        away = await store.list_skipping_user_ids(self.bot.db, round_.guild_id, round_.week)
-        if user_id in away:
-            raise SkipOccurrence("away this week")
-        if await members.is_paused(self.bot.db, round_.guild_id, user_id, self.bot.clock.now()):
-            raise SkipOccurrence("paused (/me pause)")
-        guild = self.bot.get_guild(round_.guild_id)
-        member = guild.get_member(user_id) if guild else None
-        cohort = await guilds.get_guild_settings(self.bot.db, round_.guild_id)
-        if guild is None or member is None or not in_cohort(member, cohort.cohort_role_id):
-            raise SkipOccurrence("no longer in the cohort")
-        outcome = await send_dm_or_fallback(
+        round_ = await open_round_of(self.bot, occurrence)
+        member = await member_to_ask(self.bot, round_, int(occurrence.payload["user_id"]))
+        outcome = await send_to_member(
             self.bot,
-            guild_id=round_.guild_id,
-            user_id=user_id,
-            nonce=occurrence.nonce(),
-            fallback_channel_id=round_.thread_id,
-            content=reminder_text(guild.name, round_),
-            view=reminder_view(round_.id, user_id),
+            occurrence,
+            round_,
+            member,
+            content=reminder_text(member.guild.name, round_),
+            view=reminder_view(round_.id, member.id),
             fallback_content=reminder_fallback_text(round_),
-            feature=FEATURE_NAME,
         )
-        if outcome is Delivered.UNREACHABLE:
-            raise SkipOccurrence("DMs closed and the round has no thread")
         # One line per member would be 2,000 lines a week; the ledger keeps each send.
-        log.debug("round %s: reminded %s by %s", round_.id, user_id, outcome.value)
-
-    async def _open_round_for(self, occurrence: Occurrence) -> Round:
-        round_ = await store.get_round(self.bot.db, int(occurrence.payload["round_id"]))
-        if round_ is None:
-            raise SkipOccurrence("the round no longer exists")
-        if not round_.is_open(self.bot.clock.now()) or round_.closed_at is not None:
-            raise SkipOccurrence("the round has closed")
-        return round_
+        log.debug("round %s: reminded %s by %s", round_.id, member.id, outcome.value)
 
     # -- closing -----------------------------------------------------------------------------
 

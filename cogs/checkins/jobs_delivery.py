@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot import guilds, ledger, members
+from bot import guilds, ledger
 from bot.checks import in_cohort
-from bot.delivery import Delivered, send_dm_or_fallback
 from bot.features import Job
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
@@ -35,7 +34,8 @@ from cogs.checkins.delivery import (
     dm_prompt_view,
 )
 from cogs.checkins.dm_times import dm_prompt_due, dm_prompt_sendable
-from cogs.checkins.logic import FEATURE_NAME, NEXT_WEEK_INDEX, parse_24h_time
+from cogs.checkins.jobs_asking import member_to_ask, open_round_of, send_to_member
+from cogs.checkins.logic import NEXT_WEEK_INDEX, parse_24h_time
 from cogs.checkins.store import Round
 
 if TYPE_CHECKING:
@@ -93,9 +93,13 @@ class DmPrompts:
         added or moved.
         """
         async with self.bot.db.transaction():
-            return await self._plan_round(round_, only)
+            dues = await self._plan_round(round_, only)
+        if dues and min(dues) <= self.bot.clock.now():
+            # Planned outside a sweep (a command, a member joining): a DM due now goes now.
+            self.bot.scheduler.wake()
+        return len(dues)
 
-    async def _plan_round(self, round_: Round, only: Collection[int] | None) -> int:
+    async def _plan_round(self, round_: Round, only: Collection[int] | None) -> list[datetime]:
         settings = await store.get_settings(self.bot.db, round_.guild_id)
         now = self.bot.clock.now()
         if settings.delivery == "channel":
@@ -104,11 +108,11 @@ class DmPrompts:
                 log.info(
                     "round %s: cancelled %d DM prompts (delivery: channel)", round_.id, cancelled
                 )
-            return 0
+            return []
         guild = self.bot.get_guild(round_.guild_id)
         limit = dm_limit(round_)
         if guild is None or not dm_prompt_sendable(now, limit) or round_.closed_at is not None:
-            return 0
+            return []
         cohort = await guilds.get_guild_settings(self.bot.db, round_.guild_id)
         server_zone = await guilds.get_guild_zone(self.bot.db, round_.guild_id)
         at = parse_24h_time(settings.prompt_time)
@@ -116,7 +120,7 @@ class DmPrompts:
         prompt = await ledger.get_occurrence(self.bot.db, round_.prompt_key)
         planned = round_.opens_at if prompt is None else min(prompt.due_at, round_.opens_at)
         new: dict[datetime, list[int]] = defaultdict(list)
-        changed = 0
+        dues: list[datetime] = []  # of the prompts added or moved
         for member in guild.members:
             if not in_cohort(member, cohort.cohort_role_id) or (
                 only is not None and member.id not in only
@@ -128,11 +132,16 @@ class DmPrompts:
             existing = await ledger.get_occurrence(self.bot.db, DM_PROMPT.key(round_.id, member.id))
             if existing is None:
                 new[due].append(member.id)
-            elif existing.state == "pending" and existing.attempts == 0 and existing.due_at != due:
+            elif (
                 # A retry waiting out its backoff (attempts > 0) is not moved: it would restart.
-                changed += await self.bot.scheduler.reschedule(existing.key, due)
+                existing.state == "pending"
+                and existing.attempts == 0
+                and existing.due_at != due
+                and await self.bot.scheduler.reschedule(existing.key, due)
+            ):
+                dues.append(due)
         for due, user_ids in new.items():
-            changed += await self.bot.scheduler.fan_out(
+            added = await self.bot.scheduler.fan_out(
                 DM_PROMPT,
                 (round_.id,),
                 user_ids,
@@ -140,8 +149,9 @@ class DmPrompts:
                 guild_id=round_.guild_id,
                 payload={"round_id": round_.id},
             )
-        log.info("round %s: %d DM prompts planned or moved", round_.id, changed)
-        return changed
+            dues += [due] * added
+        log.info("round %s: %d DM prompts planned or moved", round_.id, len(dues))
+        return dues
 
     async def handle_plan(self, occurrence: Occurrence) -> None:
         round_ = await store.get_round(self.bot.db, int(occurrence.payload["round_id"]))
@@ -152,41 +162,23 @@ class DmPrompts:
     # -- sending -----------------------------------------------------------------------------
 
     async def handle_prompt(self, occurrence: Occurrence) -> None:
-        round_ = await store.get_round(self.bot.db, int(occurrence.payload["round_id"]))
-        user_id = int(occurrence.payload["user_id"])
-        now = self.bot.clock.now()
-        if round_ is None or not round_.is_open(now) or round_.closed_at is not None:
-            raise SkipOccurrence("the round has closed")
-        if not dm_prompt_sendable(now, dm_limit(round_)):
+        round_ = await open_round_of(self.bot, occurrence)
+        if not dm_prompt_sendable(self.bot.clock.now(), dm_limit(round_)):
             raise SkipOccurrence("the reminder time has come; the reminder stands in")
         if (await store.get_settings(self.bot.db, round_.guild_id)).delivery == "channel":
             raise SkipOccurrence("prompts are posted in the channel only now")
-        if await store.get_answer(self.bot.db, round_.id, user_id) is not None:
-            raise SkipOccurrence("answered already")
-        if user_id in await store.list_skipping_user_ids(self.bot.db, round_.guild_id, round_.week):
-            raise SkipOccurrence("away this week")
-        if await members.is_paused(self.bot.db, round_.guild_id, user_id, now):
-            raise SkipOccurrence("paused (/me pause)")
-        guild = self.bot.get_guild(round_.guild_id)
-        member = guild.get_member(user_id) if guild else None
-        cohort = await guilds.get_guild_settings(self.bot.db, round_.guild_id)
-        if guild is None or member is None or not in_cohort(member, cohort.cohort_role_id):
-            raise SkipOccurrence("no longer in the cohort")
-        outcome = await send_dm_or_fallback(
+        member = await member_to_ask(self.bot, round_, int(occurrence.payload["user_id"]))
+        outcome = await send_to_member(
             self.bot,
-            guild_id=round_.guild_id,
-            user_id=user_id,
-            nonce=occurrence.nonce(),
-            fallback_channel_id=round_.thread_id,
-            content=dm_prompt_text(guild.name, await self.previous_plan(round_, user_id)),
+            occurrence,
+            round_,
+            member,
+            content=dm_prompt_text(member.guild.name, await self.previous_plan(round_, member.id)),
             embed=dm_prompt_embed(round_),
-            view=dm_prompt_view(round_.id, user_id),
+            view=dm_prompt_view(round_.id, member.id),
             fallback_content=dm_prompt_fallback_text(round_),
-            feature=FEATURE_NAME,
         )
-        if outcome is Delivered.UNREACHABLE:
-            raise SkipOccurrence("DMs closed and the round has no thread")
-        log.debug("round %s: prompted %s by %s", round_.id, user_id, outcome.value)
+        log.debug("round %s: prompted %s by %s", round_.id, member.id, outcome.value)
 
     async def previous_plan(self, round_: Round, user_id: int) -> str | None:
         """The member's "next week" answer in the server's round before this one, if any."""
