@@ -239,6 +239,20 @@ class HammingBot(commands.Bot):
                     "%s could not replan guild %s for its new zone", feature.name, guild_id
                 )
 
+    async def member_zone_changed(self, guild_id: int, user_id: int) -> None:
+        """A member's own time zone changed: features replan what they keep in it."""
+        for feature in self.features_with("member_zone_changed"):
+            try:
+                await feature.member_zone_changed(guild_id, user_id)
+            except Exception:
+                # The change itself stands; what was planned keeps its old time.
+                log.exception(
+                    "%s could not replan member %s in guild %s for their new zone",
+                    feature.name,
+                    user_id,
+                    guild_id,
+                )
+
     async def feature_statuses(self, guild_id: int) -> list[FeatureStatus]:
         return [await f.status(guild_id) for f in self.features_with("status")]
 

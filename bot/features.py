@@ -52,6 +52,7 @@ HOOKS = (
     "zone_changed",
     "member_reminders",
     "stop_member_reminder",
+    "member_zone_changed",
 )
 
 
@@ -204,6 +205,10 @@ class FeatureCog(commands.Cog):
     async def stop_member_reminder(self, guild_id: int, user_id: int, ref: str) -> str:
         """Stop one of the member's pending reminders (`ref` from `member_reminders`); returns
         what was stopped, in words. Raises a DomainError if it is not theirs or is gone."""
+        raise NotImplementedError
+
+    async def member_zone_changed(self, guild_id: int, user_id: int) -> None:
+        """A member set their own time zone (/me timezone): replan what is in their time."""
         raise NotImplementedError
 
 

@@ -331,6 +331,20 @@ class Scheduler:
             running = self._start(key)
         await asyncio.wait([running])
 
+    def wake(self) -> None:
+        """Sweep now, in the background, for occurrences made due in a transaction that has
+        since committed (a command, a gateway event): the wake-up armed inside it may have
+        fired before the commit and found nothing, leaving them to the 30-second sweep."""
+        if not self.started:
+            return  # start-up sweeps by itself
+
+        async def sweep() -> None:
+            await self._job(self.run_due)()
+
+        task: asyncio.Task[object] = asyncio.create_task(sweep())
+        self._jobs.add(task)  # so that shutdown stops it
+        task.add_done_callback(self._jobs.discard)
+
     async def reschedule(self, key: str, due_at: datetime) -> bool:
         async with self.db.transaction() as tx:
             moved = await ledger.move_pending(tx, key, due_at)

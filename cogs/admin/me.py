@@ -71,6 +71,8 @@ class MeCog(commands.Cog):
         await guilds.set_member_timezone(
             self.bot.db, guild.id, interaction.user.id, parsed.key, now
         )
+        # What is planned in the member's own time (a check-in DM prompt) moves now.
+        await self.bot.member_zone_changed(guild.id, interaction.user.id)
         await interaction.response.send_message(
             f"Your time zone is now **{parsed.key}**: times you type are read as"
             f" {parsed.key} time (it is {now.astimezone(parsed):%H:%M} there now).",

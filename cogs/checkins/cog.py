@@ -6,6 +6,7 @@ import logging
 
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.checks import is_moderator, moderator_only, require_guild
 from bot.client import HammingBot
@@ -28,6 +29,16 @@ class CheckinsCog(CheckinsFeature, name="Checkins"):
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
         self.config_group = CheckinsConfig(self)
+
+    # A member who joins the cohort while a round is open gets their DM prompt too.
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        await self.dm_prompts.cohort_joined(None, member)
+
+    @commands.Cog.listener()
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if before.roles != after.roles:
+            await self.dm_prompts.cohort_joined(before, after)
 
     @checkin.command(name="answer")
     async def answer(self, interaction: discord.Interaction[HammingBot]) -> None:

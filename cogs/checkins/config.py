@@ -26,7 +26,7 @@ from cogs.checkins.logic import (
     parse_question_fields,
     validate_schedule,
 )
-from cogs.checkins.messages import blank_slate_reply, questions_text
+from cogs.checkins.messages import blank_slate_reply, delivery_reply, questions_text
 from cogs.checkins.views import QuestionsModal
 
 if TYPE_CHECKING:
@@ -38,6 +38,18 @@ VISIBILITY_CHOICES = [
     app_commands.Choice(name="public: answers are posted in the week's thread", value="public"),
     app_commands.Choice(
         name="moderators: answers are stored for moderators only", value="moderators"
+    ),
+]
+
+DELIVERY_CHOICES = [
+    app_commands.Choice(
+        name="channel: the prompt is posted in the check-in channel", value="channel"
+    ),
+    app_commands.Choice(
+        name="dm: each member by DM at the prompt time on their own clock", value="dm"
+    ),
+    app_commands.Choice(
+        name="both: in the channel, and by DM at each member's own time", value="both"
     ),
 ]
 
@@ -156,6 +168,19 @@ class CheckinsConfig(ModeratorGroup, name="checkins", description="Weekly Hammin
             guild.id, interaction.user.id, lambda old: old.with_changes(blank_slate_weeks=weeks)
         )
         await interaction.response.send_message(blank_slate_reply(weeks), ephemeral=True)
+
+    @app_commands.command(name="delivery")
+    @app_commands.describe(mode="Where members get the weekly prompt")
+    @app_commands.choices(mode=DELIVERY_CHOICES)
+    async def delivery(self, interaction: discord.Interaction[HammingBot], mode: str) -> None:
+        """Prompt in the channel, by DM at each member's own local time, or both."""
+        guild = require_guild(interaction)
+        new = await self.cog.schedule.save(
+            guild.id, interaction.user.id, lambda old: old.with_changes(delivery=mode)
+        )
+        # A round open now follows the new mode: DMs planned for it, or cancelled.
+        await self.cog.dm_prompts.replan_open(guild.id)
+        await interaction.response.send_message(delivery_reply(new), ephemeral=True)
 
     @app_commands.command(name="off")
     async def off(self, interaction: discord.Interaction[HammingBot]) -> None:

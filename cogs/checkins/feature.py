@@ -23,6 +23,7 @@ from cogs.checkins.digest import digest_lines
 from cogs.checkins.jobs import PROMPT, Jobs
 from cogs.checkins.jobs import Planner as PromptPlanner
 from cogs.checkins.jobs_blockers import Blockers
+from cogs.checkins.jobs_delivery import DmPrompts
 from cogs.checkins.logic import CHANNEL_PERMISSIONS, FEATURE_NAME, question_field_value
 from cogs.checkins.messages import settings_summary, shown_settings
 from cogs.checkins.reflections_view import AFTER_ANSWER, plan_followup
@@ -71,6 +72,7 @@ class CheckinsFeature(FeatureCog):
         self.rounds = Jobs(bot, self.planner, self.reflections)
         self.schedule = Schedule(bot, self.settings, self.planner)
         self.blockers = Blockers(bot)
+        self.dm_prompts = DmPrompts(bot, self.reflections)
 
     async def loop_panel(self, round_id: int, user_id: int) -> tuple[discord.Embed, HammingView]:
         """The check-in confirmation's panel: last week's plan to mark, Hamming's question."""
@@ -78,13 +80,20 @@ class CheckinsFeature(FeatureCog):
         return plan_followup(state, AFTER_ANSWER)
 
     def jobs(self) -> Sequence[Job]:
-        return [*self.rounds.jobs(), *self.blockers.jobs()]
+        return [*self.rounds.jobs(), *self.blockers.jobs(), *self.dm_prompts.jobs()]
 
     def planners(self) -> Sequence[tuple[str, Planner]]:
-        return [("checkins", self.planner.plan_all)]
+        return [
+            ("checkins", self.planner.plan_all),
+            ("checkins-dm", self.dm_prompts.plan_open_rounds),
+        ]
 
     async def zone_changed(self, guild_id: int) -> None:
         await self.planner.replan_guild(guild_id)
+        await self.dm_prompts.replan_open(guild_id)  # members without a zone of their own
+
+    async def member_zone_changed(self, guild_id: int, user_id: int) -> None:
+        await self.dm_prompts.replan_open(guild_id, only={user_id})
 
     async def status(self, guild_id: int) -> FeatureStatus:
         """One line for /about and /config show."""
@@ -177,6 +186,7 @@ class CheckinsFeature(FeatureCog):
                 "questions": [question_field_value(q) for q in settings.questions],
                 "drift_weeks": settings.drift_weeks,
                 "blank_slate_weeks": settings.blank_slate_weeks,
+                "delivery": settings.delivery,
             },
             "rounds": [
                 {

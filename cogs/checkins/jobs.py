@@ -11,6 +11,7 @@ Occurrence kinds (all in the delivery ledger, so each happens once across restar
 - `checkin-reminder` (`checkin-reminder:<round>:<user>`): one DM, or one mention in the thread
   (the fan-out's children, added by `scheduler.fan_out`).
 - `checkin-close` (`checkin-close:<round>`): marks the round closed and updates the prompt.
+- `checkin-dm-prompts` and `checkin-dm-prompt`: the per-member DM prompts (jobs_delivery.py).
 """
 
 from __future__ import annotations
@@ -23,17 +24,18 @@ import discord
 
 from bot import guilds, ledger, members
 from bot.checks import in_cohort
-from bot.delivery import Delivered, send_dm_or_fallback
 from bot.errors import THREAD_ALREADY_EXISTS
 from bot.features import Job
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
 from cogs.agenda.api import BLANK_SLATE_LINE, BlankSlateButton, blank_slate_round
 from cogs.checkins import store
+from cogs.checkins.delivery import channel_delivery_note, with_delivery_note
+from cogs.checkins.jobs_asking import member_to_ask, open_round_of, send_to_member
 from cogs.checkins.jobs_blockers import schedule_gathering
+from cogs.checkins.jobs_delivery import DM_PROMPTS
 from cogs.checkins.jobs_reflections import DriftJobs
 from cogs.checkins.logic import (
-    FEATURE_NAME,
     RoundTimes,
     cap_round_times,
     next_prompt_at,
@@ -222,6 +224,16 @@ class Jobs:
             async with self.bot.db.transaction() as tx:
                 await store.update_round_prompt_key(tx, round_.id, occurrence.key)
         await self.post_round(round_, occurrence)
+        if (await store.get_settings(self.bot.db, guild_id)).delivery != "channel":
+            # Each member's DM at their own prompt time; planned once the thread exists, so a
+            # closed-DM fallback has its home. Idempotent by key if this prompt is retried.
+            await self.bot.scheduler.schedule(
+                DM_PROMPTS.key(round_.id),
+                DM_PROMPTS,
+                round_.opens_at,
+                guild_id=guild_id,
+                payload={"round_id": round_.id},
+            )
 
     async def _open_round(
         self, occurrence: Occurrence, guild_id: int, week: str, next_due: datetime | None
@@ -305,8 +317,12 @@ class Jobs:
         message_id = round_.message_id
         if message_id is None:
             blank = await self._blank_slate(round_)
+            settings = await store.get_settings(self.bot.db, round_.guild_id)
+            note = channel_delivery_note(settings.delivery, settings.prompt_time)
             message = await channel.send(
-                embed=prompt_embed(round_, extra_line=BLANK_SLATE_LINE if blank else None),
+                embed=with_delivery_note(
+                    prompt_embed(round_, extra_line=BLANK_SLATE_LINE if blank else None), note
+                ),
                 view=prompt_view(
                     round_.id, extra=BlankSlateButton(round_.guild_id) if blank else None
                 ),
@@ -346,7 +362,7 @@ class Jobs:
     # -- reminders ---------------------------------------------------------------------------
 
     async def handle_reminders(self, occurrence: Occurrence) -> None:
-        round_ = await self._open_round_for(occurrence)
+        round_ = await open_round_of(self.bot, occurrence)
         guild = self.bot.get_guild(round_.guild_id)
         if guild is None:
             raise SkipOccurrence("the bot is no longer in this server")
@@ -371,51 +387,27 @@ class Jobs:
         log.info("round %s: %d reminders to send", round_.id, len(targets))
 
     async def handle_reminder(self, occurrence: Occurrence) -> None:
-        round_ = await self._open_round_for(occurrence)
-        user_id = int(occurrence.payload["user_id"])
-        if await store.get_answer(self.bot.db, round_.id, user_id) is not None:
-            raise SkipOccurrence("answered meanwhile")
-        away = await store.list_skipping_user_ids(self.bot.db, round_.guild_id, round_.week)
-        if user_id in away:
-            raise SkipOccurrence("away this week")
-        if await members.is_paused(self.bot.db, round_.guild_id, user_id, self.bot.clock.now()):
-            raise SkipOccurrence("paused (/me pause)")
-        guild = self.bot.get_guild(round_.guild_id)
-        member = guild.get_member(user_id) if guild else None
-        cohort = await guilds.get_guild_settings(self.bot.db, round_.guild_id)
-        if guild is None or member is None or not in_cohort(member, cohort.cohort_role_id):
-            raise SkipOccurrence("no longer in the cohort")
+        round_ = await open_round_of(self.bot, occurrence)
+        member = await member_to_ask(self.bot, round_, int(occurrence.payload["user_id"]))
         # Last week's plan in full, with its mark buttons (kept out of a channel fallback
         # unless the round is public, where the plan was posted already).
-        state = await self.reflections.state(round_.id, user_id, check_open=False)
+        state = await self.reflections.state(round_.id, member.id, check_open=False)
         card, view = (
-            plan_followup(state) if state.plan else (None, reminder_view(round_.id, user_id))
+            plan_followup(state) if state.plan else (None, reminder_view(round_.id, member.id))
         )
-        outcome = await send_dm_or_fallback(
+        outcome = await send_to_member(
             self.bot,
-            guild_id=round_.guild_id,
-            user_id=user_id,
-            nonce=occurrence.nonce(),
-            fallback_channel_id=round_.thread_id,
-            content=reminder_text(guild.name, round_),
+            occurrence,
+            round_,
+            member,
+            content=reminder_text(member.guild.name, round_),
             embed=card,
             embed_in_fallback=round_.visibility == "public",
             view=view,
             fallback_content=reminder_fallback_text(round_),
-            feature=FEATURE_NAME,
         )
-        if outcome is Delivered.UNREACHABLE:
-            raise SkipOccurrence("DMs closed and the round has no thread")
         # One line per member would be 2,000 lines a week; the ledger keeps each send.
-        log.debug("round %s: reminded %s by %s", round_.id, user_id, outcome.value)
-
-    async def _open_round_for(self, occurrence: Occurrence) -> Round:
-        round_ = await store.get_round(self.bot.db, int(occurrence.payload["round_id"]))
-        if round_ is None:
-            raise SkipOccurrence("the round no longer exists")
-        if not round_.is_open(self.bot.clock.now()) or round_.closed_at is not None:
-            raise SkipOccurrence("the round has closed")
-        return round_
+        log.debug("round %s: reminded %s by %s", round_.id, member.id, outcome.value)
 
     # -- closing -----------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ def questions_text(questions: Sequence[Question]) -> str:
 # --- the round ------------------------------------------------------------------------------
 
 
-def _questions_list(questions: Sequence[Question]) -> str:
+def questions_list(questions: Sequence[Question]) -> str:
     return "\n".join(
         f"{number}. **{q.label}** — {q.text}" for number, q in enumerate(questions, start=1)
     )
@@ -56,7 +56,7 @@ def prompt_embed(
     """The weekly prompt; with `answered` it is the closed version. `extra_line`: the
     blank-slate invitation, on the rounds that carry it."""
     monday, sunday = week_range(round_.week)
-    lines = [f"**{week_title(round_.week)}**", "", _questions_list(round_.questions), ""]
+    lines = [f"**{week_title(round_.week)}**", "", questions_list(round_.questions), ""]
     if answered is None:
         lines.append(
             f"Closes {discord_timestamp(round_.closes_at, 'F')}"
@@ -243,6 +243,7 @@ def shown_settings(settings: CheckinSettings) -> dict[str, str]:
         ),
         "checkins.drift_weeks": str(settings.drift_weeks),
         "checkins.blank_slate_weeks": str(settings.blank_slate_weeks),
+        "checkins.delivery": settings.delivery,
     }
 
 
@@ -257,6 +258,30 @@ def blank_slate_reply(weeks: int) -> str:
     )
 
 
+DELIVERY_PHRASES = {
+    "channel": "prompted in the channel",
+    "dm": "prompted by DM at each member's own local time",
+    "both": "prompted in the channel and by DM at each member's own local time",
+}
+
+
+def delivery_reply(settings: CheckinSettings) -> str:
+    """The answer to `/config checkins delivery`: the mode in words."""
+    at = settings.prompt_time
+    replies = {
+        "channel": "Prompts are posted in the check-in channel only; no prompt DMs.",
+        "dm": f"Each cohort member gets the prompt by DM at {at} on their own clock (their"
+        " `/me timezone`, else the server's), during the round. The channel still gets the"
+        " round's card and thread, noting that prompts go by DM.",
+        "both": "The prompt is posted in the check-in channel as before, and each cohort member"
+        f" also gets it by DM at {at} on their own clock (their `/me timezone`, else the"
+        " server's).",
+    }
+    return replies[settings.delivery] + (
+        "" if settings.enabled else " Check-ins are off: `/config checkins schedule` turns them on."
+    )
+
+
 def _reminder_phrase(settings: CheckinSettings, template: str, none: str) -> str:
     hours = settings.reminder_hours_before_close
     return template.format(hours=hours) if hours else none
@@ -268,7 +293,7 @@ def settings_summary(settings: CheckinSettings) -> str:
     return (
         f"{WEEKDAYS[settings.weekday]}s at {settings.prompt_time} in <#{settings.channel_id}>,"
         f" open {settings.close_after_hours} h, {reminder}, answers {settings.visibility},"
-        f" {len(settings.questions)} questions"
+        f" {len(settings.questions)} questions, {DELIVERY_PHRASES[settings.delivery]}"
     )
 
 

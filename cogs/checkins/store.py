@@ -43,6 +43,7 @@ class CheckinSettings:
     drift_weeks: int = DEFAULT_DRIFT_WEEKS
     enabled: bool = False
     blank_slate_weeks: int = 12  # every Nth round invites an agenda rewrite; 0: never
+    delivery: str = "channel"  # channel, dm (each member's own prompt time) or both
 
     def with_changes(self, **changes: object) -> CheckinSettings:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -400,3 +400,26 @@ async def test_a_kind_builds_its_keys_and_a_fan_out_adds_one_child_per_recipient
         ("note-to:3:channel", None),
         ("note:9:5", 5),
     ]
+
+
+async def test_wake_sweeps_what_a_committed_transaction_made_due(db: Database) -> None:
+    """A fan-out due now, written outside a sweep, is performed soon, not at the next sweep."""
+    clock, calls = ManualClock(START), []
+    scheduler = make_scheduler(db, clock, calls)
+    scheduler.wake()  # before start-up: nothing to do (start-up sweeps by itself)
+    await scheduler.start()
+    try:
+        # Inserted behind the scheduler's back, as a transaction whose armed wake-up fired
+        # before its commit would leave it: nothing is armed for it.
+        async with db.transaction() as tx:
+            await ledger.insert_occurrence(
+                tx, key="note:late", kind="note", guild_id=None, due_at=START, payload={}, now=START
+            )
+        scheduler.wake()
+        for _ in range(100):
+            if calls:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await scheduler.shutdown()
+    assert [c.key for c in calls] == ["note:late"]

@@ -53,6 +53,7 @@ EXPECTED_MODERATOR_COMMANDS = {
     "config digest off",
     "config checkins schedule",
     "config checkins questions",
+    "config checkins delivery",
     "config checkins drift",
     "config checkins off",
     "config checkins blank-slate",
