@@ -79,3 +79,47 @@ def participation_chart_png(
     # No "Software" text chunk: it names the matplotlib version, and the bytes would change.
     figure.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+def counts_chart_png(
+    series: Sequence[tuple[str, int]], title: str, unit: str, empty_text: str
+) -> bytes:
+    """A bar chart of (label, count) rows, oldest first, as PNG bytes (e.g. posts per month).
+
+    Drawn like the participation chart (same size, fonts and empty state), one bar per row
+    with its count above it. The same input always gives the same bytes.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(_WIDTH_IN, _HEIGHT_IN), dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.set_title(title, fontsize=13, color=_TEXT_COLOUR, family=_FONT)
+    counts = [max(count, 0) for _, count in series]
+    if not any(counts):
+        axes.set_axis_off()
+        axes.text(
+            0.5,
+            0.5,
+            empty_text,
+            ha="center",
+            va="center",
+            fontsize=12,
+            color=_TEXT_COLOUR,
+            family=_FONT,
+            transform=axes.transAxes,
+        )
+    else:
+        positions = list(range(len(series)))
+        bars = axes.bar(positions, counts, width=0.7, color=_ANSWERED_COLOUR)
+        axes.bar_label(bars, padding=2, fontsize=9, color=_TEXT_COLOUR, family=_FONT)
+        axes.set_xticks(positions, [label for label, _ in series], fontsize=8, family=_FONT)
+        axes.set_ylim(0, max(counts) * 1.25)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylabel(unit, color=_TEXT_COLOUR, family=_FONT)
+        axes.spines[["top", "right"]].set_visible(False)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
