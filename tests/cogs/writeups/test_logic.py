@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.charts import counts_chart_png
 from cogs.writeups.logic import (
     PERSONAL_BLOG,
     URL_MAX,
@@ -146,3 +147,13 @@ def test_stage_counts_count_private_ones_as_numbers() -> None:
     assert counts["idea"] == (2, 1)
     assert counts["published"] == (1, 0)
     assert counts["drafting"] == (0, 0)
+
+
+def test_the_posts_per_month_chart_is_a_stable_png() -> None:
+    series = [("2026-10", 0), ("2026-11", 2), ("2026-12", 1)]
+    png = counts_chart_png(series, "Write-ups published", "posts", "Nothing published yet")
+    assert png.startswith(b"\x89PNG") and png == counts_chart_png(
+        series, "Write-ups published", "posts", "Nothing published yet"
+    )
+    empty = counts_chart_png([("2026-12", 0)], "Write-ups published", "posts", "Nothing yet")
+    assert empty.startswith(b"\x89PNG") and empty != png
