@@ -86,7 +86,7 @@ class WriteupsFeature(FeatureCog):
 
     async def reset_guild(self, tx: Transaction, guild_id: int) -> None:
         await store.delete_settings(tx, guild_id)
-        await self.jobs_.replan_guild(tx, guild_id, DEFAULT_NUDGE_WEEKS)  # pending nudges too
+        await self.jobs_.replan_guild(guild_id, DEFAULT_NUDGE_WEEKS)  # pending nudges too
         log.info("guild %s: write-up settings reset", guild_id)
 
     async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:

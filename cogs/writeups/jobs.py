@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.clock import to_unix
-from bot.db import Transaction
 from bot.delivery import Delivered, send_dm_or_fallback
 from bot.ledger import Occurrence
 from bot.scheduler import Kind, SkipOccurrence
@@ -48,16 +47,16 @@ class Jobs:
         if not added:  # planned before with another interval: move it if it is still pending
             await self.bot.scheduler.reschedule(key, due)
 
-    async def replan_guild(self, tx: Transaction | None, guild_id: int, weeks: int) -> None:
+    async def replan_guild(self, guild_id: int, weeks: int) -> None:
+        """Every open write-up's nudge at `weeks` (joins the caller's transaction)."""
         for w in await store.list_open_writeups(self.bot.db, guild_id):
             await self.plan_nudge(w, weeks)
 
     async def plan_all(self, now: datetime) -> None:
         """At start-up: every open write-up's nudge exists (idempotent by key)."""
-        rows = await self.bot.db.fetchall("SELECT DISTINCT guild_id FROM writeups")
-        for row in rows:
-            settings = await store.get_settings(self.bot.db, row["guild_id"])
-            await self.replan_guild(None, settings.guild_id, settings.nudge_weeks)
+        for guild_id in await store.list_guild_ids(self.bot.db):
+            settings = await store.get_settings(self.bot.db, guild_id)
+            await self.replan_guild(guild_id, settings.nudge_weeks)
 
     async def schedule_announcement(self, w: Writeup, now: datetime) -> str | None:
         """The announcement's key if one is newly planned (None: private, or already done)."""

@@ -64,7 +64,7 @@ class Service:
 
         async def replan(tx: Transaction, old: WriteupSettings, new: WriteupSettings) -> None:
             if old.nudge_weeks != new.nudge_weeks:
-                await self.jobs.replan_guild(tx, guild_id, new.nudge_weeks)
+                await self.jobs.replan_guild(guild_id, new.nudge_weeks)
 
         return (await self.settings.save(guild_id, actor_id, change, after=replan)).new
 

@@ -120,6 +120,13 @@ async def list_member_writeups(
     return [_writeup(r) for r in rows]
 
 
+async def list_guild_ids(db: Database) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT DISTINCT guild_id FROM writeups WHERE stage != 'published' ORDER BY guild_id"
+    )
+    return [r["guild_id"] for r in rows]
+
+
 async def list_open_writeups(db: Database, guild_id: int) -> list[Writeup]:
     """Every write-up of the server not yet published (their nudges are planned)."""
     rows = await db.fetchall(

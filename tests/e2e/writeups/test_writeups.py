@@ -142,9 +142,11 @@ async def test_a_stale_writeup_gets_one_gentle_nudge(
     fake_discord: FakeDiscord, cohort: Cohort, runner: BotRunner, bot: HammingBot
 ) -> None:
     fake, g, alice, bob = fake_discord, cohort.guild, cohort.alice, cohort.bob
+    await add(fake, cohort, alice, title="Goal misgeneralisation notes", stage="drafting")
+    moving = await add(fake, cohort, alice, title="Moving on", stage="idea")
+    # Planned at the default 4 weeks; a new interval moves the pending nudges.
     nudge = await fake.invoke(g, cohort.owner, "config writeups nudge", {"weeks": 2})
     assert "2 week(s)" in (nudge.content or ""), nudge
-    await add(fake, cohort, alice, title="Goal misgeneralisation notes", stage="drafting")
     await add(fake, cohort, bob, title="Bob's quiet idea")
     carol = fake.add_member(g, "carol", roles=[cohort.cohort_role])
     await add(fake, cohort, carol, title="Carol's closed-DM draft", stage="drafting")
@@ -155,11 +157,16 @@ async def test_a_stale_writeup_gets_one_gentle_nudge(
     def nudges(user: int) -> list[Message]:
         return [m for m in bot_dms(fake, user) if "gentle nudge" in (m.content or "")]
 
+    # A week in, "Moving on" moves to drafting: its idea-stage nudge is moot, a new one starts.
+    await move_to(runner, bot, FRIDAY_NOON + timedelta(weeks=1))
+    await fake.invoke(g, alice, "writeup update", {"writeup": str(moving), "stage": "drafting"})
     await move_to(runner, bot, FRIDAY_NOON + timedelta(weeks=2) - timedelta(minutes=1))
     assert nudges(alice) == []
     await move_to(runner, bot, FRIDAY_NOON + timedelta(weeks=2))
     assert len(nudges(alice)) == 1
     assert "Goal misgeneralisation notes" in (nudges(alice)[0].content or "")
+    await move_to(runner, bot, FRIDAY_NOON + timedelta(weeks=3))
+    assert len(nudges(alice)) == 2 and "Moving on" in (nudges(alice)[1].content or "")
     assert nudges(bob) == []  # he turned them off
     # Carol's DMs are closed: nothing is posted publicly, and that is remembered.
     assert nudges(carol) == []
@@ -171,7 +178,7 @@ async def test_a_stale_writeup_gets_one_gentle_nudge(
     # Still in the same stage weeks later, and after a restart: no second nudge.
     bot = await runner.restart()
     await move_to(runner, bot, FRIDAY_NOON + timedelta(weeks=6))
-    assert len(nudges(alice)) == 1
+    assert len(nudges(alice)) == 2
 
 
 async def test_private_writeups_stay_private_and_bad_input_changes_nothing(
