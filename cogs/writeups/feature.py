@@ -51,13 +51,8 @@ class WriteupsFeature(FeatureCog):
         count = len(await store.list_stages(self.bot.db, guild_id))
         return messages.feature_status(settings, count)
 
-    async def get_channel(self, guild_id: int) -> int | None:
-        return (await self.service.settings.get(guild_id)).channel_id
-
-    async def set_channel(self, guild_id: int, channel_id: int, actor_id: int) -> None:
-        await self.service.save_settings(
-            guild_id, actor_id, lambda s: s.with_changes(channel_id=channel_id)
-        )
+    # No get_channel/set_channel: /setup's pages stay as they are; the announcement channel is
+    # optional and set with /config writeups channel.
 
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
         return await store.export_member(self.bot.db, guild_id, user_id)
