@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot import ledger
 from bot.client import HammingBot
 from tests.conftest import BotRunner, Cohort, forget_me, rows, rows_mentioning, wait_for
 from tests.e2e.feedback_swaps.helpers import (
@@ -26,6 +27,7 @@ from tests.fake_discord.state import Message
 pytestmark = pytest.mark.e2e
 
 LW = "https://www.lesswrong.com/posts/abc123/sparse-probing"
+BLOG = "https://alice.example.org/2026/11/shared-plan"
 
 
 async def answered(result: InteractionResult) -> Message:
@@ -232,8 +234,30 @@ async def test_private_writeups_stay_private_and_bad_input_changes_nothing(
     await bot.scheduler.run_due()
     assert announcements(fake, cohort.channel) == []
     assert await bot.features["writeups"].digest_section(g, runner.clock.now()) is None
-    exported = await bot.features["writeups"].export_guild(g)
-    assert "Secret agenda" not in str(exported)
+    exported = await answered(await fake.invoke(g, cohort.owner, "config export"))
+    assert b"Secret agenda" not in exported.attachments[0].data
+
+    # The real weekly digest: the shared publication is there, the private one is not.
+    await answered(
+        await fake.invoke(g, alice, "writeup publish", {"writeup": str(shared), "url": BLOG})
+    )
+    assert len(announcements(fake, cohort.channel)) == 1
+    await fake.invoke(
+        g,
+        cohort.owner,
+        "config digest schedule",
+        {"channel": cohort.channel, "day": "Friday", "time": "17:00"},
+    )
+    [pending] = await ledger.list_occurrences(bot.db, guild_id=g, kind="digest")
+    await move_to(runner, bot, pending.due_at + timedelta(minutes=1))
+    [digest] = [
+        m
+        for m in fake.messages(cohort.channel)
+        if m.embeds and m.embeds[0].get("title") == "This week in the cohort"
+    ]
+    text = digest.embeds[0]["description"]
+    assert "**Published this week**" in text and "Shared plan" in text
+    assert "Personal blog" in text and "Secret agenda" not in text
 
     # Remove asks first; only alice can confirm.
     asked = await fake.invoke(g, alice, "writeup remove", {"writeup": str(shared)})
