@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # matplotlib is imported only when a chart is drawn (see above)
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 _WIDTH_IN, _HEIGHT_IN, _DPI = 8.0, 4.0, 100  # 800 x 400 pixels, readable in a Discord embed
 _COHORT_COLOUR = "#d0d7de"
@@ -34,28 +39,11 @@ def participation_chart_png(
     `rates` (one per row, 0 to 1, None for none) add a line on a second axis in percent.
     The same input always gives the same bytes.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=(_WIDTH_IN, _HEIGHT_IN), dpi=_DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    axes.set_title(title, fontsize=13, color=_TEXT_COLOUR, family=_FONT)
-
+    figure, axes = _titled_axes(title)
     if not series:
-        axes.set_axis_off()
-        axes.text(
-            0.5,
-            0.5,
-            empty_text,
-            ha="center",
-            va="center",
-            fontsize=12,
-            color=_TEXT_COLOUR,
-            family=_FONT,
-            transform=axes.transAxes,
-        )
+        _show_empty(axes, empty_text)
     else:
         labels = [label for label, _, _ in series]
         answered = [max(count, 0) for _, count, _ in series]
@@ -96,6 +84,63 @@ def participation_chart_png(
             handles, names, loc="upper left", frameon=False, ncols=3, prop={"family": _FONT}
         )
 
+    return _png(figure)
+
+
+def counts_chart_png(
+    series: Sequence[tuple[str, int]], title: str, unit: str, empty_text: str
+) -> bytes:
+    """A bar chart of (label, count) rows, oldest first, as PNG bytes (e.g. posts per month).
+
+    Drawn like the participation chart (same size, fonts and empty state), one bar per row
+    with its count above it. The same input always gives the same bytes.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    figure, axes = _titled_axes(title)
+    counts = [max(count, 0) for _, count in series]
+    if not any(counts):
+        _show_empty(axes, empty_text)
+    else:
+        positions = list(range(len(series)))
+        bars = axes.bar(positions, counts, width=0.7, color=_ANSWERED_COLOUR)
+        axes.bar_label(bars, padding=2, fontsize=9, color=_TEXT_COLOUR, family=_FONT)
+        axes.set_xticks(positions, [label for label, _ in series], fontsize=8, family=_FONT)
+        axes.set_ylim(0, max(counts) * 1.25)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        axes.set_ylabel(unit, color=_TEXT_COLOUR, family=_FONT)
+        axes.spines[["top", "right"]].set_visible(False)
+    return _png(figure)
+
+
+def _titled_axes(title: str) -> tuple[Figure, Axes]:
+    """An 800 x 400 figure on an Agg canvas with one titled set of axes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(_WIDTH_IN, _HEIGHT_IN), dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.set_title(title, fontsize=13, color=_TEXT_COLOUR, family=_FONT)
+    return figure, axes
+
+
+def _show_empty(axes: Axes, text: str) -> None:
+    axes.set_axis_off()
+    axes.text(
+        0.5,
+        0.5,
+        text,
+        ha="center",
+        va="center",
+        fontsize=12,
+        color=_TEXT_COLOUR,
+        family=_FONT,
+        transform=axes.transAxes,
+    )
+
+
+def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     # No "Software" text chunk: it names the matplotlib version, and the bytes would change.
     figure.savefig(buffer, format="png", metadata={"Software": None})

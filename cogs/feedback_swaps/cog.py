@@ -62,6 +62,13 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
 
     # -- drafts ------------------------------------------------------------------------------
 
+    async def draft_form(
+        self, guild_id: int, user_id: int, *, title: str, link: str, origin: str
+    ) -> discord.ui.Modal:
+        """`/feedback request`'s form, pre-filled, for another feature's button (write-ups)."""
+        await self.service.check_can_request(guild_id, user_id)
+        return DraftModal((), title=title, link=link, origin=origin)
+
     @feedback.command(name="request")
     @app_commands.describe(
         topics="The draft's topics, comma-separated, from the server's list (pick as you type)"

@@ -122,6 +122,7 @@ class Service:
         length: str,
         due: str,
         topics: Sequence[str],
+        origin: str | None = None,
     ) -> str:
         db = self.bot.db
         now = self.bot.clock.now()
@@ -152,6 +153,8 @@ class Service:
                 now=now,
             )
         log.info("guild %s: %s requested feedback on draft %s", guild_id, user_id, draft_id)
+        # For features that follow drafts (write-ups); feedback swaps never hear back.
+        self.bot.dispatch("feedback_draft_created", guild_id, user_id, draft_id, origin)
         lines = [
             f"Your draft **{clean_title}** is up for feedback ({clean_length}; topics: "
             f"{topics_text(topics)}).",

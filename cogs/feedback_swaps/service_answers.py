@@ -70,6 +70,7 @@ class Answers:
                     await self.rounds.schedule_rating(a, now)
         if not marked:
             raise UserError("The author already confirmed they got your feedback. Thank you!")
+        self.bot.dispatch("feedback_swap_completed", a.guild_id, a.author_id, a.draft_id)
         log.info("guild %s: %s sent feedback for assignment %s", a.guild_id, a.reviewer_id, a.id)
         return f"✅ Thank you! Noted that you sent your feedback to <@{a.author_id}>."
 
@@ -122,6 +123,8 @@ class Answers:
             if a.status != "done":
                 await self.rounds.cancel_followups(a.id)
                 await self.rounds.close_if_finished(a.draft_id, now)
+        if a.status != "done":  # the author got it before the reviewer said so: it is done
+            self.bot.dispatch("feedback_swap_completed", a.guild_id, a.author_id, a.draft_id)
         log.info("guild %s: %s rated assignment %s", a.guild_id, user_id, a.id)
         return f"Thanks! You rated <@{a.reviewer_id}>'s feedback {stars}/5."
 

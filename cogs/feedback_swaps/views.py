@@ -204,9 +204,16 @@ class DraftModal(HammingModal, title="Request feedback on a draft"):
         placeholder="e.g. next friday, 8 Dec, 2026-12-08, in 10 days",
     )
 
-    def __init__(self, topics: Sequence[str]) -> None:
+    def __init__(
+        self, topics: Sequence[str], *, title: str = "", link: str = "", origin: str | None = None
+    ) -> None:
         super().__init__(timeout=MODAL_TIMEOUT)
         self.topics = tuple(topics)
+        # Pre-filled from another feature's button (write-ups); `origin` comes back in the
+        # "feedback_draft_created" event so that feature can follow its draft.
+        self.draft_title.default = title[:TITLE_MAX] or None
+        self.link.default = link[:500] or None
+        self.origin = origin
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         guild = require_guild(interaction)
@@ -219,6 +226,7 @@ class DraftModal(HammingModal, title="Request feedback on a draft"):
             length=self.length.value,
             due=self.due.value,
             topics=self.topics,
+            origin=self.origin,
         )
         await interaction.response.send_message(text, ephemeral=True)
 

@@ -63,6 +63,8 @@ EXPECTED_MODERATOR_COMMANDS = {
     "config grants setup",
     "config reading setup",
     "config reading calendar-rotate",
+    "config writeups channel",
+    "config writeups nudge",
     "checkin prompt-now",
     "feedback report",
     "feedback match-now",
