@@ -121,26 +121,28 @@ _RE_DAY_MON = re.compile(rf"(?P<d>\d{{1,2}})\s+(?P<mon>{_MON})\.?(?:\s+(?P<y>\d{
 _RE_MON_DAY = re.compile(rf"(?P<mon>{_MON})\.?\s+(?P<d>\d{{1,2}})(?:,?\s+(?P<y>\d{{4}}))?{_CLOCK}")
 _RE_AGO = re.compile(r"(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|wks?|weeks?)\s+ago", re.ASCII)
 _RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+_RE_RELATIVE = re.compile(rf"(?P<word>today|yesterday|tomorrow){_CLOCK}", re.ASCII)
 
 
 def _local_day(text: str, today: date, *, prefer_past: bool) -> tuple[date, time | None] | None:
     """The local date (and time, if typed) of the forms in DATE_FORMS; None if not one."""
-    if text in _RELATIVE_DAYS:
-        return today + timedelta(days=_RELATIVE_DAYS[text]), None
     if m := _RE_AGO.fullmatch(text):
         per = 7 if m["unit"].startswith("w") else 1
         return today - timedelta(days=int(m["n"]) * per), None
     m = _RE_ISO.fullmatch(text) or _RE_DAY_MON.fullmatch(text) or _RE_MON_DAY.fullmatch(text)
-    if m is None:
+    relative = _RE_RELATIVE.fullmatch(text)
+    if m is None and relative is None:
         return None
-    groups = m.groupdict()
-    month = int(groups["mo"]) if groups.get("mo") else _MONTHS[groups["mon"]]
+    groups = (m or relative).groupdict()  # type: ignore[union-attr]  # one of them matched
     clock = None
     if groups["h"] is not None:
         hour, minute = int(groups["h"]), int(groups["mi"])
         if hour > 23 or minute > 59:
             raise ApplicationError(f"'{text}' has no such time of day. {DATE_FORMS}")
         clock = time(hour, minute)
+    if relative is not None:
+        return today + timedelta(days=_RELATIVE_DAYS[relative["word"]]), clock
+    month = int(groups["mo"]) if groups.get("mo") else _MONTHS[groups["mon"]]
     years = [int(groups["y"])] if groups["y"] else [today.year, today.year - 1, today.year + 1]
     for year in years:
         try:
