@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import from_unix, to_unix
 from bot.db import Database, Transaction
-from bot.rows import from_row, optional_time
+from bot.rows import from_row, optional_time, to_row
 from cogs.grants.applications import Application, Personal
 from cogs.grants.logic import format_offsets, read_offsets
 
@@ -44,27 +44,33 @@ def _application(row: sqlite3.Row) -> Application:
     )
 
 
+# What a command or a button changes (the rest is fixed when the application is recorded).
+_CHANGING = (
+    "status",
+    "submitted_at",
+    "decision_at",
+    "amount",
+    "share",
+    "ask_rev",
+    "next_ask_at",
+    "decided_at",
+)
+
+
+def _changing(app: Application) -> list[object]:
+    row = to_row(
+        app, submitted_at=_unix, decision_at=_unix, next_ask_at=_unix, decided_at=_unix, share=int
+    )
+    return [row[column] for column in _CHANGING]
+
+
 async def insert_application(tx: Transaction, app: Application, now: datetime) -> Application:
+    at = to_unix(now)  # created_at and updated_at
     app_id = await tx.insert(
         "INSERT INTO grant_applications (guild_id, user_id, grant_id, grant_name, status,"
         " submitted_at, decision_at, amount, share, ask_rev, next_ask_at, decided_at,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            app.guild_id,
-            app.user_id,
-            app.grant_id,
-            app.grant_name,
-            app.status,
-            _unix(app.submitted_at),
-            _unix(app.decision_at),
-            app.amount,
-            int(app.share),
-            app.ask_rev,
-            _unix(app.next_ask_at),
-            _unix(app.decided_at),
-            to_unix(now),
-            to_unix(now),
-        ),
+        (app.guild_id, app.user_id, app.grant_id, app.grant_name, *_changing(app), *[at] * 2),
     )
     row = await tx.fetchone("SELECT * FROM grant_applications WHERE id = ?", (app_id,))
     assert row is not None
@@ -74,27 +80,14 @@ async def insert_application(tx: Transaction, app: Application, now: datetime) -
 async def update_application(
     tx: Transaction, app: Application, now: datetime, *, expected: Application | None = None
 ) -> bool:
-    """Store every field of `app` (by id); with `expected`, only if the row still has its
+    """Store what can change of `app` (by id); with `expected`, only if the row still has its
     status and question number (two presses at once: one wins, the other changes nothing)."""
     guard = (app.status, app.ask_rev) if expected is None else (expected.status, expected.ask_rev)
     changed = await tx.execute(
         "UPDATE grant_applications SET status = ?, submitted_at = ?, decision_at = ?,"
         " amount = ?, share = ?, ask_rev = ?, next_ask_at = ?, decided_at = ?, updated_at = ?"
         " WHERE id = ? AND (? OR (status = ? AND ask_rev = ?))",
-        (
-            app.status,
-            _unix(app.submitted_at),
-            _unix(app.decision_at),
-            app.amount,
-            int(app.share),
-            app.ask_rev,
-            _unix(app.next_ask_at),
-            _unix(app.decided_at),
-            to_unix(now),
-            app.id,
-            int(expected is None),
-            *guard,
-        ),
+        (*_changing(app), to_unix(now), app.id, int(expected is None), *guard),
     )
     return changed == 1
 

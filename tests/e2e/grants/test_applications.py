@@ -224,3 +224,21 @@ async def test_the_review_button_opens_the_feedback_form_titled_for_the_applicat
     assert submitted.error is None, submitted
     drafts = rows(runner, "SELECT title, author_id FROM feedback_drafts")
     assert [(d["title"], d["author_id"]) for d in drafts] == [("Application: LTFF", cohort.alice)]
+
+
+async def test_decision_days_set_by_edit_become_the_default_decision_date(
+    fake_discord: FakeDiscord, cohort: Cohort, hamming: HammingBot, runner: BotRunner
+) -> None:
+    fake = fake_discord
+    await add_grant(fake, cohort, "LTFF", rolling=True)
+    edited = await fake.invoke(
+        cohort.guild, cohort.owner, "grants edit", {"grant": "LTFF", "decision_days": 20}
+    )
+    assert "Updated" in (edited.content or ""), edited
+    guessed = await apply(fake, cohort, user=cohort.bob, grant="LTFF", status="submitted")
+    assert "is a guess" not in guessed
+    now = runner.clock.now()
+    decision = datetime.combine(now.date() + days(20), datetime.min.time(), UTC)
+    assert stamp(decision + timedelta(hours=12), "D") in guessed
+    [row] = rows(runner, "SELECT decision_days FROM grants")
+    assert row["decision_days"] == 20
