@@ -250,6 +250,16 @@ def status_from(given: str | None, submitted_given: bool, current: Status | None
     return current or "drafting"
 
 
+def starts_anew(latest: Application, status: str | None, submitted: str | None) -> bool:
+    """Whether /grants applied records a new application rather than updating the latest one
+    to the same grant: only once that one is decided, and the member starts another round
+    (drafting, or submitted / a submission date). A decided one stays correctable otherwise
+    (a mis-pressed Declined becomes Funded)."""
+    if latest.status not in DECIDED:
+        return False
+    return status in ("drafting", "submitted") or (status is None and submitted is not None)
+
+
 # --- the digest ---------------------------------------------------------------------------------
 
 

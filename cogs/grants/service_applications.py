@@ -27,6 +27,7 @@ from cogs.grants.applications import (
     month_start,
     read_decision,
     read_submitted,
+    starts_anew,
     status_from,
 )
 from cogs.grants.jobs_applications import ApplicationJobs
@@ -51,6 +52,14 @@ class Applied:
     share: bool | None = None
 
 
+def _kept_decision(current: Application | None, status: str, now: datetime) -> datetime:
+    """When a decided application was decided: now, unless it keeps its decision (a change
+    of amount or sharing, or the same status again)."""
+    if current is not None and current.status == status and current.decided_at is not None:
+        return current.decided_at
+    return now
+
+
 def _iso(instant: datetime | None) -> str | None:
     return None if instant is None else instant.isoformat()
 
@@ -72,7 +81,9 @@ class ApplicationService:
         grant = await self.grants.find(guild_id, grant_text)
         zone = await guilds.get_reading_zone(self.bot.db, guild_id, user_id)
         now = self.bot.clock.now()
-        current = await store.get_open_application(self.bot.db, guild_id, user_id, grant.id)
+        current = await store.get_latest_application(self.bot.db, guild_id, user_id, grant.id)
+        if current is not None and starts_anew(current, typed.status, typed.submitted):
+            current = None
         status = status_from(
             typed.status, typed.submitted is not None, current.status if current else None
         )
@@ -112,7 +123,7 @@ class ApplicationService:
             share=typed.share if typed.share is not None else bool(current and current.share),
             ask_rev=current.ask_rev if current else 0,
             next_ask_at=None,
-            decided_at=now if status in DECIDED else None,
+            decided_at=None if status not in DECIDED else _kept_decision(current, status, now),
             created_at=current.created_at if current else now,
         )
         app = self._with_question(app, current, now)

@@ -97,13 +97,13 @@ async def get_application(db: Database, app_id: int) -> Application | None:
     return None if row is None else _application(row)
 
 
-async def get_open_application(
+async def get_latest_application(
     db: Database, guild_id: int, user_id: int, grant_id: int
 ) -> Application | None:
-    """The member's latest application to the grant that is not decided yet, if any."""
+    """The member's latest application to the grant, if any."""
     row = await db.fetchone(
         "SELECT * FROM grant_applications WHERE guild_id = ? AND user_id = ? AND grant_id = ?"
-        " AND status IN ('drafting', 'submitted') ORDER BY id DESC LIMIT 1",
+        " ORDER BY id DESC LIMIT 1",
         (guild_id, user_id, grant_id),
     )
     return None if row is None else _application(row)

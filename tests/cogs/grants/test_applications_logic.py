@@ -21,6 +21,7 @@ from cogs.grants.applications import (
     month_start,
     read_decision,
     read_submitted,
+    starts_anew,
     status_from,
 )
 
@@ -207,3 +208,22 @@ def test_the_default_decision_is_never_before_the_submission(
     assert decision.astimezone(BERLIN).date() == (
         submitted.astimezone(BERLIN).date() + timedelta(days=days)
     )
+
+
+@pytest.mark.parametrize(
+    ("latest", "status", "submitted", "expected"),
+    [
+        ("submitted", None, "today", False),  # an open one is updated
+        ("drafting", "submitted", None, False),
+        ("declined", "funded", None, False),  # a decided one is corrected
+        ("declined", None, None, False),  # e.g. share:True afterwards
+        ("declined", None, "today", True),  # next round
+        ("funded", "drafting", None, True),
+        ("no_answer", "submitted", None, True),
+    ],
+)
+def test_starts_anew(
+    latest: str, status: str | None, submitted: str | None, expected: bool
+) -> None:
+    app = _app(1, latest, NOW, None, share=False)
+    assert starts_anew(app, status, submitted) is expected

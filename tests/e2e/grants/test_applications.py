@@ -144,6 +144,13 @@ async def test_still_waiting_asks_again_two_weeks_later_exactly_once_each(
     assert [r["key"] for r in done] == [f"grant-application-ask:{app_id}:{n}" for n in (0, 1, 2)]
     assert fake.deduplicated_sends == []
 
+    # a mis-pressed answer is corrected in place; a new submission is a new application
+    await apply(fake, cohort, grant="LTFF", status="funded")
+    assert application(runner)["status"] == "funded"
+    await apply(fake, cohort, grant="LTFF", submitted="today")
+    statuses = rows(runner, "SELECT status FROM grant_applications ORDER BY id")
+    assert [r["status"] for r in statuses] == ["funded", "submitted"]
+
 
 async def test_closed_dms_skip_the_question_without_a_public_fallback(
     fake_discord: FakeDiscord, cohort: Cohort, hamming: HammingBot, runner: BotRunner
