@@ -11,6 +11,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bot import guilds
 from bot.checks import require_guild
 from bot.client import HammingBot
 from bot.sending import when_text
@@ -22,6 +23,7 @@ from cogs.grants.feature import grants
 from cogs.grants.feature_applications import ApplicationsFeature
 from cogs.grants.messages import plan_summary
 from cogs.grants.messages_applications import (
+    DMS_CLOSED_NOTE,
     applications_embed,
     personal_list_embed,
     recorded_reply,
@@ -80,9 +82,12 @@ class ApplicationCommands(ApplicationsFeature):
         guild = require_guild(interaction)
         typed = Applied(status, submitted, amount, decision_by, share)
         app, guessed = await self.applications.record(guild.id, interaction.user.id, grant, typed)
-        await interaction.response.send_message(
-            recorded_reply(app, guessed), view=review_view(app), ephemeral=True
-        )
+        reply = recorded_reply(app, guessed)
+        if app.next_ask_at is not None and await guilds.is_dm_closed(
+            self.bot.db, guild.id, interaction.user.id
+        ):
+            reply = clip(reply + DMS_CLOSED_NOTE, 2000)
+        await interaction.response.send_message(reply, view=review_view(app), ephemeral=True)
 
     @grants.command(name="applications")
     async def list_applications(self, interaction: discord.Interaction[HammingBot]) -> None:

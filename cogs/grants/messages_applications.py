@@ -20,6 +20,11 @@ from cogs.grants.applications import (
 )
 from cogs.grants.logic import format_offsets
 
+# The question comes by DM only (a channel would reveal the application).
+DMS_CLOSED_NOTE = (
+    "\nMy last DM to you didn't arrive (your DMs are closed): allow DMs from server members,"
+    " or the question is skipped."
+)
 LIST_MAX = 20  # applications shown by /grants applications (an embed's 4096 characters)
 
 

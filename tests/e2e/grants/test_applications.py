@@ -167,6 +167,9 @@ async def test_closed_dms_skip_the_question_without_a_public_fallback(
     assert asked["state"] == "skipped"
     closed = rows(runner, "SELECT user_id FROM member_settings WHERE dm_closed_at IS NOT NULL")
     assert [r["user_id"] for r in closed] == [cohort.alice]
+    await add_grant(fake, cohort, "LTFF", rolling=True)
+    warned = await apply(fake, cohort, grant="LTFF", submitted="today")
+    assert "your DMs are closed" in warned
 
 
 async def test_bad_input_is_refused_in_plain_words_and_changes_nothing(
