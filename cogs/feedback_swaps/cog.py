@@ -83,6 +83,14 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
         chosen = parse_topics(topics, settings.topics)
         await interaction.response.send_modal(DraftModal(chosen))
 
+    async def draft_form(self, guild_id: int, user_id: int, title: str) -> discord.ui.Modal:
+        """The /feedback request form with its title filled in, for another feature's button
+        (grants' "Ask the cohort to review this application"); it only knows this name."""
+        await self.service.check_can_request(guild_id, user_id)
+        form = DraftModal(())
+        form.draft_title.default = clip(title, form.draft_title.max_length or len(title))
+        return form
+
     @feedback.command(name="withdraw")
     @app_commands.describe(draft="One of your open drafts")
     @app_commands.autocomplete(draft=drafts_autocomplete)

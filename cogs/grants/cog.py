@@ -18,6 +18,9 @@ from bot.client import HammingBot
 from bot.commands import send_calendar_link
 from bot.ui import UserError, clip
 from cogs.grants import store
+from cogs.grants.applications import DECISION_DAYS_HINT, DECISION_DAYS_MAX
+from cogs.grants.autocomplete import grant_autocomplete
+from cogs.grants.cog_applications import ApplicationCommands
 from cogs.grants.cog_feeds import FeedCommands
 from cogs.grants.feature import grants
 from cogs.grants.logic import (
@@ -30,11 +33,9 @@ from cogs.grants.logic import (
     clean_text,
     http_url,
     is_clear_word,
-    rank_choices,
 )
 from cogs.grants.messages import (
     MOVED_NOTE,
-    choice_label,
     how_reached,
     info_embed,
     saved_reply,
@@ -46,29 +47,17 @@ from cogs.grants.messages import (
 )
 from cogs.grants.service import GrantFields
 from cogs.grants.views import ListPageButton, RemoveButton, list_message, remove_view
+from cogs.grants.views_applications import APPLICATION_ITEMS
 
 log = logging.getLogger(__name__)
 
 
-async def grant_autocomplete(
-    interaction: discord.Interaction[HammingBot], current: str
-) -> list[app_commands.Choice[str]]:
-    if interaction.guild_id is None:
-        return []
-    bot = interaction.client
-    grants = await store.list_grants(bot.db, interaction.guild_id)
-    zone = await guilds.get_reading_zone(bot.db, interaction.guild_id, interaction.user.id)
-    return [
-        app_commands.Choice(name=choice_label(g, zone), value=str(g.id))
-        for g in rank_choices(grants, current, bot.clock.now())
-    ]
-
-
-class GrantsCog(FeedCommands):
-    """Grant deadlines: the feature (feature.py), its feed commands (cog_feeds.py) and these."""
+class GrantsCog(FeedCommands, ApplicationCommands):
+    """Grant deadlines: the feature (feature.py), its feed commands (cog_feeds.py), members'
+    applications and private opportunities (cog_applications.py) and these."""
 
     grants = grants
-    dynamic_items = (ListPageButton, RemoveButton)
+    dynamic_items = (ListPageButton, RemoveButton, *APPLICATION_ITEMS)
 
     # -- moderators: the opportunities -----------------------------------------------------------
 
@@ -80,6 +69,7 @@ class GrantsCog(FeedCommands):
         funder="Who funds it",
         notes="Anything worth knowing (eligibility, amounts, tips)",
         rolling="Applications any time, no deadline",
+        decision_days=DECISION_DAYS_HINT,
     )
     @moderator_only()
     async def add(
@@ -91,6 +81,7 @@ class GrantsCog(FeedCommands):
         funder: app_commands.Range[str, 1, FUNDER_MAX] | None = None,
         notes: app_commands.Range[str, 1, NOTES_MAX] | None = None,
         rolling: bool = False,
+        decision_days: app_commands.Range[int, 1, DECISION_DAYS_MAX] | None = None,
     ) -> None:
         """Add a grant, fund or program, with its deadline if it has one (moderators)."""
         guild = require_guild(interaction)
@@ -111,6 +102,8 @@ class GrantsCog(FeedCommands):
             notes=clean_text(notes, NOTES_MAX, "notes") if notes else None,
         )
         grant = await self.service.add(guild.id, interaction.user.id, fields)
+        if decision_days is not None:
+            await self.applications.set_decision_days(grant.id, decision_days)
         plan = await self.service.channel_plan(grant)
         await interaction.response.send_message(
             saved_reply("Added", grant, notes_shown, plan), ephemeral=True
@@ -125,6 +118,7 @@ class GrantsCog(FeedCommands):
         funder="New funder; 'none' removes it",
         notes="New notes; 'none' removes them",
         rolling="True: applications any time (removes the deadline)",
+        decision_days=DECISION_DAYS_HINT,
     )
     @app_commands.autocomplete(grant=grant_autocomplete)
     @moderator_only()
@@ -138,11 +132,12 @@ class GrantsCog(FeedCommands):
         funder: app_commands.Range[str, 1, FUNDER_MAX] | None = None,
         notes: app_commands.Range[str, 1, NOTES_MAX] | None = None,
         rolling: bool | None = None,
+        decision_days: app_commands.Range[int, 1, DECISION_DAYS_MAX] | None = None,
     ) -> None:
         """Change a grant; a new deadline reschedules its reminders (moderators)."""
         guild = require_guild(interaction)
         current = await self.service.find(guild.id, grant)
-        if all(v is None for v in (name, deadline, url, funder, notes, rolling)):
+        if all(v is None for v in (name, deadline, url, funder, notes, rolling, decision_days)):
             raise UserError("Give at least one thing to change, e.g. `deadline:` or `url:`.")
         clearing = deadline is not None and is_clear_word(deadline)
         if rolling and deadline is not None and not clearing:
@@ -165,6 +160,8 @@ class GrantsCog(FeedCommands):
             notes=_optional(notes, current.notes, lambda t: clean_text(t, NOTES_MAX, "notes")),
         )
         updated, moved = await self.service.edit(guild.id, interaction.user.id, current, fields)
+        if decision_days is not None:
+            await self.applications.set_decision_days(current.id, decision_days)
         plan = await self.service.channel_plan(updated)
         reply = saved_reply("Updated", updated, notes_shown, plan)
         if moved:
