@@ -63,9 +63,11 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     # -- drafts ------------------------------------------------------------------------------
 
     async def draft_form(
-        self, guild_id: int, user_id: int, *, title: str, link: str, origin: str
+        self, guild_id: int, user_id: int, *, title: str, link: str = "", origin: str | None = None
     ) -> discord.ui.Modal:
-        """`/feedback request`'s form, pre-filled, for another feature's button (write-ups)."""
+        """`/feedback request`'s form, pre-filled, for another feature's button (a write-up's
+        "Request feedback", an application's "Ask the cohort to review"); those features only
+        know this method's name. `origin` comes back in the "feedback_draft_created" event."""
         await self.service.check_can_request(guild_id, user_id)
         return DraftModal((), title=title, link=link, origin=origin)
 
@@ -82,14 +84,6 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
         settings = await self.service.check_can_request(guild.id, interaction.user.id)
         chosen = parse_topics(topics, settings.topics)
         await interaction.response.send_modal(DraftModal(chosen))
-
-    async def draft_form(self, guild_id: int, user_id: int, title: str) -> discord.ui.Modal:
-        """The /feedback request form with its title filled in, for another feature's button
-        (grants' "Ask the cohort to review this application"); it only knows this name."""
-        await self.service.check_can_request(guild_id, user_id)
-        form = DraftModal(())
-        form.draft_title.default = clip(title, form.draft_title.max_length or len(title))
-        return form
 
     @feedback.command(name="withdraw")
     @app_commands.describe(draft="One of your open drafts")

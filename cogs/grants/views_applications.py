@@ -29,7 +29,7 @@ FEEDBACK_FEATURE = "feedback_swaps"
 
 
 class DraftForms(Protocol):
-    async def draft_form(self, guild_id: int, user_id: int, title: str) -> discord.ui.Modal: ...
+    async def draft_form(self, guild_id: int, user_id: int, *, title: str) -> discord.ui.Modal: ...
 
 
 class HasApplications(Protocol):
@@ -91,7 +91,7 @@ class ReviewButton(
         if forms is None or not hasattr(forms, "draft_form"):
             raise UserError("Feedback swaps are not running here, so there is no one to ask yet.")
         modal = await cast("DraftForms", forms).draft_form(
-            interaction.guild_id, interaction.user.id, f"Application: {app.grant_name}"
+            interaction.guild_id, interaction.user.id, title=f"Application: {app.grant_name}"
         )
         await interaction.response.send_modal(modal)
 
