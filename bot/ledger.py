@@ -288,3 +288,35 @@ async def forget_payload_member(
         f" WHERE guild_id = ? AND kind = ? AND json_extract(payload, '$.{field}') = ?",
         (guild_id, kind, user_id),
     )
+
+
+async def list_pending_for_member(
+    db: Database, guild_id: int, user_id: int, kinds: Sequence[str]
+) -> list[Occurrence]:
+    """A member's pending occurrences of `kinds` in a server, soonest first (/me reminders)."""
+    marks = ", ".join("?" for _ in kinds)
+    sql = (
+        "SELECT * FROM deliveries WHERE guild_id = ? AND user_id = ? AND state = 'pending'"  # noqa: S608 - only placeholders are formatted in
+        f" AND kind IN ({marks}) ORDER BY due_at, key"
+    )
+    rows = await db.fetchall(sql, (guild_id, user_id, *kinds))
+    return [_row_to_occurrence(row) for row in rows]
+
+
+async def list_pending_of_kind(db: Database, guild_id: int, kind: str) -> list[Occurrence]:
+    """A server's pending occurrences of one kind, soonest first."""
+    rows = await db.fetchall(
+        "SELECT * FROM deliveries WHERE guild_id = ? AND kind = ? AND state = 'pending'"
+        " ORDER BY due_at, key",
+        (guild_id, kind),
+    )
+    return [_row_to_occurrence(row) for row in rows]
+
+
+async def cancel_pending_of_member(tx: Transaction, key: str, user_id: int) -> int:
+    """Cancel one pending occurrence only if it is for `user_id`; returns how many (0 or 1)."""
+    return await tx.execute(
+        "UPDATE deliveries SET state = 'cancelled'"
+        " WHERE key = ? AND user_id = ? AND state = 'pending'",
+        (key, user_id),
+    )

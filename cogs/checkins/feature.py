@@ -14,8 +14,16 @@ import discord
 
 from bot import guilds
 from bot.db import Transaction
-from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Job, Planner
+from bot.features import (
+    DigestSection,
+    FeatureCog,
+    FeatureStatus,
+    Forgotten,
+    Job,
+    Planner,
+)
 from bot.guild_settings import GuildSettings
+from bot.member_sends import ListsMemberSends, MemberSend
 from bot.time import discord_timestamp
 from bot.ui import HammingView
 from cogs.checkins import store, store_loop, store_reflections
@@ -26,6 +34,7 @@ from cogs.checkins.jobs_blockers import Blockers
 from cogs.checkins.jobs_delivery import DmPrompts
 from cogs.checkins.logic import CHANNEL_PERMISSIONS, FEATURE_NAME, question_field_value
 from cogs.checkins.messages import settings_summary, shown_settings
+from cogs.checkins.pending import member_sends
 from cogs.checkins.reflections_view import AFTER_ANSWER, plan_followup
 from cogs.checkins.reflections_view import DYNAMIC_ITEMS as LOOP_ITEMS
 from cogs.checkins.service import Answers, participation_chart
@@ -42,7 +51,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class CheckinsFeature(FeatureCog):
+class CheckinsFeature(ListsMemberSends, FeatureCog):
     """What check-ins tells the core (bot/features.py): declarations and hooks."""
 
     name = FEATURE_NAME
@@ -87,6 +96,9 @@ class CheckinsFeature(FeatureCog):
             ("checkins", self.planner.plan_all),
             ("checkins-dm", self.dm_prompts.plan_open_rounds),
         ]
+
+    async def member_sends(self, guild_id: int, user_id: int) -> list[MemberSend]:
+        return await member_sends(self.bot, guild_id, user_id)
 
     async def zone_changed(self, guild_id: int) -> None:
         await self.planner.replan_guild(guild_id)

@@ -18,8 +18,9 @@ from bot.calendar import CalendarEvent
 from bot.db import Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Job, Planner
 from bot.guild_settings import GuildSettings
+from bot.member_sends import ListsMemberSends, MemberSend
 from bot.ui import UserError
-from cogs.grants import store
+from cogs.grants import pending, store
 from cogs.grants.config import GrantsConfig, apply_setup
 from cogs.grants.jobs import GrantJobs
 from cogs.grants.logic import FEATURE_NAME, Grant, format_offsets, without_member
@@ -64,7 +65,7 @@ def _grant_summary(grant: Grant) -> dict[str, Any]:
     }
 
 
-class GrantsFeature(FeatureCog):
+class GrantsFeature(ListsMemberSends, FeatureCog):
     """What grant deadlines tells the core (bot/features.py): declarations and hooks."""
 
     name = FEATURE_NAME
@@ -74,6 +75,9 @@ class GrantsFeature(FeatureCog):
         "`/config grants setup channel:` picks where deadline reminders go;"
         " `/grants starter-pack` lists well-known funders."
     )
+
+    async def member_sends(self, guild_id: int, user_id: int) -> list[MemberSend]:
+        return await pending.member_sends(self.bot, guild_id, user_id)
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)

@@ -30,6 +30,7 @@ import discord
 
 from bot import guilds, ledger, members
 from bot.clock import from_unix
+from bot.db import Database
 from bot.delivery import Delivered, send_dm_or_fallback
 from bot.features import Job
 from bot.guild_settings import GuildSettings
@@ -105,6 +106,15 @@ def _reminder_payload(grant: Grant, offset_seconds: int) -> dict[str, int]:
     return {"grant_id": grant.id, "rev": grant.schedule_rev, "offset": offset_seconds}
 
 
+async def grant_subscribers(db: Database, grant: Grant) -> dict[int, tuple[timedelta, ...]]:
+    """Each subscriber of the grant and their offsets (a grant's own subscription wins over
+    an all-grants one)."""
+    subs = await store.list_subscriptions_for_grant(db, grant.guild_id, grant.id)
+    per_grant = {s.user_id: s.offsets for s in subs if s.grant_id is not None}
+    every = {s.user_id: s.offsets for s in subs if s.grant_id is None}
+    return effective_offsets(per_grant, every)
+
+
 class GrantJobs:
     """Plans and performs a server's grant reminders, deadline notices, nudges and refreshes."""
 
@@ -152,10 +162,7 @@ class GrantJobs:
         return wanted
 
     async def subscribers(self, grant: Grant) -> dict[int, tuple[timedelta, ...]]:
-        subs = await store.list_subscriptions_for_grant(self.bot.db, grant.guild_id, grant.id)
-        per_grant = {s.user_id: s.offsets for s in subs if s.grant_id is not None}
-        every = {s.user_id: s.offsets for s in subs if s.grant_id is None}
-        return effective_offsets(per_grant, every)
+        return await grant_subscribers(self.bot.db, grant)
 
     async def ensure(self, grant: Grant, now: datetime) -> None:
         """Make sure a fan-out occurrence exists for each wanted offset still ahead (idempotent)."""

@@ -21,9 +21,10 @@ from bot import guilds
 from bot.calendar import CalendarEvent
 from bot.db import Database, Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten
+from bot.member_sends import ListsMemberSends, MemberSend
 from bot.sending import THREAD_CHANNEL_PERMISSIONS
 from bot.time import discord_timestamp
-from cogs.reading import store, store_members, store_polls, store_sessions
+from cogs.reading import pending, store, store_members, store_polls, store_sessions
 from cogs.reading.jobs import RECURRING
 from cogs.reading.logic import (
     FEATURE,
@@ -90,7 +91,7 @@ def poll_json(poll: store_polls.Poll) -> dict[str, Any]:
     }
 
 
-class ReadingFeature(FeatureCog):
+class ReadingFeature(ListsMemberSends, FeatureCog):
     """What the reading group tells the core (bot/features.py): declarations and hooks."""
 
     name = FEATURE
@@ -105,6 +106,9 @@ class ReadingFeature(FeatureCog):
     # Set by ReadingCog.__init__.
     config_group: ReadingConfig
     service: ReadingService
+
+    async def member_sends(self, guild_id: int, user_id: int) -> list[MemberSend]:
+        return await pending.member_sends(self.bot, guild_id, user_id)
 
     async def get_channel(self, guild_id: int) -> int | None:
         return (await self.service.settings.get(guild_id)).channel_id

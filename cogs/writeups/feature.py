@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.db import Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Job, Planner
-from cogs.writeups import messages, store
+from bot.member_sends import ListsMemberSends, MemberSend
+from cogs.writeups import messages, pending, store
 from cogs.writeups.config import NEEDED
 from cogs.writeups.jobs import ANNOUNCE, NUDGE, Jobs
 from cogs.writeups.logic import DEFAULT_NUDGE_WEEKS, FEATURE_NAME, stage_counts
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class WriteupsFeature(FeatureCog):
+class WriteupsFeature(ListsMemberSends, FeatureCog):
     name = FEATURE_NAME
     title = "Write-ups"
     command_prefixes = ("writeup", "config writeups")
@@ -31,6 +32,9 @@ class WriteupsFeature(FeatureCog):
         "then `/writeup add` and `/writeup publish`."
     )
     channel_permissions = tuple(NEEDED)
+
+    async def member_sends(self, guild_id: int, user_id: int) -> list[MemberSend]:
+        return await pending.member_sends(self.bot, guild_id, user_id)
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
