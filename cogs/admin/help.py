@@ -49,12 +49,15 @@ class HelpCog(commands.Cog):
                     f" choose one of: {', '.join(groups)}."
                 )
             chosen = [feature]
-            budget = 3800
         else:
             chosen = [name for name in groups if groups[name]]
-            budget = (EMBED_TOTAL - 400) // max(1, len(chosen)) - 100
+        # The embeds of one message share 6,000 characters: each feature gets a share in
+        # proportion to its number of commands, after its title and hint.
+        room = EMBED_TOTAL - 200 - sum(len(hints.get(n, "")) + 80 for n in chosen)
+        count = sum(len(groups[n]) for n in chosen)
         cards = []
         for name in chosen:
+            budget = min(3800, room * len(groups[name]) // max(1, count))
             lines = help_lines(sorted(groups[name], key=lambda c: c.name), budget)
             hint = f"*{hints[name]}*\n" if hints.get(name) else ""
             cards.append(embed(titles.get(name, name), hint + "\n".join(lines)))

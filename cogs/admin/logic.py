@@ -88,11 +88,15 @@ def usage(command: CommandHelp) -> str:
 
 
 def help_lines(commands: Sequence[CommandHelp], budget: int) -> list[str]:
-    """One line per command; descriptions dropped, then lines cut, to fit `budget` characters."""
+    """One line per command; descriptions dropped, then options, then lines cut, to fit
+    `budget` characters (`/help feature:` shows one feature in full)."""
     full = [f"`{usage(c)}`: {c.description}" for c in commands]
     if sum(len(line) + 1 for line in full) <= budget:
         return full
-    short = [f"`{usage(c)}`" for c in commands]
+    with_options = [f"`{usage(c)}`" for c in commands]
+    if sum(len(line) + 1 for line in with_options) <= budget:
+        return with_options
+    short = [f"`/{c.name}`" for c in commands]
     kept: list[str] = []
     used = 0
     for line in short:
