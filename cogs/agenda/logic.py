@@ -116,7 +116,8 @@ def cut(text: str, limit: int = CHECKIN_ANSWER_MAX) -> str:
 
 def check_may_read(*, viewer_id: int, owner_id: int, private: bool, in_cohort: bool) -> None:
     """A member reads their own agenda; others read it when it is shared with the cohort and
-    they are in the cohort. Moderators too: an agenda is the member's research strategy."""
+    they are in the cohort (or organise it: `in_cohort` counts moderators). A private agenda
+    is refused to moderators too: it is the member's research strategy."""
     if viewer_id == owner_id:
         return
     if private:

@@ -60,7 +60,13 @@ class Agendas:
         private = await store.get_private(self.bot.db, guild.id, owner_id)
         viewer = guild.get_member(viewer_id)
         settings = await guilds.get_guild_settings(self.bot.db, guild.id)
-        cohort = viewer is not None and in_cohort(viewer, settings.cohort_role_id)
+        # The cohort reads shared agendas; so do its organisers (moderators), who may not hold
+        # the cohort role. A private agenda stays the member's alone.
+        organiser = viewer is not None and (
+            viewer.guild_permissions.manage_guild
+            or any(role.id == settings.moderator_role_id for role in viewer.roles)
+        )
+        cohort = viewer is not None and (in_cohort(viewer, settings.cohort_role_id) or organiser)
         check_may_read(viewer_id=viewer_id, owner_id=owner_id, private=private, in_cohort=cohort)
         versions = await store.list_versions(self.bot.db, guild.id, owner_id)
         if not versions:

@@ -127,10 +127,14 @@ async def test_show_own_others_shared_and_private_refused(
     await fake.invoke(cohort.guild, cohort.alice, "agenda privacy", {"visibility": "cohort"})
     again = await fake.invoke(cohort.guild, cohort.bob, "agenda show", {"member": cohort.alice})
     assert len(again.embeds) == 4
-    # Not in the cohort (the owner has no cohort role): told so, shown nothing.
-    outsider = await fake.invoke(
+    # The organiser (Manage Server, no cohort role) reads a shared agenda too.
+    organiser = await fake.invoke(
         cohort.guild, cohort.owner, "agenda show", {"member": cohort.alice}
     )
+    assert len(organiser.embeds) == 4
+    # Not in the cohort and not organising it: told so, shown nothing.
+    guest = fake.add_member(cohort.guild, "guest")
+    outsider = await fake.invoke(cohort.guild, guest, "agenda show", {"member": cohort.alice})
     assert "you are not in it" in (outsider.content or "") and outsider.embeds == []
 
 
