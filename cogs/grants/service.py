@@ -17,7 +17,7 @@ from bot.db import Transaction
 from bot.guild_settings import GuildSettings
 from bot.timeparse import parse_deadline, parse_offsets
 from bot.ui import clip
-from cogs.grants import store
+from cogs.grants import store, store_applications
 from cogs.grants.jobs import GrantJobs
 from cogs.grants.logic import (
     STARTER_PACK,
@@ -288,7 +288,7 @@ class GrantService:
                 if name_key(entry.name) in taken:
                     present.append(entry.name)
                     continue
-                await store.insert_grant(
+                grant = await store.insert_grant(
                     tx,
                     guild_id=guild_id,
                     name=entry.name,
@@ -301,6 +301,10 @@ class GrantService:
                     created_by=actor_id,
                     now=now,
                 )
+                if entry.decision_days is not None:  # the LTFF: a decision in about a month
+                    await store_applications.update_decision_days(
+                        tx, grant.id, entry.decision_days
+                    )
                 added.append(entry.name)
         log.info("guild %s: %s added the starter pack (%d new)", guild_id, actor_id, len(added))
         return added, present

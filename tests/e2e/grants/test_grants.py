@@ -148,6 +148,10 @@ async def test_starter_pack_adds_official_links_once_and_list_pages(
     assert urls["Long-Term Future Fund"] == "https://funds.effectivealtruism.org/funds/far-future"
     assert urls["Coefficient Giving"] == "https://coefficientgiving.org/"
     assert "Open Philanthropy" not in urls  # renamed Coefficient Giving in November 2025
+    decisions = rows(
+        runner, "SELECT name, decision_days FROM grants WHERE decision_days IS NOT NULL"
+    )
+    assert [tuple(r) for r in decisions] == [("Long-Term Future Fund", 30)]
 
     for n in range(12):
         await add_grant(fake_discord, cohort, f"Round {n:02d}", deadline=f"in {n + 2} days")
