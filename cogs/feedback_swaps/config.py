@@ -27,6 +27,7 @@ from cogs.feedback_swaps.logic import (
 )
 from cogs.feedback_swaps.matching import MAX_REVIEWERS_PER_DRAFT
 from cogs.feedback_swaps.views import TopicsModal
+from cogs.feedback_swaps.views_frames import ChecklistModal, FieldsModal
 
 if TYPE_CHECKING:
     from cogs.feedback_swaps.cog import FeedbackCog
@@ -141,6 +142,34 @@ class FeedbackConfig(ModeratorGroup, name="feedback", description="Feedback swap
             f"Saved {len(topics)} topic{'s' if len(topics) != 1 else ''}: {', '.join(topics)}. "
             "Members' existing drafts and expertise keep the topics they chose."
         )
+
+    @app_commands.command(name="fields")
+    @app_commands.describe(reset="Restore the default list of fields instead of editing")
+    async def fields(
+        self, interaction: discord.Interaction[HammingBot], reset: bool = False
+    ) -> None:
+        """Edit the fields (backgrounds) members pick for frames, one per line."""
+        guild = require_guild(interaction)
+        if reset:
+            text = await self.cog.frames.save_fields(guild.id, interaction.user.id, None)
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        current = await self.cog.frames.settings.get(guild.id)
+        await interaction.response.send_modal(FieldsModal(current.fields))
+
+    @app_commands.command(name="checklist")
+    @app_commands.describe(reset="Restore the default review checklist instead of editing")
+    async def checklist(
+        self, interaction: discord.Interaction[HammingBot], reset: bool = False
+    ) -> None:
+        """Edit the review checklist on reviewers' cards, one point per line."""
+        guild = require_guild(interaction)
+        if reset:
+            text = await self.cog.frames.save_checklist(guild.id, interaction.user.id, None)
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        current = await self.cog.frames.settings.get(guild.id)
+        await interaction.response.send_modal(ChecklistModal(current.checklist))
 
     @app_commands.command(name="off")
     async def off(self, interaction: discord.Interaction[HammingBot]) -> None:

@@ -64,10 +64,13 @@ class ReviewAnswerButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        text, keep_buttons = await _feature(interaction).answers.answer(
+        feature = _feature(interaction)
+        text, keep_buttons = await feature.answers.answer(
             self.assignment_id, interaction.user.id, self.action
         )
-        await _replace_message(interaction, text, keep_buttons=keep_buttons)
+        # After "Yes": the optional checklist, in place of the buttons.
+        view = await feature.checklist_view(self.assignment_id) if self.action == "yes" else None
+        await _replace_message(interaction, text, keep_buttons=keep_buttons, view=view)
 
 
 class ReceivedButton(PersistentButton, template=r"fb:got:(?P<assignment_id>\d+)"):
@@ -135,15 +138,20 @@ DYNAMIC_ITEMS = (ReviewAnswerButton, ReceivedButton, RateButton, RejoinButton)
 
 
 async def _replace_message(
-    interaction: discord.Interaction[HammingBot], text: str, *, keep_buttons: bool
+    interaction: discord.Interaction[HammingBot],
+    text: str,
+    *,
+    keep_buttons: bool,
+    view: discord.ui.View | None = None,
 ) -> None:
-    """Show the outcome on the message the button is on (its buttons go once answered)."""
+    """Show the outcome on the message the button is on (its buttons go once answered, or
+    give way to `view`)."""
     original = interaction.message.content if interaction.message else ""
     content = clip(f"{original}\n\n{text}" if original else text, 2000)
     if keep_buttons:
         await interaction.response.edit_message(content=content)
     else:
-        await interaction.response.edit_message(content=content, view=None)
+        await interaction.response.edit_message(content=content, view=view)
 
 
 def review_view(assignment_id: int, *, announcement: bool = False) -> HammingView:
@@ -204,9 +212,10 @@ class DraftModal(HammingModal, title="Request feedback on a draft"):
         placeholder="e.g. next friday, 8 Dec, 2026-12-08, in 10 days",
     )
 
-    def __init__(self, topics: Sequence[str]) -> None:
+    def __init__(self, topics: Sequence[str], frame: str = "any") -> None:
         super().__init__(timeout=MODAL_TIMEOUT)
         self.topics = tuple(topics)
+        self.frame = frame
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         guild = require_guild(interaction)
@@ -219,6 +228,7 @@ class DraftModal(HammingModal, title="Request feedback on a draft"):
             length=self.length.value,
             due=self.due.value,
             topics=self.topics,
+            frame=self.frame,
         )
         await interaction.response.send_message(text, ephemeral=True)
 
