@@ -330,6 +330,7 @@ def plan_round(
     met_ago: dict[tuple[int, int], int] = {}
     topic_sets = [d.topics for d in open_drafts]
     framed = [d.frame != "any" for d in open_drafts]
+    fits: set[tuple[int, int]] = set()  # pairings that meet the draft's frame request
     for i, r in enumerate(pool):
         owed = OWED_REVIEW_BONUS * min(max(r.balance, 0), OWED_REVIEW_CAP)
         mine = r.topics
@@ -346,6 +347,7 @@ def plan_round(
                 )
                 if framed[j] and frame_fit(r.fields, open_drafts[j]):
                     weights[i, j] += FRAME_BONUS
+                    fits.add((i, j))
                 if rounds_ago is not None:
                     met_ago[i, j] = rounds_ago
 
@@ -353,7 +355,7 @@ def plan_round(
     # eligible pairing against the optimal duals; add any with negative reduced cost and solve
     # again. When none is left the duals certify the plan optimal on the full graph. Measured at
     # 300 members: one solve on ~5k of 45k pairings, 0.3 s; the full graph takes ~2 s.
-    active = _initial_pairs(pool, open_drafts, weights, authors, reviewers_per_draft)
+    active = _initial_pairs(pool, open_drafts, weights, fits, authors, reviewers_per_draft)
     draft_authors = [d.author_id for d in open_drafts]
     unit_weights = [
         [reviewer_unit_weight(k, has_draft=r.member_id in authors) for k in range(r.per_round)]
@@ -388,10 +390,16 @@ def _initial_pairs(
     pool: Sequence[Reviewer],
     drafts: Sequence[Draft],
     weights: dict[tuple[int, int], int],
+    fits: set[tuple[int, int]],
     authors: set[int],
     reviewers_per_draft: int,
 ) -> set[tuple[int, int]]:
-    """Each reviewer's best few drafts and each draft's best few reviewers."""
+    """Each reviewer's best few drafts and each draft's best few reviewers.
+
+    A reviewer's list is ranked without the frame bonus: with it, every reviewer's few picks
+    crowd onto the framed drafts (which their own lists already cover), the first solve's
+    duals come out rough and two more solves follow (measured at 300 members: 1.5 s, against
+    0.4 s ranked this way)."""
     by_reviewer: list[list[int]] = [[] for _ in pool]
     by_draft: list[list[int]] = [[] for _ in drafts]
     for i, j in weights:
@@ -401,7 +409,14 @@ def _initial_pairs(
     # Sort keys packed into one int: weight first (best first), then the tie-break.
     for i, js in enumerate(by_reviewer):
         mid = pool[i].member_id
-        ranked = sorted(((-weights[i, j] << 32) | _mix(mid, drafts[j].draft_id), j) for j in js)
+        ranked = sorted(
+            (
+                (-(weights[i, j] - FRAME_BONUS * ((i, j) in fits)) << 32)
+                | _mix(mid, drafts[j].draft_id),
+                j,
+            )
+            for j in js
+        )
         active.update((i, j) for _, j in ranked[: 2 * pool[i].per_round + INITIAL_EXTRA_PAIRINGS])
     bonus = [GIVE_TO_GET_BONUS if r.member_id in authors else 0 for r in pool]
     for j, is_ in enumerate(by_draft):
