@@ -27,7 +27,7 @@ from cogs.feedback_swaps.logic import (
 )
 from cogs.feedback_swaps.matching import MAX_REVIEWERS_PER_DRAFT
 from cogs.feedback_swaps.views import TopicsModal
-from cogs.feedback_swaps.views_frames import ChecklistModal, FieldsModal
+from cogs.feedback_swaps.views_frames import ListModal
 
 if TYPE_CHECKING:
     from cogs.feedback_swaps.cog import FeedbackCog
@@ -149,13 +149,7 @@ class FeedbackConfig(ModeratorGroup, name="feedback", description="Feedback swap
         self, interaction: discord.Interaction[HammingBot], reset: bool = False
     ) -> None:
         """Edit the fields (backgrounds) members pick for frames, one per line."""
-        guild = require_guild(interaction)
-        if reset:
-            text = await self.cog.frames.save_fields(guild.id, interaction.user.id, None)
-            await interaction.response.send_message(text, ephemeral=True)
-            return
-        current = await self.cog.frames.settings.get(guild.id)
-        await interaction.response.send_modal(FieldsModal(current.fields))
+        await self._edit_list(interaction, "fields", reset)
 
     @app_commands.command(name="checklist")
     @app_commands.describe(reset="Restore the default review checklist instead of editing")
@@ -163,13 +157,22 @@ class FeedbackConfig(ModeratorGroup, name="feedback", description="Feedback swap
         self, interaction: discord.Interaction[HammingBot], reset: bool = False
     ) -> None:
         """Edit the review checklist on reviewers' cards, one point per line."""
+        await self._edit_list(interaction, "checklist", reset)
+
+    async def _edit_list(
+        self, interaction: discord.Interaction[HammingBot], what: str, reset: bool
+    ) -> None:
+        """Open the form for the field list or the checklist, or restore its default."""
         guild = require_guild(interaction)
+        frames = self.cog.frames
         if reset:
-            text = await self.cog.frames.save_checklist(guild.id, interaction.user.id, None)
+            save = frames.save_fields if what == "fields" else frames.save_checklist
+            text = await save(guild.id, interaction.user.id, None)
             await interaction.response.send_message(text, ephemeral=True)
             return
-        current = await self.cog.frames.settings.get(guild.id)
-        await interaction.response.send_modal(ChecklistModal(current.checklist))
+        current = await frames.settings.get(guild.id)
+        shown = current.fields if what == "fields" else current.checklist
+        await interaction.response.send_modal(ListModal(what, shown))
 
     @app_commands.command(name="off")
     async def off(self, interaction: discord.Interaction[HammingBot]) -> None:

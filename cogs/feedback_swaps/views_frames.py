@@ -57,44 +57,43 @@ def checklist_view(assignment_id: int, points: Sequence[str]) -> HammingView:
     return view
 
 
-class FieldsModal(HammingModal, title="Fields (members' backgrounds)"):
-    fields: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label=f"One field per line (up to {MAX_TOPICS})",
-        style=discord.TextStyle.paragraph,
-        max_length=4000,
-    )
+class ListModal(HammingModal, title="Feedback swaps"):
+    """A moderator's one-item-per-line form, pre-filled with the current list: the field list
+    or the review checklist (`what` names which; saving is the service's)."""
 
-    def __init__(self, current: Sequence[str]) -> None:
-        super().__init__(timeout=MODAL_TIMEOUT)
-        self.fields.default = "\n".join(current)
+    def __init__(self, what: str, current: Sequence[str]) -> None:
+        super().__init__(timeout=MODAL_TIMEOUT, title=LIST_FORMS[what][0])
+        self.what = what
+        self.entries: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=LIST_FORMS[what][1],
+            style=discord.TextStyle.paragraph,
+            # Too many or too long items get a clear refusal from the service, not a cut.
+            max_length=4000,
+            required=what == "fields",  # an empty checklist turns it off
+            default="\n".join(current),
+        )
+        self.add_item(self.entries)
 
     async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
         if not await ensure_moderator(interaction):  # the form outlives the command's check
-            raise UserError("Only moderators can edit the list of fields.")
+            raise UserError(f"Only moderators can edit the {LIST_FORMS[self.what][2]}.")
         guild = require_guild(interaction)
-        text = await _feature(interaction).frames.save_fields(
-            guild.id, interaction.user.id, self.fields.value
-        )
+        frames = _feature(interaction).frames
+        save = frames.save_fields if self.what == "fields" else frames.save_checklist
+        text = await save(guild.id, interaction.user.id, self.entries.value)
         await interaction.response.send_message(text, ephemeral=True)
 
 
-class ChecklistModal(HammingModal, title="Review checklist"):
-    points: discord.ui.TextInput[Any] = discord.ui.TextInput(
-        label=f"One point per line (up to {MAX_POINTS}; empty: none)",
-        style=discord.TextStyle.paragraph,
-        max_length=4000,  # too many or too long points get a clear refusal, not a cut
-        required=False,
-    )
-
-    def __init__(self, current: Sequence[str]) -> None:
-        super().__init__(timeout=MODAL_TIMEOUT)
-        self.points.default = "\n".join(current)
-
-    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
-        if not await ensure_moderator(interaction):
-            raise UserError("Only moderators can edit the review checklist.")
-        guild = require_guild(interaction)
-        text = await _feature(interaction).frames.save_checklist(
-            guild.id, interaction.user.id, self.points.value
-        )
-        await interaction.response.send_message(text, ephemeral=True)
+# what -> (form title, input label, what a refusal calls it)
+LIST_FORMS = {
+    "fields": (
+        "Fields (members' backgrounds)",
+        f"One field per line (up to {MAX_TOPICS})",
+        "list of fields",
+    ),
+    "checklist": (
+        "Review checklist",
+        f"One point per line (up to {MAX_POINTS}; empty: none)",
+        "review checklist",
+    ),
+}
