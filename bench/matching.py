@@ -19,7 +19,7 @@ import random
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -48,6 +48,7 @@ TOPICS = [
     "policy",
     "theory",
 ]
+FIELDS = ["physics", "CS theory", "neuroscience", "economics", "philosophy", "mathematics"]
 SIZES = (50, 300, 2000)
 REVIEWERS_PER_DRAFT = 2
 REPEAT_WINDOW = 6
@@ -110,7 +111,28 @@ def cohort(members: int, seed: int = 20240601) -> Cohort:
                 if reviewer != author:
                     recent.append((reviewer, author, week))
     avoid = [tuple(rng.sample(ids, 2)) for _ in range(max(1, members // 20))]
+    reviewers, drafts = _with_frames(reviewers, drafts, seed + members)
     return Cohort(reviewers, drafts, recent, [(a, b) for a, b in avoid])
+
+
+def _with_frames(
+    reviewers: list[Reviewer], drafts: list[Draft], seed: int
+) -> tuple[list[Reviewer], list[Draft]]:
+    """Fields for every member and a frame request on about a third of the drafts. A separate
+    random stream, so the rest of the cohort is the one benchmarked before frames existed."""
+    rng = random.Random(seed + 1)
+    fields = {r.member_id: frozenset(rng.sample(FIELDS, rng.randint(1, 2))) for r in reviewers}
+    return (
+        [replace(r, fields=fields[r.member_id]) for r in reviewers],
+        [
+            replace(
+                d,
+                frame=rng.choices(["any", "outside", "close"], weights=[6, 2, 1])[0],
+                author_fields=fields[d.author_id],
+            )
+            for d in drafts
+        ],
+    )
 
 
 # --- independent checks -------------------------------------------------------------------

@@ -32,6 +32,7 @@ NOT_MEMBERS = {
     "event_id",
     "round_id",
     "draft_id",
+    "assignment_id",
     "item_id",
     "session_id",
     "poll_id",

@@ -16,6 +16,13 @@ from cogs.feedback_swaps.feature import FeedbackFeature
 from cogs.feedback_swaps.logic import parse_topics, topic_choices
 from cogs.feedback_swaps.matching import MAX_PER_ROUND
 from cogs.feedback_swaps.views import DYNAMIC_ITEMS, DraftModal
+from cogs.feedback_swaps.views_frames import ChecklistSelect
+
+FRAME_CHOICES = [
+    app_commands.Choice(name="any reviewer (default)", value="any"),
+    app_commands.Choice(name="close: a reviewer who shares one of my fields", value="close"),
+    app_commands.Choice(name="outside: a reviewer from outside my fields", value="outside"),
+]
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +32,7 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
         name="feedback", description="Feedback swaps: give a review, get a review", guild_only=True
     )
 
-    dynamic_items = DYNAMIC_ITEMS
+    dynamic_items = (*DYNAMIC_ITEMS, ChecklistSelect)
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
@@ -60,6 +67,14 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
             if typed in d.title.casefold() or typed == str(d.id)
         ][:25]
 
+    async def fields_autocomplete(
+        self, interaction: discord.Interaction[HammingBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        known = (await self.frames.settings.get(interaction.guild_id)).fields
+        return [app_commands.Choice(name=v, value=v) for v in topic_choices(current, known)]
+
     # -- drafts ------------------------------------------------------------------------------
 
     async def draft_form(
@@ -73,17 +88,23 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
 
     @feedback.command(name="request")
     @app_commands.describe(
-        topics="The draft's topics, comma-separated, from the server's list (pick as you type)"
+        topics="The draft's topics, comma-separated, from the server's list (pick as you type)",
+        frame="Prefer a reviewer from outside your fields, or close to them (default any)",
     )
     @app_commands.autocomplete(topics=topics_autocomplete)
+    @app_commands.choices(frame=FRAME_CHOICES)
     async def request(
-        self, interaction: discord.Interaction[HammingBot], topics: str | None = None
+        self,
+        interaction: discord.Interaction[HammingBot],
+        topics: str | None = None,
+        frame: str = "any",
     ) -> None:
         """Ask for feedback on a draft: a form for its title, link, wishes and due date."""
         guild = require_guild(interaction)
         settings = await self.service.check_can_request(guild.id, interaction.user.id)
         chosen = parse_topics(topics, settings.topics)
-        await interaction.response.send_modal(DraftModal(chosen))
+        await self.frames.check_frame(guild.id, interaction.user.id, frame)
+        await interaction.response.send_modal(DraftModal(chosen, frame))
 
     @feedback.command(name="withdraw")
     @app_commands.describe(draft="One of your open drafts")
@@ -102,17 +123,20 @@ class FeedbackCog(FeedbackFeature, name="FeedbackSwaps"):
     @app_commands.describe(
         topics="Topics you can review, comma-separated, from the server's list",
         per_round=f"How many drafts you review per round (1 to {MAX_PER_ROUND}; default 1)",
+        fields="Your background, comma-separated, from the server's list (e.g. physics)",
     )
-    @app_commands.autocomplete(topics=topics_autocomplete)
+    @app_commands.autocomplete(topics=topics_autocomplete, fields=fields_autocomplete)
     async def join(
         self,
         interaction: discord.Interaction[HammingBot],
         topics: str | None = None,
         per_round: app_commands.Range[int, 1, MAX_PER_ROUND] | None = None,
+        fields: str | None = None,
     ) -> None:
         """Join the reviewer pool (or change your topics): give a review, get a review."""
         guild = require_guild(interaction)
-        text = await self.service.join(guild.id, interaction.user.id, topics, per_round)
+        chosen = await self.frames.parse_member_fields(guild.id, fields)
+        text = await self.service.join(guild.id, interaction.user.id, topics, per_round, chosen)
         await interaction.response.send_message(text, ephemeral=True)
 
     @feedback.command(name="leave")

@@ -32,6 +32,7 @@ from cogs.feedback_swaps.logic import (
 )
 from cogs.feedback_swaps.matching import MAX_REVIEWERS_PER_DRAFT
 from cogs.feedback_swaps.views import TopicsModal
+from cogs.feedback_swaps.views_frames import ListModal
 
 if TYPE_CHECKING:
     from cogs.feedback_swaps.cog import FeedbackCog
@@ -144,6 +145,37 @@ class FeedbackConfig(ModeratorGroup, name="feedback", description="Feedback swap
             f"Saved {len(topics)} topic{'s' if len(topics) != 1 else ''}: {', '.join(topics)}. "
             "Members' existing drafts and expertise keep the topics they chose."
         )
+
+    @app_commands.command(name="fields")
+    @app_commands.describe(reset="Restore the default list of fields instead of editing")
+    async def fields(
+        self, interaction: discord.Interaction[HammingBot], reset: bool = False
+    ) -> None:
+        """Edit the fields (backgrounds) members pick for frames, one per line."""
+        await self._edit_list(interaction, "fields", reset)
+
+    @app_commands.command(name="checklist")
+    @app_commands.describe(reset="Restore the default review checklist instead of editing")
+    async def checklist(
+        self, interaction: discord.Interaction[HammingBot], reset: bool = False
+    ) -> None:
+        """Edit the review checklist on reviewers' cards, one point per line."""
+        await self._edit_list(interaction, "checklist", reset)
+
+    async def _edit_list(
+        self, interaction: discord.Interaction[HammingBot], what: str, reset: bool
+    ) -> None:
+        """Open the form for the field list or the checklist, or restore its default."""
+        guild = require_guild(interaction)
+        frames = self.cog.frames
+        if reset:
+            save = frames.save_fields if what == "fields" else frames.save_checklist
+            text = await save(guild.id, interaction.user.id, None)
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        current = await frames.settings.get(guild.id)
+        shown = current.fields if what == "fields" else current.checklist
+        await interaction.response.send_modal(ListModal(what, shown))
 
     @app_commands.command(name="off")
     async def off(self, interaction: discord.Interaction[HammingBot]) -> None:

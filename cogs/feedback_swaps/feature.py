@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import discord
+
 from bot import ledger
 from bot.db import Transaction
 from bot.features import (
@@ -19,14 +21,18 @@ from bot.features import (
     Job,
     Planner,
 )
-from cogs.feedback_swaps import store, store_members, store_rounds
+from cogs.feedback_swaps import store, store_frames, store_members, store_rounds
 from cogs.feedback_swaps.config import NEEDED
+from cogs.feedback_swaps.frames import exported_lists
 from cogs.feedback_swaps.jobs import ANNOUNCE, FOLLOWUP, LAPSE, NOTICE, RATE, ROUND, Rounds
+from cogs.feedback_swaps.jobs_checklist import TICKS, ChecklistJobs
 from cogs.feedback_swaps.jobs_round import RoundJob
 from cogs.feedback_swaps.jobs_send import SendJobs
 from cogs.feedback_swaps.logic import FEATURE_NAME, completion
 from cogs.feedback_swaps.service import Service
 from cogs.feedback_swaps.service_answers import Answers
+from cogs.feedback_swaps.service_frames import Frames
+from cogs.feedback_swaps.views_frames import checklist_view
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -59,6 +65,8 @@ class FeedbackFeature(FeatureCog):
         self.send_jobs = SendJobs(bot, self.rounds)
         self.service = Service(bot, self.rounds)
         self.answers = Answers(bot, self.rounds)
+        self.frames = Frames(bot)
+        self.checklist_jobs = ChecklistJobs(self.send_jobs)
 
     def jobs(self) -> Sequence[Job]:
         return [
@@ -68,6 +76,7 @@ class FeedbackFeature(FeatureCog):
             Job(FOLLOWUP, self.send_jobs.handle_followup),
             Job(LAPSE, self.rounds.handle_lapse),
             Job(RATE, self.send_jobs.handle_rate),
+            Job(TICKS, self.checklist_jobs.handle_ticks),
         ]
 
     def planners(self) -> Sequence[tuple[str, Planner]]:
@@ -89,13 +98,22 @@ class FeedbackFeature(FeatureCog):
     async def set_channel(self, guild_id: int, channel_id: int, actor_id: int) -> None:
         await self.config_group.enable_in(guild_id, channel_id, actor_id)
 
+    async def checklist_view(self, assignment_id: int) -> discord.ui.View | None:
+        """What the reviewer sees after "Yes": the checklist to tick, when there is one."""
+        points = await self.frames.checklist_for(assignment_id)
+        return checklist_view(assignment_id, points) if points else None
+
     async def export_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
-        return await store_members.export_member(self.bot.db, guild_id, user_id)
+        return {
+            **await store_members.export_member(self.bot.db, guild_id, user_id),
+            **await store_frames.export_member(self.bot.db, guild_id, user_id),
+        }
 
     async def forget_member(self, tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
         now = self.bot.clock.now()
         active = await store_rounds.list_active_on_member(self.bot.db, guild_id, user_id)
         rows = await store_members.forget_member(tx, guild_id, user_id, now)
+        rows += await store_frames.forget_member(tx, guild_id, user_id)
         # Who ran a match-now round: out of its occurrence's payload, which others' reviews keep.
         rows += await ledger.forget_payload_member(tx, guild_id, ROUND.name, "by", user_id)
         # Reviews they were giving go back to the pool; reviewers of their drafts stop.
@@ -123,6 +141,7 @@ class FeedbackFeature(FeatureCog):
                 "repeat_window": settings.repeat_window,
                 "draft_limit": settings.draft_limit,
                 "topics": list(settings.topics),
+                **exported_lists(await self.frames.settings.get(guild_id)),
             },
             "rounds": [
                 {
@@ -137,6 +156,7 @@ class FeedbackFeature(FeatureCog):
 
     async def reset_guild(self, tx: Transaction, guild_id: int) -> None:
         await store.delete_settings(tx, guild_id)
+        await store_frames.delete_frame_settings(tx, guild_id)
         await self.bot.scheduler.cancel(prefix=ROUND.prefix(guild_id))
         log.info("guild %s: feedback-swap settings reset (scheduled rounds are off)", guild_id)
 
@@ -147,7 +167,8 @@ class FeedbackFeature(FeatureCog):
             if now - timedelta(days=7) <= r.started_at <= now
         ]
         waiting = await store.list_drafts(self.bot.db, guild_id, ("open",))
-        if not week and not waiting:
+        checklist = await self.frames.digest_line(guild_id, now)
+        if not week and not waiting and checklist is None:
             return None
         lines = []
         for r in reversed(week):  # oldest first
@@ -159,7 +180,11 @@ class FeedbackFeature(FeatureCog):
                 "done so far."
             )
         lines.append(f"{len(waiting)} draft(s) waiting for the next round.")
+        if checklist is not None:
+            lines.append(checklist)
         return DigestSection("Feedback swaps", tuple(lines))
 
     async def list_member_ids(self, guild_id: int) -> set[int]:
-        return await store_members.list_member_ids(self.bot.db, guild_id)
+        return await store_members.list_member_ids(
+            self.bot.db, guild_id
+        ) | await store_frames.list_member_ids(self.bot.db, guild_id)

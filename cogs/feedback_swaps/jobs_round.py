@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot import members
 from bot.ledger import Occurrence
 from bot.scheduler import SkipOccurrence
-from cogs.feedback_swaps import store, store_rounds
+from cogs.feedback_swaps import store, store_frames, store_rounds
 from cogs.feedback_swaps.jobs import Rounds, is_scheduled, member_name
 from cogs.feedback_swaps.logic import is_matchable, rounds_ago_pairs
 from cogs.feedback_swaps.matching import Draft, Reviewer, RoundPlan, plan_round
@@ -202,6 +202,8 @@ class RoundJob:
         pairs = await store_rounds.list_round_pairs(db, [r.id for r in recent_rounds])
         recent = rounds_ago_pairs([pairs[r.id] for r in recent_rounds])
         avoid = await store.list_avoid_pairs(db, guild_id)
+        fields = await store_frames.list_member_fields(db, guild_id)
+        frames = await store_frames.list_draft_frames(db, [d.id for d in drafts])
         pool = [
             Reviewer(
                 member_id=r.user_id,
@@ -209,6 +211,7 @@ class RoundJob:
                 per_round=r.per_round,
                 balance=balances.get(r.user_id, 0),
                 name=member_name(self.bot, guild_id, r.user_id),
+                fields=frozenset(fields.get(r.user_id, ())),
             )
             for r in reviewers
         ]
@@ -218,6 +221,8 @@ class RoundJob:
                 author_id=d.author_id,
                 topics=frozenset(d.topics),
                 carried_rounds=d.carried_rounds,
+                frame=frames.get(d.id, "any"),
+                author_fields=frozenset(fields.get(d.author_id, ())),
             )
             for d in drafts
         ]

@@ -17,8 +17,9 @@ from bot import members
 from bot.delivery import Delivered, send_dm_or_fallback
 from bot.ledger import Occurrence
 from bot.scheduler import SkipOccurrence
-from cogs.feedback_swaps import messages, store, store_rounds
+from cogs.feedback_swaps import messages, store, store_frames, store_rounds
 from cogs.feedback_swaps.jobs import Rounds, member_name
+from cogs.feedback_swaps.jobs_checklist import add_checklist
 from cogs.feedback_swaps.logic import FEATURE_NAME, member_reason
 from cogs.feedback_swaps.views import rating_view, received_view, rejoin_view, review_view
 
@@ -53,7 +54,10 @@ class SendJobs:
                 a.guild_id,
                 a.reviewer_id,
                 content=messages.reviewer_announcement(a, draft),
-                embed=messages.draft_card(draft),
+                embed=add_checklist(
+                    messages.draft_card(draft),
+                    (await store_frames.get_frame_settings(self.bot.db, a.guild_id)).checklist,
+                ),
                 view=review_view(a.id, announcement=True),
             )
         else:

@@ -66,8 +66,8 @@ def _topic_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
 
-def parse_topic_list(text: str) -> tuple[str, ...]:
-    """The server's topic list from a form: one topic per line, blank lines ignored."""
+def parse_topic_list(text: str, noun: str = "topic") -> tuple[str, ...]:
+    """The server's topic (or field) list from a form: one per line, blank lines ignored."""
     topics: list[str] = []
     seen: set[str] = set()
     for raw in text.splitlines():
@@ -76,8 +76,8 @@ def parse_topic_list(text: str) -> tuple[str, ...]:
             continue
         if "," in name:
             raise RuleError(
-                f"'{name}' contains a comma; members pick topics as a comma-separated list, "
-                "so a topic cannot contain one. Put each topic on its own line."
+                f"'{name}' contains a comma; members pick {noun}s as a comma-separated list, "
+                f"so a {noun} cannot contain one. Put each {noun} on its own line."
             )
         if len(name) > TOPIC_MAX:
             raise RuleError(f"'{name[:50]}' is longer than {TOPIC_MAX} characters; shorten it.")
@@ -86,14 +86,15 @@ def parse_topic_list(text: str) -> tuple[str, ...]:
         seen.add(_topic_key(name))
         topics.append(name)
     if not topics:
-        raise RuleError("Give at least one topic, one per line.")
+        raise RuleError(f"Give at least one {noun}, one per line.")
     if len(topics) > MAX_TOPICS:
-        raise RuleError(f"That is {len(topics)} topics; at most {MAX_TOPICS} are allowed.")
+        raise RuleError(f"That is {len(topics)} {noun}s; at most {MAX_TOPICS} are allowed.")
     return tuple(topics)
 
 
-def parse_topics(text: str | None, allowed: Sequence[str]) -> tuple[str, ...]:
-    """Topics a member typed (comma-separated), matched to the server's list ignoring case."""
+def parse_topics(text: str | None, allowed: Sequence[str], noun: str = "topic") -> tuple[str, ...]:
+    """Topics (or fields) a member typed, comma-separated, matched to the server's list
+    ignoring case."""
     if not text or not text.strip():
         return ()
     by_key = {_topic_key(t): t for t in allowed}
@@ -110,7 +111,7 @@ def parse_topics(text: str | None, allowed: Sequence[str]) -> tuple[str, ...]:
     if unknown:
         listed = ", ".join(allowed)
         raise RuleError(
-            f"Unknown topic{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)[:300]}. "
+            f"Unknown {noun}{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)[:300]}. "
             f"Pick from this server's list (comma-separated): {listed}."
         )
     return tuple(chosen)

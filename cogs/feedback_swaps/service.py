@@ -18,7 +18,8 @@ from bot.features import FeatureStatus
 from bot.guild_settings import GuildSettings
 from bot.timeparse import parse_deadline
 from bot.ui import UserError
-from cogs.feedback_swaps import messages, store, store_rounds
+from cogs.feedback_swaps import messages, store, store_frames, store_rounds
+from cogs.feedback_swaps.frames import frame_line
 from cogs.feedback_swaps.jobs import ROUND, Rounds, round_key
 from cogs.feedback_swaps.logic import (
     TITLE_MAX,
@@ -123,6 +124,7 @@ class Service:
         due: str,
         topics: Sequence[str],
         origin: str | None = None,
+        frame: str = "any",
     ) -> str:
         db = self.bot.db
         now = self.bot.clock.now()
@@ -152,6 +154,7 @@ class Service:
                 due_at=parsed.when,
                 now=now,
             )
+            await store_frames.insert_draft_frame(tx, draft_id, frame)
         log.info("guild %s: %s requested feedback on draft %s", guild_id, user_id, draft_id)
         # For features that follow drafts (write-ups); feedback swaps never hear back.
         self.bot.dispatch("feedback_draft_created", guild_id, user_id, draft_id, origin)
@@ -160,6 +163,11 @@ class Service:
             f"{topics_text(topics)}).",
             f"Feedback needed by {messages.when(parsed.when)}, read as {parsed.describe()}.",
             *parsed.notes,
+            *(
+                [frame_line(frame, await store_frames.get_member_fields(db, guild_id, user_id))]
+                if frame != "any"
+                else []
+            ),
             f"It is paired with a reviewer in the next round, {messages.when(upcoming)}."
             if upcoming
             else "No round is scheduled yet; a moderator sets one up with `/config feedback "
@@ -203,7 +211,12 @@ class Service:
     # -- the reviewer pool -------------------------------------------------------------------
 
     async def join(
-        self, guild_id: int, user_id: int, topics: str | None, per_round: int | None
+        self,
+        guild_id: int,
+        user_id: int,
+        topics: str | None,
+        per_round: int | None,
+        fields: Sequence[str] | None = None,
     ) -> str:
         db = self.bot.db
         settings = await store.get_settings(db, guild_id)
@@ -221,6 +234,10 @@ class Service:
                 per_round=per,
                 now=self.bot.clock.now(),
             )
+            if fields is not None:
+                await store_frames.upsert_member_fields(
+                    tx, guild_id, user_id, fields, self.bot.clock.now()
+                )
         log.info("guild %s: %s joined the reviewer pool (%d per round)", guild_id, user_id, per)
         upcoming = await self.rounds.next_round(guild_id)
         lines = [
@@ -228,6 +245,8 @@ class Service:
             f"round; your topics: {topics_text(chosen)}.",
             f"Next round: {messages.when(upcoming)}." if upcoming else "No round is scheduled yet.",
         ]
+        if fields is not None:
+            lines.insert(1, f"Your fields: {topics_text(fields)}.")
         if not chosen:
             lines.append(
                 "Add topics (`/feedback join topics:`) so you get drafts you know about: "

@@ -64,10 +64,13 @@ class ReviewAnswerButton(
 
     @reports_errors
     async def callback(self, interaction: discord.Interaction[HammingBot]) -> None:
-        text, keep_buttons = await _feature(interaction).answers.answer(
+        feature = _feature(interaction)
+        text, keep_buttons = await feature.answers.answer(
             self.assignment_id, interaction.user.id, self.action
         )
-        await _replace_message(interaction, text, keep_buttons=keep_buttons)
+        # After "Yes": the optional checklist, in place of the buttons.
+        view = await feature.checklist_view(self.assignment_id) if self.action == "yes" else None
+        await _replace_message(interaction, text, keep_buttons=keep_buttons, view=view)
 
 
 class ReceivedButton(PersistentButton, template=r"fb:got:(?P<assignment_id>\d+)"):
@@ -135,15 +138,20 @@ DYNAMIC_ITEMS = (ReviewAnswerButton, ReceivedButton, RateButton, RejoinButton)
 
 
 async def _replace_message(
-    interaction: discord.Interaction[HammingBot], text: str, *, keep_buttons: bool
+    interaction: discord.Interaction[HammingBot],
+    text: str,
+    *,
+    keep_buttons: bool,
+    view: discord.ui.View | None = None,
 ) -> None:
-    """Show the outcome on the message the button is on (its buttons go once answered)."""
+    """Show the outcome on the message the button is on (its buttons go once answered, or
+    give way to `view`)."""
     original = interaction.message.content if interaction.message else ""
     content = clip(f"{original}\n\n{text}" if original else text, 2000)
     if keep_buttons:
         await interaction.response.edit_message(content=content)
     else:
-        await interaction.response.edit_message(content=content, view=None)
+        await interaction.response.edit_message(content=content, view=view)
 
 
 def review_view(assignment_id: int, *, announcement: bool = False) -> HammingView:
@@ -205,10 +213,17 @@ class DraftModal(HammingModal, title="Request feedback on a draft"):
     )
 
     def __init__(
-        self, topics: Sequence[str], *, title: str = "", link: str = "", origin: str | None = None
+        self,
+        topics: Sequence[str],
+        frame: str = "any",
+        *,
+        title: str = "",
+        link: str = "",
+        origin: str | None = None,
     ) -> None:
         super().__init__(timeout=MODAL_TIMEOUT)
         self.topics = tuple(topics)
+        self.frame = frame
         # Pre-filled from another feature's button (write-ups); `origin` comes back in the
         # "feedback_draft_created" event so that feature can follow its draft.
         self.draft_title.default = title[:TITLE_MAX] or None
@@ -227,6 +242,7 @@ class DraftModal(HammingModal, title="Request feedback on a draft"):
             due=self.due.value,
             topics=self.topics,
             origin=self.origin,
+            frame=self.frame,
         )
         await interaction.response.send_message(text, ephemeral=True)
 

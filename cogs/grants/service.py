@@ -302,9 +302,7 @@ class GrantService:
                     now=now,
                 )
                 if entry.decision_days is not None:  # the LTFF: a decision in about a month
-                    await store_applications.update_decision_days(
-                        tx, grant.id, entry.decision_days
-                    )
+                    await store_applications.update_decision_days(tx, grant.id, entry.decision_days)
                 added.append(entry.name)
         log.info("guild %s: %s added the starter pack (%d new)", guild_id, actor_id, len(added))
         return added, present

@@ -59,6 +59,8 @@ EXPECTED_MODERATOR_COMMANDS = {
     "config checkins blank-slate",
     "config feedback schedule",
     "config feedback topics",
+    "config feedback fields",
+    "config feedback checklist",
     "config feedback off",
     "config grants setup",
     "config reading setup",
