@@ -15,6 +15,7 @@ from bot.time import discord_timestamp
 from bot.timeparse import format_offset
 from bot.ui import clip, embed
 from cogs.reading import store, store_polls, store_sessions
+from cogs.reading.kinds import headline, kind_label
 from cogs.reading.logic import (
     CHOICE_LABELS,
     CHOICES,
@@ -94,7 +95,7 @@ def announcement_embed(
     )
     if session.url:
         lines.append(f"**Read:** {session.url}")
-    card = embed(clip(f"Reading group: {session.title}", 256), "\n".join(lines))
+    card = embed(clip(headline(session.kind, session.title), 256), "\n".join(lines))
     if session.url:
         card.url = session.url
     if session.status == "cancelled":
@@ -195,7 +196,12 @@ def announcement_link(session: store_sessions.ReadingSession) -> str:
 
 
 def event_name(session: store_sessions.ReadingSession) -> str:
-    return clip(f"Reading group: {session.title}", 100)
+    return clip(headline(session.kind, session.title), 100)
+
+
+def thread_name(session: store_sessions.ReadingSession) -> str:
+    label = "Reading" if session.kind == "reading" else kind_label(session.kind)
+    return f"{label}: {session.title}"
 
 
 def event_description(session: store_sessions.ReadingSession, lead_name: str | None) -> str:
@@ -203,7 +209,9 @@ def event_description(session: store_sessions.ReadingSession, lead_name: str | N
     description = "\n".join(
         line
         for line in (
-            f"Reading: {session.title}",
+            f"Reading: {session.title}"
+            if session.kind == "reading"
+            else headline(session.kind, session.title),
             session.url or "",
             f"Lead: {lead_name}" if lead_name else "",
             f"RSVP and discussion: {channel_url}",
@@ -218,9 +226,13 @@ def event_description(session: store_sessions.ReadingSession, lead_name: str | N
 
 def reminder_text(session: store_sessions.ReadingSession) -> str:
     start = session.starts_at
+    what = (
+        f"the reading group discusses **{session.title}**"
+        if session.kind == "reading"
+        else f"**{headline(session.kind, session.title)}** starts"
+    )
     lines = [
-        f"Reminder: the reading group discusses **{session.title}**"
-        f" {discord_timestamp(start, 'R')} ({discord_timestamp(start, 'F')}).",
+        f"Reminder: {what} {discord_timestamp(start, 'R')} ({discord_timestamp(start, 'F')}).",
     ]
     if session.url:
         lines.append(f"Read it here: {session.url}")
@@ -279,10 +291,12 @@ def moved_text(session: store_sessions.ReadingSession, ping: Sequence[int]) -> s
 
 
 def cancelled_text(session: store_sessions.ReadingSession) -> str:
-    return (
+    what = (
         f"The reading group session on **{session.title}**"
-        f" ({discord_timestamp(session.starts_at, 'F')}) is cancelled."
+        if session.kind == "reading"
+        else f"**{headline(session.kind, session.title)}**"
     )
+    return f"{what} ({discord_timestamp(session.starts_at, 'F')}) is cancelled."
 
 
 def poll_result_text(chosen: PollTally | None) -> str:
