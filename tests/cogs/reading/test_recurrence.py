@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -115,7 +116,7 @@ def test_every_occurrence_is_the_stated_weekday_and_time(
         return
     series = Recurrence(rule, local.astimezone(UTC), tz)  # type: ignore[arg-type]
     starts = [series.start(n) for n in range(14)]
-    assert all(a < b for a, b in zip(starts, starts[1:], strict=False))
+    assert all(a < b for a, b in pairwise(starts))
     for n, start in enumerate(starts):
         seen = start.astimezone(tz)
         assert seen.weekday() == day.weekday()
