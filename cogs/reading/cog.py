@@ -22,7 +22,7 @@ from bot.time import discord_timestamp
 from bot.timeparse import parse_hhmm
 from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.reading import store, store_sessions
-from cogs.reading.cog_sessions import SessionCommands, session_autocomplete
+from cogs.reading.cog_sessions import SessionCommands, session_autocomplete, shown_title
 from cogs.reading.config import ReadingConfig
 from cogs.reading.feature import ReadingFeature
 from cogs.reading.jobs import PUBLISH, ReadingJobs
@@ -384,7 +384,8 @@ class ReadingCog(SessionCommands, ReadingFeature):
             self.bot.db, guild.id, self.bot.clock.now(), limit=10
         )
         lines = [
-            f"{discord_timestamp(s.starts_at, 'F')}: **{discord.utils.escape_markdown(s.title)}**"
+            f"{discord_timestamp(s.starts_at, 'F')}:"
+            f" **{discord.utils.escape_markdown(shown_title(s))}**"
             + (f", lead <@{s.lead_id}>" if s.lead_id else "")
             for s in upcoming
         ]

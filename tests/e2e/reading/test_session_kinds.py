@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import BotRunner, Cohort, rows
+from tests.conftest import BotRunner, Cohort, forget_me, rows, rows_mentioning
 from tests.e2e.reading.conftest import Room, answer
+from tests.e2e.reading.test_privacy_and_server_tools import exported
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.harness import InteractionResult
 
@@ -213,6 +214,8 @@ async def test_sessions_mine_lists_going_and_maybe_soonest_first(
     assert len(lines) == 3
     others = await fake_discord.invoke(cohort.guild, cohort.alice, "sessions mine")
     assert "Games night" not in (others.content or "")
+    listed = await fake_discord.invoke(cohort.guild, cohort.alice, "reading sessions")
+    assert f"<t:{social['starts_at']}:F>: **Social: Games night**" in (listed.content or "")
 
 
 async def test_cancelling_one_occurrence_of_a_biweekly_series(
@@ -255,3 +258,37 @@ async def test_cancelling_one_occurrence_of_a_biweekly_series(
         runner, "SELECT key FROM deliveries WHERE kind = 'session-series' AND state = 'pending'"
     )
     assert pending == []
+
+
+async def test_goals_and_series_are_exported_and_forgotten(
+    fake_discord: FakeDiscord, cohort: Cohort, room: Room, runner: BotRunner
+) -> None:
+    await schedule(
+        fake_discord,
+        cohort,
+        kind="sprint",
+        title="Grant draft sprint",
+        when="tuesday 18:00",
+        repeat="weekly",
+        lead=cohort.alice,
+    )
+    session = rows(runner, "SELECT id FROM reading_sessions")[0]["id"]
+    card = fake_discord.messages(room.channel)[0]
+    await fake_discord.click(card, cohort.alice, custom_id=f"reading:rsvp:{session}:going")
+    await run_at(runner, datetime(2026, 12, 8, 17, 0, 30, tzinfo=UTC))
+    ask = next(m for m in fake_discord.messages(card.id) if "What will you" in m.content)
+    opened = await fake_discord.click(ask, cohort.alice, label="Set my goal")
+    await final(
+        await fake_discord.submit_modal(
+            opened, cohort.alice, {"Your goal for this session": "Budget section"}
+        )
+    )
+    data = await exported(fake_discord, cohort, cohort.alice)
+    assert [(g["title"], g["goal"]) for g in data["session_goals"]] == [
+        ("Grant draft sprint", "Budget section")
+    ]
+    assert [s["title"] for s in data["series_led_or_set_up"]] == ["Grant draft sprint"]
+    await forget_me(fake_discord, cohort.guild, cohort.alice)
+    assert rows(runner, "SELECT * FROM session_goals") == []
+    assert rows(runner, "SELECT lead_id FROM session_series")[0]["lead_id"] is None
+    assert rows_mentioning(runner.database_path, cohort.alice) == {}
