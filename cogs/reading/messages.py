@@ -95,6 +95,8 @@ def announcement_embed(
     )
     if session.url:
         lines.append(f"**Read:** {session.url}")
+    if session.goal_prompt:
+        lines.append("**Goals:** at the start, say what you'll get done; at the end, how it went.")
     card = embed(clip(headline(session.kind, session.title), 256), "\n".join(lines))
     if session.url:
         card.url = session.url

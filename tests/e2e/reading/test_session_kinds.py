@@ -73,6 +73,7 @@ async def test_a_non_reading_kind_needs_a_title_but_no_reading(
     assert event["name"] == "Grant clinic: LTFF application review"
     card = fake_discord.messages(room.channel)[0]
     assert card.embeds[0]["title"] == "Grant clinic: LTFF application review"
+    assert "Goals" not in card.embeds[0]["description"]
     labels = [b["label"] for row in card.components for b in row["components"]]
     assert labels == ["Going · 0", "Maybe · 0", "Can't · 0"]
     stored = rows(runner, "SELECT kind, item_id, goal_prompt, created_by FROM reading_sessions")
@@ -106,6 +107,7 @@ async def test_coworking_every_other_week_across_dst_with_the_goal_prompt(
     assert datetime.fromisoformat(events[-1]["scheduled_start_time"]) == second
     announcement = fake_discord.messages(room.channel)[-1]
     session = rows(runner, "SELECT id FROM reading_sessions ORDER BY starts_at DESC")[0]["id"]
+    assert "**Goals:**" in announcement.embeds[0]["description"]
     await fake_discord.click(announcement, cohort.alice, custom_id=f"reading:rsvp:{session}:going")
     await fake_discord.click(announcement, cohort.bob, custom_id=f"reading:rsvp:{session}:going")
 
