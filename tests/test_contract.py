@@ -36,6 +36,7 @@ NOT_MEMBERS = {
     "item_id",
     "session_id",
     "poll_id",
+    "series_id",
     "feed_id",
     "grant_id",
     "moderator_role_id",

@@ -24,6 +24,7 @@ from cogs.reading.messages import (
     event_name,
     pinging,
     poll_embed,
+    thread_name,
 )
 from cogs.reading.views import poll_custom_id, poll_view, rsvp_custom_id, rsvp_view
 
@@ -183,7 +184,7 @@ class Announcements:
     ) -> int | None:
         try:
             thread = await message.create_thread(
-                name=clip(f"Reading: {session.title}", 100), auto_archive_duration=10080
+                name=clip(thread_name(session), 100), auto_archive_duration=10080
             )
         except discord.HTTPException as exc:
             if exc.code == THREAD_ALREADY_EXISTS:

@@ -22,9 +22,11 @@ from bot.time import discord_timestamp
 from bot.timeparse import parse_hhmm
 from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.reading import store, store_sessions
+from cogs.reading.cog_sessions import SessionCommands, session_autocomplete, shown_title
 from cogs.reading.config import ReadingConfig
 from cogs.reading.feature import ReadingFeature
 from cogs.reading.jobs import PUBLISH, ReadingJobs
+from cogs.reading.jobs_sessions import SessionJobs
 from cogs.reading.logic import (
     MAX_ITEMS,
     STARTER_PACK,
@@ -45,6 +47,7 @@ from cogs.reading.logic import (
 from cogs.reading.messages import list_page, session_reply
 from cogs.reading.service import ReadingService
 from cogs.reading.views import PageButton, PollButton, RsvpButton, page_view
+from cogs.reading.views_sessions import GoalButton, OutcomeButton
 
 log = logging.getLogger(__name__)
 
@@ -69,27 +72,6 @@ async def item_autocomplete(
     ]
 
 
-async def session_autocomplete(
-    interaction: discord.Interaction[HammingBot], current: str
-) -> list[app_commands.Choice[str]]:
-    if interaction.guild_id is None:
-        return []
-    bot = hamming(interaction)
-    sessions = await store_sessions.list_upcoming_sessions(
-        bot.db, interaction.guild_id, bot.clock.now()
-    )
-    zone = await guilds.get_reading_zone(bot.db, interaction.guild_id, interaction.user.id)
-    wanted = current.casefold().strip()
-    return [
-        app_commands.Choice(
-            name=f"{s.starts_at.astimezone(zone):%a %d %b %H:%M} · {s.title}"[:100],
-            value=f"id:{s.id}",
-        )
-        for s in sessions
-        if wanted in s.title.casefold()
-    ][:25]
-
-
 async def ensure_may_manage(
     interaction: discord.Interaction[HammingBot], *owners: int | None
 ) -> None:
@@ -98,23 +80,27 @@ async def ensure_may_manage(
     raise UserError("Only moderators or the person who set this up can do that.")
 
 
-class ReadingCog(ReadingFeature):
+class ReadingCog(SessionCommands, ReadingFeature):
     reading = app_commands.Group(
         name="reading", description="The reading group: list, sessions, polls", guild_only=True
     )
-    dynamic_items = (RsvpButton, PollButton, PageButton)
+    dynamic_items = (RsvpButton, PollButton, PageButton, GoalButton, OutcomeButton)
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)
         self.service = ReadingService(bot)
         self.scheduled = ReadingJobs(self.service)
+        self.session_jobs = SessionJobs(self.service)
         self.config_group = ReadingConfig(self.service)
 
     def jobs(self) -> Sequence[Job]:
-        return self.scheduled.jobs()
+        return [*self.scheduled.jobs(), *self.session_jobs.jobs()]
 
     def planners(self) -> Sequence[tuple[str, Planner]]:
-        return [("reading-recurring", self.scheduled.plan_series)]
+        return [
+            ("reading-recurring", self.scheduled.plan_series),
+            ("session-series", self.session_jobs.plan_series),
+        ]
 
     # -- the reading list ----------------------------------------------------------------------
 
@@ -363,6 +349,12 @@ class ReadingCog(ReadingFeature):
     @app_commands.autocomplete(session=session_autocomplete)
     async def cancel(self, interaction: discord.Interaction[HammingBot], session: str) -> None:
         """Cancel a session: its event is cancelled and those who RSVPed are told."""
+        await self.cancel_session(interaction, session)
+
+    async def cancel_session(
+        self, interaction: discord.Interaction[HammingBot], session: str
+    ) -> None:
+        """/reading cancel and /sessions cancel (sessions of every kind)."""
         guild = require_guild(interaction)
         found = await self.service.resolve_session(guild.id, session)
         await ensure_may_manage(interaction, found.created_by, found.lead_id)
@@ -377,7 +369,8 @@ class ReadingCog(ReadingFeature):
         await interaction.followup.send(
             f"Cancelled **{discord.utils.escape_markdown(found.title)}**"
             f" ({discord_timestamp(found.starts_at, 'F')}); {len(told)} member(s) who planned to"
-            " come are told, and the reading goes back into the queue.",
+            " come are told"
+            + (", and the reading goes back into the queue." if found.item_id else "."),
             ephemeral=True,
         )
 
@@ -389,7 +382,8 @@ class ReadingCog(ReadingFeature):
             self.bot.db, guild.id, self.bot.clock.now(), limit=10
         )
         lines = [
-            f"{discord_timestamp(s.starts_at, 'F')}: **{discord.utils.escape_markdown(s.title)}**"
+            f"{discord_timestamp(s.starts_at, 'F')}:"
+            f" **{discord.utils.escape_markdown(shown_title(s))}**"
             + (f", lead <@{s.lead_id}>" if s.lead_id else "")
             for s in upcoming
         ]

@@ -24,8 +24,10 @@ from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten
 from bot.member_sends import ListsMemberSends, MemberSend
 from bot.sending import THREAD_CHANNEL_PERMISSIONS
 from bot.time import discord_timestamp
-from cogs.reading import pending, store, store_members, store_polls, store_sessions
+from cogs.reading import pending, store, store_members, store_polls, store_series, store_sessions
 from cogs.reading.jobs import RECURRING
+from cogs.reading.jobs_sessions import SERIES
+from cogs.reading.kinds import headline
 from cogs.reading.logic import (
     FEATURE,
     FORMER_MEMBER,
@@ -78,6 +80,20 @@ def session_json(session: store_sessions.ReadingSession) -> dict[str, Any]:
         "starts_at": iso(session.starts_at),
         "ends_at": iso(session.ends_at),
         "status": session.status,
+        "kind": session.kind,
+    }
+
+
+def series_json(series: store_series.SessionSeries) -> dict[str, Any]:
+    return {
+        "id": series.id,
+        "kind": series.kind,
+        "title": series.title,
+        "repeat": series.rule,
+        "first_start": iso(series.first_start),
+        "status": series.status,
+        "lead": snowflake(series.lead_id),
+        "set_up_by": snowflake(series.created_by),
     }
 
 
@@ -96,7 +112,7 @@ class ReadingFeature(ListsMemberSends, FeatureCog):
 
     name = FEATURE
     title = "Reading group"
-    command_prefixes = ("reading", "config reading")
+    command_prefixes = ("reading", "sessions", "config reading")
     setup_hint = (
         "`/config reading setup channel:` chooses where sessions and polls are announced;"
         " then fill the list with `/reading add` or `/reading starter-pack`."
@@ -146,6 +162,10 @@ class ReadingFeature(ListsMemberSends, FeatureCog):
             "sessions_scheduled": [session_json(s) for s in involved if s.created_by == user_id],
             "polls_opened": [poll_json(p) for p in polls if p.created_by == user_id],
             "polls_to_lead": [poll_json(p) for p in polls if p.lead_id == user_id],
+            "session_goals": await store_series.list_member_goals(db, guild_id, user_id),
+            "series_led_or_set_up": [
+                series_json(s) for s in await store_series.list_member_series(db, guild_id, user_id)
+            ],
         }
 
     async def forget_member(self, tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
@@ -159,6 +179,7 @@ class ReadingFeature(ListsMemberSends, FeatureCog):
         shown = {r.session.id for r in rsvps if r.session.status != "cancelled"} | led
         polls = {v.poll_id for v in votes}
         rows = await store_members.delete_member_data(tx, guild_id, user_id, FORMER_MEMBER)
+        rows += await store_series.delete_member_data(tx, guild_id, user_id)
         rows += await store_members.delete_member_occurrences(tx, guild_id, user_id)
 
         posts = self.service.posts
@@ -256,6 +277,10 @@ class ReadingFeature(ListsMemberSends, FeatureCog):
         # scheduled keep their reminders. The weekly series stops: its pending tick goes.
         await store.update_settings_to_defaults(tx, guild_id, self.bot.clock.now())
         cancelled = await self.bot.scheduler.cancel(prefix=RECURRING.prefix(guild_id))
+        # Repeating sessions of every kind (/sessions schedule repeat:) stop too.
+        for series in await store_series.list_active_series(tx, guild_id):
+            await store_series.stop_series(tx, series.id)
+            cancelled += await self.bot.scheduler.cancel(prefix=SERIES.prefix(series.id))
         log.info("guild %s: reading settings reset (%d series ticks off)", guild_id, cancelled)
 
     async def digest_section(self, guild_id: int, now: datetime) -> DigestSection | None:
@@ -287,7 +312,10 @@ class ReadingFeature(ListsMemberSends, FeatureCog):
         return DigestSection("Reading group", lines) if lines else None
 
     async def list_member_ids(self, guild_id: int) -> set[int]:
-        return await store_members.list_member_ids(self.bot.db, guild_id)
+        db = self.bot.db
+        return await store_members.list_member_ids(db, guild_id) | (
+            await store_series.list_member_ids(db, guild_id)
+        )
 
     async def zone_changed(self, guild_id: int) -> None:
         # The weekly series is kept in the server's local time: its pending tick moves to the
@@ -330,7 +358,7 @@ class ReadingFeature(ListsMemberSends, FeatureCog):
         return [
             CalendarEvent(
                 uid=f"reading-session-{s.id}@hamming",
-                summary=f"Reading group: {s.title}",
+                summary=headline(s.kind, s.title),
                 start=s.starts_at,
                 end=s.ends_at,
                 description="\n".join(

@@ -37,6 +37,7 @@ from bot.ledger import Occurrence
 from bot.members import get_member_state
 from bot.scheduler import Kind, Scheduler, SkipOccurrence
 from cogs.reading import store, store_polls, store_sessions
+from cogs.reading.jobs_sessions import GOAL_ASK, GOAL_CHECK, end_plain_session
 from cogs.reading.logic import (
     FEATURE,
     REMINDED,
@@ -90,8 +91,11 @@ def session_plan(
     ends_at: datetime,
     offsets: Sequence[timedelta],
     now: datetime,
+    *,
+    goals: bool = False,
 ) -> list[PlannedOccurrence]:
-    """Reminders (only those still ahead), the start message and the wrap-up of one session."""
+    """Reminders (only those still ahead), the start message and the wrap-up of one session,
+    and with `goals` the goal prompt's two questions (at the start and at the end)."""
     plan = [
         PlannedOccurrence(
             REMINDER.key(session_id, int(offset.total_seconds())), REMINDER, starts_at - offset
@@ -101,6 +105,9 @@ def session_plan(
     ]
     plan.append(PlannedOccurrence(START.key(session_id), START, starts_at))
     plan.append(PlannedOccurrence(WRAPUP.key(session_id), WRAPUP, ends_at))
+    if goals:
+        plan.append(PlannedOccurrence(GOAL_ASK.key(session_id), GOAL_ASK, starts_at))
+        plan.append(PlannedOccurrence(GOAL_CHECK.key(session_id), GOAL_CHECK, ends_at))
     return plan
 
 
@@ -260,6 +267,9 @@ class ReadingJobs:
         session = await self._session(occurrence)
         if session.status == "cancelled":
             raise SkipOccurrence("the session was cancelled")
+        if session.kind != "reading":
+            await end_plain_session(self.bot, self.posts, session, occurrence)
+            return
         db = self.bot.db
         now = self.service.now()
         async with db.transaction() as tx:

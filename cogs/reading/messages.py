@@ -14,6 +14,7 @@ from bot.time import discord_timestamp
 from bot.timeparse import ParsedTime, format_offset, zone_label
 from bot.ui import clip, embed
 from cogs.reading import store, store_polls, store_sessions
+from cogs.reading.kinds import headline, kind_label
 from cogs.reading.logic import (
     CHOICE_LABELS,
     CHOICES,
@@ -93,7 +94,9 @@ def announcement_embed(
     )
     if session.url:
         lines.append(f"**Read:** {session.url}")
-    card = embed(clip(f"Reading group: {session.title}", 256), "\n".join(lines))
+    if session.goal_prompt:
+        lines.append("**Goals:** at the start, say what you'll get done; at the end, how it went.")
+    card = embed(clip(headline(session.kind, session.title), 256), "\n".join(lines))
     if session.url:
         card.url = session.url
     if session.status == "cancelled":
@@ -197,7 +200,12 @@ def announcement_link(session: store_sessions.ReadingSession) -> str:
 
 
 def event_name(session: store_sessions.ReadingSession) -> str:
-    return clip(f"Reading group: {session.title}", 100)
+    return clip(headline(session.kind, session.title), 100)
+
+
+def thread_name(session: store_sessions.ReadingSession) -> str:
+    label = "Reading" if session.kind == "reading" else kind_label(session.kind)
+    return f"{label}: {session.title}"
 
 
 def event_description(session: store_sessions.ReadingSession, lead_name: str | None) -> str:
@@ -205,7 +213,9 @@ def event_description(session: store_sessions.ReadingSession, lead_name: str | N
     description = "\n".join(
         line
         for line in (
-            f"Reading: {session.title}",
+            f"Reading: {session.title}"
+            if session.kind == "reading"
+            else headline(session.kind, session.title),
             session.url or "",
             f"Lead: {lead_name}" if lead_name else "",
             f"RSVP and discussion: {channel_url}",
@@ -220,9 +230,13 @@ def event_description(session: store_sessions.ReadingSession, lead_name: str | N
 
 def reminder_text(session: store_sessions.ReadingSession) -> str:
     start = session.starts_at
+    what = (
+        f"the reading group discusses **{session.title}**"
+        if session.kind == "reading"
+        else f"**{headline(session.kind, session.title)}** starts"
+    )
     lines = [
-        f"Reminder: the reading group discusses **{session.title}**"
-        f" {discord_timestamp(start, 'R')} ({discord_timestamp(start, 'F')}).",
+        f"Reminder: {what} {discord_timestamp(start, 'R')} ({discord_timestamp(start, 'F')}).",
     ]
     if session.url:
         lines.append(f"Read it here: {session.url}")
@@ -281,10 +295,12 @@ def moved_text(session: store_sessions.ReadingSession, ping: Sequence[int]) -> s
 
 
 def cancelled_text(session: store_sessions.ReadingSession) -> str:
-    return (
+    what = (
         f"The reading group session on **{session.title}**"
-        f" ({discord_timestamp(session.starts_at, 'F')}) is cancelled."
+        if session.kind == "reading"
+        else f"**{headline(session.kind, session.title)}**"
     )
+    return f"{what} ({discord_timestamp(session.starts_at, 'F')}) is cancelled."
 
 
 def poll_result_text(chosen: PollTally | None) -> str:

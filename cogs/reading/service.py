@@ -37,6 +37,7 @@ from cogs.reading.jobs import (
     schedule_series_tick,
     session_plan,
 )
+from cogs.reading.jobs_sessions import GOAL_ASK, GOAL_CHECK
 from cogs.reading.logic import (
     MAX_ACTIVE_EVENTS,
     REMINDED,
@@ -87,11 +88,15 @@ class ReadingService:
         lead_id: int | None,
         origin: str | None,
         created_by: int | None,
+        kind: str = "reading",
+        title: str | None = None,
+        goal_prompt: bool = False,
+        series_id: int | None = None,
     ) -> int:
-        """Store a session with its publish, reminder, start and wrap-up occurrences; without a
-        reading it is an open discussion."""
+        """Store a session with its publish, reminder, start and wrap-up occurrences (and the
+        goal prompt's, when asked); a reading without a reading is an open discussion."""
         now = self.now()
-        title = item.title if item else "Open discussion"
+        title = title or (item.title if item else "Open discussion")
         session_id = await store_sessions.insert_session(
             tx,
             guild_id,
@@ -106,6 +111,9 @@ class ReadingService:
             origin=origin,
             created_by=created_by,
             now=now,
+            kind=kind,
+            goal_prompt=goal_prompt,
+            series_id=series_id,
         )
         if item is not None:
             await store.update_item_status(tx, item.id, "scheduled", now)
@@ -120,7 +128,7 @@ class ReadingService:
         )
         settings = await store.get_settings(tx, guild_id)
         for planned in session_plan(
-            session_id, starts_at, starts_at + duration, settings.offsets, now
+            session_id, starts_at, starts_at + duration, settings.offsets, now, goals=goal_prompt
         ):
             await scheduler.schedule(
                 planned.key, planned.kind, planned.due_at, guild_id=guild_id, payload=payload
@@ -139,7 +147,14 @@ class ReadingService:
         """After a reschedule: move pending occurrences; reminders already sent stay sent."""
         now = self.now()
         settings = await store.get_settings(self.db, session.guild_id)
-        plan = session_plan(session.id, session.starts_at, session.ends_at, settings.offsets, now)
+        plan = session_plan(
+            session.id,
+            session.starts_at,
+            session.ends_at,
+            settings.offsets,
+            now,
+            goals=session.goal_prompt,
+        )
         planned = {p.key: p for p in plan}
         scheduler = self.bot.scheduler
         async with self.db.transaction():
@@ -165,7 +180,7 @@ class ReadingService:
         """Cancel one session's pending work: publish, reminders, start and wrap-up."""
         scheduler = self.bot.scheduler
         cancelled = await scheduler.cancel(prefix=REMINDER.prefix(session_id))
-        for kind in (PUBLISH, START, WRAPUP):
+        for kind in (PUBLISH, START, WRAPUP, GOAL_ASK, GOAL_CHECK):
             cancelled += await scheduler.cancel(key=kind.key(session_id))
         return cancelled
 

@@ -36,6 +36,9 @@ class ReadingSession:
     revision: int
     origin: str | None
     created_by: int | None
+    kind: str = "reading"  # kinds.KIND_LABELS
+    goal_prompt: bool = False
+    series_id: int | None = None
 
     @property
     def duration(self) -> timedelta:
@@ -47,7 +50,7 @@ class ReadingSession:
         return self.thread_id or self.channel_id
 
 
-session_rows = RowReader(ReadingSession, starts_at=from_unix, ends_at=from_unix)
+session_rows = RowReader(ReadingSession, starts_at=from_unix, ends_at=from_unix, goal_prompt=bool)
 
 
 async def insert_session(
@@ -65,11 +68,14 @@ async def insert_session(
     origin: str | None,
     created_by: int | None,
     now: datetime,
+    kind: str = "reading",
+    goal_prompt: bool = False,
+    series_id: int | None = None,
 ) -> int:
     return await tx.insert(
         "INSERT INTO reading_sessions (guild_id, item_id, title, url, starts_at, ends_at,"
-        " channel_id, voice_channel_id, lead_id, origin, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " channel_id, voice_channel_id, lead_id, origin, created_by, created_at, kind,"
+        " goal_prompt, series_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             guild_id,
             item_id,
@@ -83,6 +89,9 @@ async def insert_session(
             origin,
             created_by,
             to_unix(now),
+            kind,
+            int(goal_prompt),
+            series_id,
         ),
     )
 
@@ -143,7 +152,7 @@ async def list_past_sessions(db: Db, guild_id: int, limit: int = 20) -> list[Pas
     """Done sessions, newest first, with who said Going (attendance as far as we can know)."""
     sessions = await db.fetchall(
         "SELECT id, starts_at, lead_id FROM reading_sessions WHERE guild_id = ?"
-        " AND status = 'done' ORDER BY starts_at DESC, id DESC LIMIT ?",
+        " AND status = 'done' AND kind = 'reading' ORDER BY starts_at DESC, id DESC LIMIT ?",
         (guild_id, limit),
     )
     result = []
