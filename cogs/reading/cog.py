@@ -13,7 +13,7 @@ import discord
 from discord import app_commands
 
 from bot import guilds
-from bot.checks import hamming, is_moderator, moderator_only, require_guild
+from bot.checks import is_moderator, moderator_only, require_guild
 from bot.client import HammingBot
 from bot.commands import send_calendar_link
 from bot.features import Job, Planner
@@ -22,9 +22,10 @@ from bot.time import discord_timestamp
 from bot.timeparse import parse_hhmm
 from bot.ui import WEEKDAY_CHOICES, UserError
 from cogs.reading import store, store_sessions
+from cogs.reading.cog_log import ReadingLogCommands
 from cogs.reading.cog_sessions import SessionCommands, session_autocomplete, shown_title
 from cogs.reading.config import ReadingConfig
-from cogs.reading.feature import ReadingFeature
+from cogs.reading.group import item_autocomplete, reading
 from cogs.reading.jobs import PUBLISH, ReadingJobs
 from cogs.reading.jobs_sessions import SessionJobs
 from cogs.reading.logic import (
@@ -36,7 +37,6 @@ from cogs.reading.logic import (
     missing_starter_items,
     moved,
     optional_web_link,
-    rank_items,
     read_closes,
     read_duration,
     read_poll_options,
@@ -47,29 +47,13 @@ from cogs.reading.logic import (
 from cogs.reading.messages import list_page, session_reply
 from cogs.reading.service import ReadingService
 from cogs.reading.views import PageButton, PollButton, RsvpButton, page_view
+from cogs.reading.views_comments import COMMENT_ITEMS
 from cogs.reading.views_sessions import GoalButton, OutcomeButton
 
 log = logging.getLogger(__name__)
 
 ITEM_HELP = "A reading from the list (start typing its title), or its position"
 SESSION_HELP = "An upcoming session (start typing its title)"
-
-
-async def item_autocomplete(
-    interaction: discord.Interaction[HammingBot], current: str
-) -> list[app_commands.Choice[str]]:
-    if interaction.guild_id is None:
-        return []
-    items = await store.list_items(hamming(interaction).db, interaction.guild_id)
-    by_id = {item.id: item for item in items}
-    ranked = rank_items(current, [(item.id, item.title) for item in items])
-    return [
-        app_commands.Choice(
-            name=f"{by_id[i].position}. {by_id[i].title} ({by_id[i].status})"[:100],
-            value=f"id:{i}",
-        )
-        for i in ranked
-    ]
 
 
 async def ensure_may_manage(
@@ -80,11 +64,16 @@ async def ensure_may_manage(
     raise UserError("Only moderators or the person who set this up can do that.")
 
 
-class ReadingCog(SessionCommands, ReadingFeature):
-    reading = app_commands.Group(
-        name="reading", description="The reading group: list, sessions, polls", guild_only=True
+class ReadingCog(SessionCommands, ReadingLogCommands):
+    reading = reading
+    dynamic_items = (
+        RsvpButton,
+        PollButton,
+        PageButton,
+        GoalButton,
+        OutcomeButton,
+        *COMMENT_ITEMS,
     )
-    dynamic_items = (RsvpButton, PollButton, PageButton, GoalButton, OutcomeButton)
 
     def __init__(self, bot: HammingBot) -> None:
         super().__init__(bot)

@@ -24,7 +24,15 @@ from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten
 from bot.member_sends import ListsMemberSends, MemberSend
 from bot.sending import THREAD_CHANNEL_PERMISSIONS
 from bot.time import discord_timestamp
-from cogs.reading import pending, store, store_members, store_polls, store_series, store_sessions
+from cogs.reading import (
+    pending,
+    store,
+    store_log,
+    store_members,
+    store_polls,
+    store_series,
+    store_sessions,
+)
 from cogs.reading.jobs import RECURRING
 from cogs.reading.jobs_sessions import SERIES
 from cogs.reading.kinds import headline
@@ -166,6 +174,33 @@ class ReadingFeature(ListsMemberSends, FeatureCog):
             "series_led_or_set_up": [
                 series_json(s) for s in await store_series.list_member_series(db, guild_id, user_id)
             ],
+            **await self._export_log(guild_id, user_id),
+        }
+
+    async def _export_log(self, guild_id: int, user_id: int) -> dict[str, Any]:
+        """The reading log, its sharing choice and the after-reading comment answers."""
+        db = self.bot.db
+        return {
+            "reading_log_shared": await store_log.get_sharing(db, guild_id, user_id),
+            "reading_log": [
+                {
+                    "item": e.item_id,
+                    "title": e.title,
+                    "status": e.status,
+                    "note": e.note,
+                    "logged_at": iso(e.logged_at),
+                }
+                for e in await store_log.list_log(db, guild_id, user_id)
+            ],
+            "comments_after_sessions": [
+                {
+                    "session": c.session_id,
+                    "answer": c.answer,
+                    "link": c.link,
+                    "answered_at": iso(c.answered_at),
+                }
+                for c in await store_log.list_member_comments(db, guild_id, user_id)
+            ],
         }
 
     async def forget_member(self, tx: Transaction, guild_id: int, user_id: int) -> Forgotten:
@@ -181,6 +216,7 @@ class ReadingFeature(ListsMemberSends, FeatureCog):
         rows = await store_members.delete_member_data(tx, guild_id, user_id, FORMER_MEMBER)
         rows += await store_series.delete_member_data(tx, guild_id, user_id)
         rows += await store_members.delete_member_occurrences(tx, guild_id, user_id)
+        rows += await store_log.delete_member_log_data(tx, guild_id, user_id)
 
         posts = self.service.posts
 
@@ -309,12 +345,17 @@ class ReadingFeature(ListsMemberSends, FeatureCog):
             up_next=up_next.title if up_next else None,
         )
         lines = digest_lines(facts)
+        comments = await store_log.count_comments_between(db, guild_id, now - DIGEST_WINDOW, now)
+        if comments:  # a count only: who commented, and where, stays with them
+            lines = (*lines, f"Comments left on readings this week: {comments}")
         return DigestSection("Reading group", lines) if lines else None
 
     async def list_member_ids(self, guild_id: int) -> set[int]:
         db = self.bot.db
-        return await store_members.list_member_ids(db, guild_id) | (
-            await store_series.list_member_ids(db, guild_id)
+        return (
+            await store_members.list_member_ids(db, guild_id)
+            | await store_series.list_member_ids(db, guild_id)
+            | await store_log.list_log_member_ids(db, guild_id)
         )
 
     async def zone_changed(self, guild_id: int) -> None:

@@ -12,6 +12,8 @@ Kinds, keys and grace (how late after downtime each may still run):
 - reading-poll-post:<poll>             the poll message                       7 days*
 - reading-poll-close:<poll>            pick the winner, schedule it           30 days
 - reading-recurring:<guild>:g<gen>:<start>  create the series' next session   365 days
+- reading-comment:<session>:<user>     after the session: "did you comment?"  3 days
+  (planned by the wrap-up; jobs_comments.py)
 (*) and never once the session (or poll) has started (closed): that is checked inside.
 The per-member kinds are fan-outs (`scheduler.fan_out`): their keys are the parent's key
 and the member's id.
@@ -37,6 +39,7 @@ from bot.ledger import Occurrence
 from bot.members import get_member_state
 from bot.scheduler import Kind, Scheduler, SkipOccurrence
 from cogs.reading import store, store_polls, store_sessions
+from cogs.reading.jobs_comments import COMMENT_PROMPT, plan_comment_prompts, send_comment_prompt
 from cogs.reading.jobs_sessions import GOAL_ASK, GOAL_CHECK, end_plain_session
 from cogs.reading.logic import (
     FEATURE,
@@ -162,7 +165,11 @@ class ReadingJobs:
             Job(POLL_POST, self.poll_post),
             Job(POLL_CLOSE, self.poll_close),
             Job(RECURRING, self.series_tick),
+            Job(COMMENT_PROMPT, self.comment_prompt),
         ]
+
+    async def comment_prompt(self, occurrence: Occurrence) -> None:
+        await send_comment_prompt(self.service, occurrence)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -282,6 +289,7 @@ class ReadingJobs:
                 )
                 if not others:
                     await store.update_item_status(tx, session.item_id, "discussed", now)
+        await plan_comment_prompts(self.service, session)
         guild = self.bot.get_guild(session.guild_id)
         next_item = await store.get_next_queued_item(db, session.guild_id)
         lead = await self.service.choose_lead(guild, session.guild_id)
