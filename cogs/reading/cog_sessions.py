@@ -209,8 +209,7 @@ class SessionCommands(commands.Cog):
             rule,
         )
         await interaction.followup.send(
-            session_reply("Scheduled", session, parsed)[: 2000 - len(series_line)]
-            + series_line,
+            session_reply("Scheduled", session, parsed)[: 2000 - len(series_line)] + series_line,
             ephemeral=True,
         )
 
