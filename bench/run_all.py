@@ -77,12 +77,19 @@ def _matching(quick: bool, folder: Path) -> list[Row]:
     return table
 
 
+def _page(quick: bool, folder: Path) -> list[Row]:
+    from bench import page
+
+    return page.rows(quick, folder)
+
+
 BENCHES: dict[str, tuple[str, Bench]] = {
     "1": ("interaction overhead", _interactions),
     "2": ("fan-out under a global rate limit", _fanout),
     "3": ("memory and start-up (3 and 4)", _processes),
     "5": ("storage", _storage),
     "6": ("matching", _matching),
+    "7": ("cohort page", _page),
 }
 
 

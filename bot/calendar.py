@@ -49,6 +49,12 @@ async def rotate_secret(db: Database, guild_id: int, now: datetime) -> str:
     return secret
 
 
+async def get_secret(db: Database, guild_id: int) -> str | None:
+    """The server's feed secret if it has one (never creates one)."""
+    row = await db.fetchone("SELECT secret FROM calendar_feeds WHERE guild_id = ?", (guild_id,))
+    return None if row is None else str(row["secret"])
+
+
 async def get_guild_for_secret(db: Database, secret: str) -> int | None:
     row = await db.fetchone("SELECT guild_id FROM calendar_feeds WHERE secret = ?", (secret,))
     return None if row is None else int(row["guild_id"])

@@ -32,6 +32,7 @@ from bot.scheduler import Periodic as Periodic
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
+    from bot.page import PageSection
 
 Handler = Callable[[Occurrence], Awaitable[None]]
 Planner = Callable[[datetime], Awaitable[None]]
@@ -52,6 +53,7 @@ HOOKS = (
     "zone_changed",
     "member_reminders",
     "stop_member_reminder",
+    "cohort_page",
     "member_zone_changed",
 )
 
@@ -196,6 +198,11 @@ class FeatureCog(commands.Cog):
 
     async def zone_changed(self, guild_id: int) -> None:
         """The server's time zone changed: replan what is scheduled in local time."""
+        raise NotImplementedError
+
+    async def cohort_page(self, guild_id: int, now: datetime) -> Sequence[PageSection]:
+        """The feature's part of the server's cohort page: public data only (nothing a member
+        marked private, no answers, no names of who did what unless they chose to share)."""
         raise NotImplementedError
 
     async def member_reminders(self, guild_id: int, user_id: int) -> Sequence[PendingReminder]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot import guilds
-from bot.calendar import get_guild_for_secret, render_ics
+from bot.calendar import feed_url, get_guild_for_secret, get_secret, render_ics
 
 if TYPE_CHECKING:
     from bot.client import HammingBot
@@ -30,6 +30,7 @@ class WebServer:
         self.app.router.add_get("/healthz", self.healthz)
         self.app.router.add_get("/metrics", self.metrics)
         self.app.router.add_get("/calendar/{secret}.ics", self.calendar)
+        self.app.router.add_get("/cohort/{secret}", self.cohort_page)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -79,6 +80,49 @@ class WebServer:
         name = f"{guild.name} (Hamming)" if guild is not None else "Hamming"
         body = render_ics(name, events, self.bot.clock.now())
         return web.Response(body=body, content_type="text/calendar", charset="utf-8")
+
+    async def cohort_page(self, request: web.Request) -> web.Response:
+        """A server's cohort page; an unknown, rotated or switched-off secret is a plain 404,
+        the same as any unknown path, so the answer says nothing about what exists."""
+        from bot import page  # Jinja2 comes with it, on the first page served
+
+        guild_id = await page.guild_for_secret(self.bot.db, request.match_info["secret"])
+        if guild_id is None or await guilds.is_removed(self.bot.db, guild_id):
+            raise web.HTTPNotFound()
+        now = self.bot.clock.now()
+        found = [
+            await feature.cohort_page(guild_id, now)
+            for feature in self.bot.features_with("cohort_page")
+        ]
+        guild = self.bot.get_guild(guild_id)
+        feeds: tuple[tuple[str, str], ...] = ()
+        base = self.bot.settings.public_base_url
+        calendar_secret = await get_secret(self.bot.db, guild_id)
+        if base and calendar_secret:
+            feeds = (("Sessions and deadlines (iCalendar)", feed_url(base, calendar_secret)),)
+        body = page.render(
+            page.Page(
+                cohort=guild.name if guild is not None else "The cohort",
+                sections=page.sections_of(found),
+                generated_at=now,
+                feeds=feeds,
+            )
+        )
+        etag = page.etag_for(body)
+        headers = {
+            "ETag": etag,
+            "Cache-Control": "private, max-age=60",
+            "Last-Modified": now.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": (
+                "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline';"
+                " img-src 'self' data:; base-uri 'none'; form-action 'none'"
+            ),
+        }
+        if etag in request.headers.get("If-None-Match", ""):
+            return web.Response(status=304, headers=headers)
+        return web.Response(text=body, content_type="text/html", charset="utf-8", headers=headers)
 
     async def metrics(self, request: web.Request) -> web.Response:
         return web.Response(

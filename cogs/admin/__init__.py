@@ -19,6 +19,7 @@ async def setup(bot: HammingBot) -> None:
     from cogs.admin.membership import MembershipCog
     from cogs.admin.my_reminders import StopButton
     from cogs.admin.setup_wizard import DYNAMIC_ITEMS
+    from cogs.admin.web_page import WebConfig
 
     await bot.add_cog(AdminCog(bot))
     await bot.add_cog(MeCog(bot))
@@ -29,6 +30,7 @@ async def setup(bot: HammingBot) -> None:
     config = bot.tree.get_command("config")
     assert isinstance(config, app_commands.Group)
     config.add_command(DigestConfig(digest))
+    config.add_command(WebConfig(bot))
     # Reloaded after the features: give their /config groups back to the new /config.
     for feature in bot.features.values():
         if feature.config_group is not None:

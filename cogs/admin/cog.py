@@ -28,6 +28,7 @@ from cogs.admin.logic import (
     upcoming_lines,
 )
 from cogs.admin.me import reset_feature_autocomplete
+from cogs.admin.web_page import page_link
 from cogs.admin.zones import zone_autocomplete
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ class AdminCog(commands.Cog):
         card.add_field(
             name="Next scheduled", value="\n".join(lines) or "Nothing scheduled.", inline=False
         )
+        if link := await page_link(bot, guild.id):
+            card.add_field(name="Cohort page", value=link, inline=False)
         if bot.backups is not None and await is_moderator(interaction):
             card.add_field(name="Backups", value=backup_status(bot.backups), inline=False)
         await interaction.response.send_message(embed=card, ephemeral=True)

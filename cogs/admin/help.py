@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.client import HammingBot
 from bot.ui import UserError, clip, embed
 from cogs.admin.logic import CommandHelp, help_lines, owner_of
+from cogs.admin.web_page import page_link
 
 EMBED_TOTAL = 6000  # Discord's limit for all embeds of one message together
 CORE_HINT = "Moderators: `/setup` configures everything in one place; `/about` shows what is set."
@@ -61,7 +62,9 @@ class HelpCog(commands.Cog):
             lines = help_lines(sorted(groups[name], key=lambda c: c.name), budget)
             hint = f"*{hints[name]}*\n" if hints.get(name) else ""
             cards.append(embed(titles.get(name, name), hint + "\n".join(lines)))
-        await interaction.response.send_message(embeds=cards[:10], ephemeral=True)
+        link = await page_link(self.bot, interaction.guild_id) if interaction.guild_id else None
+        content = f"The cohort's page: {link}" if link else None
+        await interaction.response.send_message(content, embeds=cards[:10], ephemeral=True)
 
     @help.autocomplete("feature")
     async def feature_choices(

@@ -24,6 +24,7 @@ from bot.features import (
 )
 from bot.guild_settings import GuildSettings
 from bot.member_sends import ListsMemberSends, MemberSend
+from bot.page import PageSection
 from bot.time import discord_timestamp
 from bot.ui import HammingView
 from cogs.checkins import store, store_loop, store_reflections
@@ -34,6 +35,7 @@ from cogs.checkins.jobs_blockers import Blockers
 from cogs.checkins.jobs_delivery import DmPrompts
 from cogs.checkins.logic import CHANNEL_PERMISSIONS, FEATURE_NAME, question_field_value
 from cogs.checkins.messages import settings_summary, shown_settings
+from cogs.checkins.page import cohort_page as page_sections
 from cogs.checkins.pending import member_sends
 from cogs.checkins.reflections_view import AFTER_ANSWER, plan_followup
 from cogs.checkins.reflections_view import DYNAMIC_ITEMS as LOOP_ITEMS
@@ -96,6 +98,9 @@ class CheckinsFeature(ListsMemberSends, FeatureCog):
             ("checkins", self.planner.plan_all),
             ("checkins-dm", self.dm_prompts.plan_open_rounds),
         ]
+
+    async def cohort_page(self, guild_id: int, now: datetime) -> Sequence[PageSection]:
+        return await page_sections(self.bot.db, guild_id, now)
 
     async def member_sends(self, guild_id: int, user_id: int) -> list[MemberSend]:
         return await member_sends(self.bot, guild_id, user_id)

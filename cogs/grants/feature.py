@@ -19,12 +19,14 @@ from bot.db import Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Job, Planner
 from bot.guild_settings import GuildSettings
 from bot.member_sends import ListsMemberSends, MemberSend
+from bot.page import PageSection
 from bot.ui import UserError
 from cogs.grants import pending, store
 from cogs.grants.config import GrantsConfig, apply_setup
 from cogs.grants.jobs import GrantJobs
 from cogs.grants.logic import FEATURE_NAME, Grant, format_offsets, without_member
 from cogs.grants.messages import digest_lines, status_summary
+from cogs.grants.page import cohort_page as page_sections
 from cogs.grants.service import GrantService
 from cogs.grants.service_feeds import FeedImporter
 
@@ -75,6 +77,9 @@ class GrantsFeature(ListsMemberSends, FeatureCog):
         "`/config grants setup channel:` picks where deadline reminders go;"
         " `/grants starter-pack` lists well-known funders."
     )
+
+    async def cohort_page(self, guild_id: int, now: datetime) -> Sequence[PageSection]:
+        return await page_sections(self.bot.db, guild_id, now)
 
     async def member_sends(self, guild_id: int, user_id: int) -> list[MemberSend]:
         return await pending.member_sends(self.bot, guild_id, user_id)

@@ -22,6 +22,7 @@ from bot.calendar import CalendarEvent
 from bot.db import Database, Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten
 from bot.member_sends import ListsMemberSends, MemberSend
+from bot.page import PageSection
 from bot.sending import THREAD_CHANNEL_PERMISSIONS
 from bot.time import discord_timestamp
 from cogs.reading import (
@@ -45,6 +46,7 @@ from cogs.reading.logic import (
     series_text,
 )
 from cogs.reading.messages import event_link, offsets_shown
+from cogs.reading.page import cohort_page as page_sections
 
 if TYPE_CHECKING:
     from cogs.reading.config import ReadingConfig
@@ -130,6 +132,9 @@ class ReadingFeature(ListsMemberSends, FeatureCog):
     # Set by ReadingCog.__init__.
     config_group: ReadingConfig
     service: ReadingService
+
+    async def cohort_page(self, guild_id: int, now: datetime) -> Sequence[PageSection]:
+        return await page_sections(self.bot.db, guild_id, now)
 
     async def member_sends(self, guild_id: int, user_id: int) -> list[MemberSend]:
         return await pending.member_sends(self.bot, guild_id, user_id)

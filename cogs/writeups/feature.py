@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 from bot.db import Transaction
 from bot.features import DigestSection, FeatureCog, FeatureStatus, Forgotten, Job, Planner
 from bot.member_sends import ListsMemberSends, MemberSend
+from bot.page import PageSection
 from cogs.writeups import messages, pending, store
 from cogs.writeups.config import NEEDED
 from cogs.writeups.jobs import ANNOUNCE, NUDGE, Jobs
 from cogs.writeups.logic import DEFAULT_NUDGE_WEEKS, FEATURE_NAME, stage_counts
+from cogs.writeups.page import cohort_page as page_sections
 from cogs.writeups.service import Service
 
 if TYPE_CHECKING:
@@ -32,6 +34,9 @@ class WriteupsFeature(ListsMemberSends, FeatureCog):
         "then `/writeup add` and `/writeup publish`."
     )
     channel_permissions = tuple(NEEDED)
+
+    async def cohort_page(self, guild_id: int, now: datetime) -> Sequence[PageSection]:
+        return await page_sections(self.bot.db, self.bot.get_guild(guild_id), guild_id, now)
 
     async def member_sends(self, guild_id: int, user_id: int) -> list[MemberSend]:
         return await pending.member_sends(self.bot, guild_id, user_id)
