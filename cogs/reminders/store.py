@@ -1,4 +1,4 @@
-"""SQL for personal reminders (table personal_reminders, migration 0021)."""
+"""SQL for personal reminders (table personal_reminders, migration 0019)."""
 
 from __future__ import annotations
 
