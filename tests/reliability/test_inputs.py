@@ -19,7 +19,13 @@ import pytest_asyncio
 from tests.fake_discord.harness import InteractionResult
 from tests.fake_discord.options import STRING
 from tests.reliability.inputs_checks import Tally, run_case, short
-from tests.reliability.inputs_corpus import DISCORD_INPUT_MAX, DISCORD_OPTION_MAX, cases
+from tests.reliability.inputs_corpus import (
+    CORPUS,
+    DISCORD_INPUT_MAX,
+    DISCORD_OPTION_MAX,
+    cases,
+    dealt,
+)
 from tests.reliability.inputs_defaults import required_options, valid_field
 from tests.reliability.inputs_modals import ModalOpener, find_modal_openers
 from tests.reliability.inputs_world import (
@@ -60,14 +66,16 @@ async def test_every_string_option_survives_the_corpus(world: World) -> None:
     tally = Tally()
     targets = free_text_options(world)
     assert len(targets) >= 30, f"the walk found only {len(targets)} free-text options"
-    for command, option in targets:
+    used: set[str] = set()
+    for turn, (command, option) in enumerate(targets):
         low = option.get("min_length", 0)
         high = min(option.get("max_length", DISCORD_OPTION_MAX), DISCORD_OPTION_MAX)
         others = await required_options(world, cohort, world.voice, command, but=option["name"])
         skipped = len(cases(cohort.cohort_role, cohort.bob, min_length=0, max_length=high))
         entries = cases(cohort.cohort_role, cohort.bob, min_length=max(low, 0), max_length=high)
         tally.skipped += skipped - len(entries)
-        for case in entries:
+        for case in dealt(entries, turn):
+            used.add(case.name.split("[")[0])
             given = others | {option["name"]: case.value}
 
             async def act(given: dict[str, Any] = given, name: str = command) -> InteractionResult:
@@ -76,6 +84,7 @@ async def test_every_string_option_survives_the_corpus(world: World) -> None:
             label = f"/{command} {option['name']} <{case.name}> {short(case.value)}"
             await run_case(world, tally, label, act, foreign_user=cohort.bob)
     print(f"\nstring options: {len(targets)}; {tally.summary()}")
+    assert used == set(CORPUS), f"never dealt: {set(CORPUS) - used}"
     assert tally.failures == [], "\n".join(tally.failures)
 
 
@@ -106,7 +115,7 @@ async def test_every_modal_field_survives_the_corpus(world: World) -> None:
             every = cases(cohort.cohort_role, cohort.bob, min_length=0, max_length=high)
             entries = cases(cohort.cohort_role, cohort.bob, min_length=low, max_length=high)
             tally.skipped += len(every) - len(entries)
-            for case in entries:
+            for case in dealt(entries, fields):
                 label = f"{opener.name} [{field.get('label')}] <{case.name}> {short(case.value)}"
                 await run_case(
                     world,
@@ -160,7 +169,6 @@ async def test_sql_metacharacters_are_stored_as_text(world: World) -> None:
 
 
 async def test_corpus_has_every_kind_the_issue_names() -> None:
-    from tests.reliability.inputs_corpus import CORPUS
 
     text = "".join(CORPUS.values())
     for needle in ("@everyone", "<@&", "DROP TABLE", "javascript:", "file:", "\u202e", "\u200b"):
