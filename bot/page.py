@@ -148,6 +148,12 @@ def _environment() -> Environment:
     )
 
 
+@cache
+def _stylesheet() -> str:
+    """Read once, like the template: a page request does no file I/O of its own."""
+    return (TEMPLATES / "cohort.css").read_text(encoding="utf-8")
+
+
 def render(page: Page) -> str:
     """The page's HTML (blocking but fast: a few ms; called on the event loop)."""
     sections = sorted(page.sections, key=lambda s: (s.order, s.title))
@@ -161,7 +167,7 @@ def render(page: Page) -> str:
             safe_link=safe_link,
             iso=lambda when: when.isoformat(timespec="minutes").replace("+00:00", "Z"),
             utc=lambda when: f"{when:%a %d %b %Y %H:%M} UTC",
-            stylesheet=(TEMPLATES / "cohort.css").read_text(encoding="utf-8"),
+            stylesheet=_stylesheet(),
         )
     )
 
